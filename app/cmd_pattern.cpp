@@ -1,0 +1,60 @@
+// nvqual pattern: write the LBA stamp pattern to a file, so a QEMU image or an
+// SSD (written through the kernel before binding) carries bytes nvqual can check.
+#include <memory>
+#include <vector>
+
+#include "command.hpp"
+#include "nvqual/driver/lba_stamp.hpp"
+#include "output_file.hpp"
+#include "progress.hpp"
+
+namespace nvqual::app {
+
+namespace {
+
+struct PatternOptions {
+  uint32_t nsid = 1;
+  uint32_t lba_size = 512;
+  uint64_t blocks = 0;
+  uint64_t first_lba = 0;
+  std::string out;
+};
+
+int run_pattern(const PatternOptions& options) {
+  if (options.lba_size < 512 || options.lba_size > 65536 || (options.lba_size & (options.lba_size - 1)) != 0) {
+    throw UsageError("--lba-size must be a power of two from 512 to 65536 (512 and 4096 are usual)");
+  }
+  if (options.blocks == 0) throw UsageError("--blocks must be at least 1");
+  AtomicOutputFile out(options.out);
+  constexpr uint64_t kChunkBytes = 4ull << 20;
+  const uint64_t chunk_blocks = std::max<uint64_t>(1, kChunkBytes / options.lba_size);
+  std::vector<std::byte> chunk(std::min(chunk_blocks, options.blocks) * options.lba_size);
+  Progress progress("writing pattern", options.blocks * options.lba_size);
+  for (uint64_t done = 0; done < options.blocks;) {
+    const uint64_t blocks = std::min(chunk_blocks, options.blocks - done);
+    const std::span<std::byte> data(chunk.data(), blocks * options.lba_size);
+    lba_stamp::fill(data, options.lba_size, options.first_lba + done, options.nsid);
+    out.write(data);
+    progress.advance(data.size());
+    done += blocks;
+  }
+  out.commit();
+  return kExitPassed;
+}
+
+}  // namespace
+
+Command add_pattern_command(CLI::App& root) {
+  auto options = std::make_shared<PatternOptions>();
+  CLI::App* cli = root.add_subcommand(
+      "pattern",
+      "Write the LBA stamp pattern: in each block, bytes 0-7 = LBA (LE), 8-11 = NSID (LE), byte i = (LBA*31+i) mod 256");
+  cli->add_option("--nsid", options->nsid, "NSID stamped into every block")->required()->check(CLI::Range(1u, 0xFFFFFFFEu));
+  cli->add_option("--lba-size", options->lba_size, "Logical block size in bytes")->required();
+  cli->add_option("--blocks", options->blocks, "Number of blocks to write")->required();
+  cli->add_option("--first-lba", options->first_lba, "LBA of the first block written (default 0)")->capture_default_str();
+  cli->add_option("--out", options->out, "Output file (written whole or not at all)")->required();
+  return {cli, [options]() { return run_pattern(*options); }};
+}
+
+}  // namespace nvqual::app

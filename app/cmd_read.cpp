@@ -1,0 +1,81 @@
+// nvqual read: read logical blocks of one namespace into a file. The
+// namespace is identified first and its active LBA format gives the size.
+#include <algorithm>
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "command.hpp"
+#include "device_session.hpp"
+#include "output_file.hpp"
+#include "progress.hpp"
+
+namespace nvqual::app {
+
+namespace {
+
+struct ReadOptions {
+  TargetOptions target;
+  uint32_t nsid = 0;
+  uint64_t lba = 0;
+  uint64_t blocks = 0;
+  std::string out;
+  uint32_t queue_depth = 64;
+};
+
+// Large reads go through a bounded DMA buffer, so memory (and memlock) stays small.
+constexpr uint64_t kChunkBytes = 8ull << 20;
+
+int run_read(const ReadOptions& options) {
+  if (options.blocks == 0) throw UsageError("--blocks must be at least 1");
+  // Created before the device is touched, so an unwritable path fails fast and nothing is half written.
+  AtomicOutputFile out(options.out);
+  DeviceSession session(options.target);
+  Controller& controller = session.controller();
+  const IdentifyNamespace ns = session.require_namespace(options.nsid);
+  const uint64_t lba_size = ns.lba_size();
+  if (options.lba >= ns.nsze || options.blocks > ns.nsze - options.lba) {
+    throw UsageError(fmt::format("LBAs {}..{} are past the end of namespace {} (NSZE {} blocks, last LBA {})",
+                                 options.lba, options.lba + options.blocks - 1, options.nsid, ns.nsze, ns.nsze - 1));
+  }
+  controller.set_number_of_queues(1, 1);
+  const uint32_t depth = std::clamp<uint32_t>(options.queue_depth, 2, controller.cap().max_queue_entries());
+  QueuePair& queue = controller.create_io_queue_pair(1, depth);
+
+  const uint64_t chunk_blocks = std::max<uint64_t>(1, kChunkBytes / lba_size);
+  DmaBuffer buffer(controller.transport(), std::min(options.blocks, chunk_blocks) * lba_size);
+  Progress progress(fmt::format("reading namespace {}", options.nsid), options.blocks * lba_size);
+  for (uint64_t done = 0; done < options.blocks;) {
+    const uint64_t blocks = std::min(chunk_blocks, options.blocks - done);
+    const ReadRequest request{options.nsid, options.lba + done, blocks, static_cast<uint32_t>(lba_size)};
+    const ReadResult result = controller.read(queue, request, buffer);
+    if (!result.ok()) {
+      fmt::print(stderr, "nvqual: read of namespace {} LBAs {}..{} failed: {}\n", options.nsid, request.slba,
+                 request.slba + blocks - 1, result.completion.status().describe());
+      return kExitFailed;
+    }
+    out.write(buffer.bytes().first(blocks * lba_size));
+    progress.advance(blocks * lba_size);
+    done += blocks;
+  }
+  controller.delete_io_queue_pair(1);
+  out.commit();
+  return kExitPassed;
+}
+
+}  // namespace
+
+Command add_read_command(CLI::App& root) {
+  auto options = std::make_shared<ReadOptions>();
+  CLI::App* cli = root.add_subcommand("read", "Read logical blocks of a namespace into a file");
+  add_target_options(*cli, options->target);
+  cli->add_option("--nsid", options->nsid, "Namespace to read")->required()->check(CLI::Range(1u, 0xFFFFFFFEu));
+  cli->add_option("--lba", options->lba, "First logical block")->required();
+  cli->add_option("--blocks", options->blocks, "Number of logical blocks (the namespace's active LBA size each)")
+      ->required();
+  cli->add_option("--out", options->out, "Output file (written whole or not at all)")->required();
+  cli->add_option("--queue-depth", options->queue_depth, "I/O queue entries (default 64)")->capture_default_str();
+  return {cli, [options]() { return run_read(*options); }};
+}
+
+}  // namespace nvqual::app

@@ -1,0 +1,64 @@
+// nvqual: userspace NVMe driver and conformance harness.
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "command.hpp"
+#include "nvqual/driver/errors.hpp"
+
+namespace {
+
+int exit_code_for(nvqual::ErrorKind kind) {
+  using nvqual::ErrorKind;
+  switch (kind) {
+    case ErrorKind::kInvalidArgument: return nvqual::app::kExitBadInput;
+    case ErrorKind::kCommandFailed: return nvqual::app::kExitFailed;
+    default: return nvqual::app::kExitEnvironment;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace nvqual::app;
+  CLI::App root{"nvqual: userspace NVMe driver and conformance harness.\n"
+                "Targets are a vfio-pci bound controller (--bdf) or the built-in simulated controller (--sim)."};
+  root.set_version_flag("--version", std::string(NVQUAL_VERSION " (" NVQUAL_GIT_REVISION ")"));
+  root.require_subcommand(1);
+  // Bad input is one line naming the problem; --help says the rest.
+  root.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("nvqual: {} (run with --help for usage)\n", e.what());
+  });
+  root.footer("Exit codes: 0 passed, 1 failed, 2 bad input, 3 device or environment error, 77 no device configured.");
+
+  std::vector<Command> commands;
+  for (auto add : {add_identify_command, add_read_command, add_pattern_command, add_devices_command,
+                   add_bind_command, add_unbind_command, add_run_command, add_suites_command}) {
+    Command command = add(root);
+    if (command.cli != nullptr) commands.push_back(std::move(command));
+  }
+
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return root.exit(e) == 0 ? kExitPassed : kExitBadInput;
+  }
+
+  try {
+    for (auto& command : commands) {
+      if (command.cli->parsed()) return command.run();
+    }
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "nvqual: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const nvqual::DriverError& e) {
+    fmt::print(stderr, "nvqual: {}: {}\n", nvqual::to_string(e.kind()), e.what());
+    return exit_code_for(e.kind());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "nvqual: {}\n", e.what());
+    return kExitEnvironment;
+  }
+  return kExitBadInput;
+}

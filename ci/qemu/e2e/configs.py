@@ -1,0 +1,72 @@
+"""The controller configurations the QEMU stage boots, one ctest test each.
+
+Everything a check expects is derived from these values, so a configuration
+states the QEMU command line and its expected Identify data in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# QEMU 7.2's emulated controller (hw/nvme/ctrl.c).
+QEMU_VID = 0x1B36
+QEMU_MODEL = "QEMU NVMe Ctrl"
+QEMU_DEFAULT_MDTS = 7
+QEMU_PAGE_SIZE = 4096  # CAP.MPSMIN = 0: MDTS is in units of 4 KiB pages
+
+# The controller sits at a fixed slot so the guest plan can name its BDF.
+CONTROLLER_SLOT = 4
+CONTROLLER_BDF = f"0000:00:{CONTROLLER_SLOT:02x}.0"
+
+
+@dataclass(frozen=True)
+class Namespace:
+    nsid: int
+    lba_size: int
+    blocks: int
+
+    @property
+    def size_bytes(self) -> int:
+        return self.lba_size * self.blocks
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    description: str
+    namespaces: tuple[Namespace, ...]
+    serial: str
+    mdts: int | None = None          # None: QEMU's default (7), property not passed
+    max_ioqpairs: int | None = None  # None: QEMU's default (64)
+    subsystem: bool = False          # nvme-subsys + nvme-ns devices instead of drive=
+    run_harness: bool = True         # run `nvqual run` when the binary has suites
+
+    @property
+    def expected_mdts(self) -> int:
+        return QEMU_DEFAULT_MDTS if self.mdts is None else self.mdts
+
+    @property
+    def max_transfer_bytes(self) -> int | None:
+        """NVMe Base 2.0 5.17.2.1 (MDTS): 2^MDTS minimum pages; None when unlimited."""
+        mdts = self.expected_mdts
+        return None if mdts == 0 else (1 << mdts) * QEMU_PAGE_SIZE
+
+
+MIB = 1 << 20
+
+CONFIGS: dict[str, Config] = {c.name: c for c in (
+    Config("default", "one controller, QEMU defaults, 512-byte LBAs",
+           (Namespace(1, 512, 16 * MIB // 512),), serial="NVQE2E0001"),
+    Config("lba4k", "4 KiB logical and physical blocks",
+           (Namespace(1, 4096, 16 * MIB // 4096),), serial="NVQE2E0002"),
+    Config("mdts0", "mdts=0: no transfer limit",
+           (Namespace(1, 512, 8 * MIB // 512),), serial="NVQE2E0003", mdts=0),
+    Config("mdts2", "mdts=2: 16 KiB transfers, large reads must be split",
+           (Namespace(1, 512, 8 * MIB // 512),), serial="NVQE2E0004", mdts=2),
+    Config("ioqpairs1", "max_ioqpairs=1: a single I/O queue pair",
+           (Namespace(1, 512, 8 * MIB // 512),), serial="NVQE2E0005", max_ioqpairs=1),
+    Config("multi_ns", "nvme-subsys with three namespaces of different sizes",
+           (Namespace(1, 512, 4 * MIB // 512),
+            Namespace(2, 4096, 12 * MIB // 4096),
+            Namespace(3, 512, 6 * MIB // 512 + 7)),
+           serial="NVQE2E0006", subsystem=True),
+)}

@@ -1,0 +1,63 @@
+"""The plan the guest's init sources: one `step` per nvqual command.
+
+`step NAME CMD...` (defined in ci/qemu/guest/init) keeps the command's stdout,
+stderr and exit code as /results/steps/NAME.{out,err,rc}; the host checks
+those after the guest has powered off.
+"""
+from __future__ import annotations
+
+import shlex
+
+from .configs import CONTROLLER_BDF, Config
+from .reads import Read, reads_for
+
+GUEST_RESULTS = "/results"
+HARNESS_JUNIT = "junit.xml"
+HARNESS_MARKER = "harness-available"
+HARNESS_TIMEOUT_S = 240
+
+
+def identify_step(nsid: int | None) -> tuple[str, list[str]]:
+    name = "identify-ctrl" if nsid is None else f"identify-ns{nsid}"
+    argv = ["nvqual", "identify", "--bdf", CONTROLLER_BDF, "--json"]
+    if nsid is not None:
+        argv += ["--nsid", str(nsid)]
+    return name, argv
+
+
+def read_output(read: Read) -> str:
+    return f"data/{read.name}.bin"
+
+
+def read_step(read: Read) -> tuple[str, list[str]]:
+    return read.name, ["nvqual", "read", "--bdf", CONTROLLER_BDF, "--nsid", str(read.namespace.nsid),
+                       "--lba", str(read.slba), "--blocks", str(read.nlb),
+                       "--out", f"{GUEST_RESULTS}/{read_output(read)}"]
+
+
+def harness_step() -> tuple[str, list[str]]:
+    return "harness", ["nvqual", "run", "--bdf", CONTROLLER_BDF, "--junit", f"{GUEST_RESULTS}/{HARNESS_JUNIT}"]
+
+
+def all_steps(config: Config) -> list[tuple[str, list[str]]]:
+    steps = [identify_step(None)]
+    for ns in config.namespaces:
+        steps.append(identify_step(ns.nsid))
+    for ns in config.namespaces:
+        steps += [read_step(read) for read in reads_for(config, ns)]
+    return steps
+
+
+def plan_script(config: Config) -> str:
+    lines = [f"# QEMU end-to-end plan for configuration '{config.name}' ({config.description}).",
+             f"mkdir -p {GUEST_RESULTS}/data"]
+    for name, argv in all_steps(config):
+        lines.append(f"step {shlex.quote(name)} {shlex.join(argv)}")
+    if config.run_harness:
+        # The harness lands after the driver: run it only when this build has it.
+        name, argv = harness_step()
+        lines += ["if has_subcommand suites && has_subcommand run; then",
+                  f"  echo yes > {GUEST_RESULTS}/{HARNESS_MARKER}",
+                  f"  STEP_TIMEOUT={HARNESS_TIMEOUT_S} step {name} {shlex.join(argv)}",
+                  "fi"]
+    return "\n".join(lines) + "\n"

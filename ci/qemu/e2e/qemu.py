@@ -1,0 +1,59 @@
+"""The QEMU command line for one configuration: a q35 guest under TCG with an
+emulated Intel IOMMU (Debian's kernel has no VFIO no-IOMMU mode), the NVMe
+controller under test at a fixed slot, and a 9p share for results."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .configs import CONTROLLER_SLOT, Config
+
+KERNEL_CMDLINE = "console=ttyS0 intel_iommu=on panic=-1"
+# Trace events QEMU's NVMe model emits when a host driver misbehaves
+# (err_*) or does something the spec leaves undefined (ub_*).
+NVME_ERROR_TRACES = ("pci_nvme_err_*", "pci_nvme_ub_*")
+
+
+def _block_props(lba_size: int) -> str:
+    return f"logical_block_size={lba_size},physical_block_size={lba_size}"
+
+
+def nvme_devices(config: Config, images: dict[int, Path]) -> list[str]:
+    args: list[str] = []
+    ctrl = [f"serial={config.serial}", "id=nvme0", f"bus=pcie.0,addr={CONTROLLER_SLOT:#x}"]
+    if config.mdts is not None:
+        ctrl.append(f"mdts={config.mdts}")
+    if config.max_ioqpairs is not None:
+        ctrl.append(f"max_ioqpairs={config.max_ioqpairs}")
+    # snapshot=on: guest writes (from harness suites) go to a temporary
+    # overlay, so the images stay what `nvqual pattern` wrote.
+    for ns in config.namespaces:
+        args += ["-drive", f"file={images[ns.nsid]},if=none,format=raw,snapshot=on,id=ns{ns.nsid}"]
+    if config.subsystem:
+        args += ["-device", "nvme-subsys,id=subsys0,nqn=nqn.2024-01.io.nvqual:e2e"]
+        args += ["-device", ",".join(["nvme", *ctrl, "subsys=subsys0"])]
+        for ns in config.namespaces:
+            args += ["-device", f"nvme-ns,drive=ns{ns.nsid},nsid={ns.nsid},bus=nvme0,{_block_props(ns.lba_size)}"]
+    else:
+        (ns,) = config.namespaces
+        args += ["-device", ",".join(["nvme", *ctrl, f"drive=ns{ns.nsid}", _block_props(ns.lba_size)])]
+    return args
+
+
+def command_line(config: Config, guest_dir: Path, share: Path, images: dict[int, Path],
+                 trace_log: Path) -> list[str]:
+    args = [
+        "qemu-system-x86_64",
+        "-accel", "tcg",  # KVM guests hang on these machines
+        "-machine", "q35,kernel-irqchip=split",  # intremap needs the split irqchip
+        "-device", "intel-iommu,intremap=on",
+        "-m", "1G", "-smp", "1",
+        "-nographic", "-vga", "none", "-nic", "none", "-no-reboot",
+        "-kernel", str(guest_dir / "vmlinuz"),
+        "-initrd", str(guest_dir / "initramfs.cpio"),
+        "-append", KERNEL_CMDLINE,
+        "-virtfs", f"local,path={share},mount_tag=results,security_model=none",
+        "-D", str(trace_log),
+    ]
+    for event in NVME_ERROR_TRACES:
+        args += ["-trace", event]
+    return args + nvme_devices(config, images)

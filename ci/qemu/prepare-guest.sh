@@ -1,0 +1,92 @@
+#!/bin/bash
+# Prepares what every QEMU end-to-end configuration boots: Debian's kernel
+# (from linux-image-amd64, cached) and an initramfs holding busybox, nvqual with
+# its shared libraries, the kernel modules the guest needs and the init script.
+#
+# usage: prepare-guest.sh --nvqual PATH --cache DIR --out DIR
+#   --cache  kept across runs: the downloaded kernel package and its extraction
+#   --out    receives vmlinuz, initramfs.cpio and kernel-version
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+nvqual="" cache="" out=""
+while (( $# )); do
+  case $1 in
+    --nvqual) nvqual=$2; shift 2 ;;
+    --cache) cache=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "prepare-guest: unknown argument '$1'; see the usage line at the top of $0" >&2; exit 2 ;;
+  esac
+done
+[[ -n $nvqual && -n $cache && -n $out ]] || { echo "prepare-guest: --nvqual, --cache and --out are required" >&2; exit 2; }
+[[ -x $nvqual ]] || { echo "prepare-guest: nvqual binary '$nvqual' not found; build target nvqual first" >&2; exit 2; }
+
+"$here/lib/ensure-host-tools.sh"
+mkdir -p "$cache" "$out"
+cache=$(cd "$cache" && pwd)
+out=$(cd "$out" && pwd)
+
+# --- kernel: linux-image-amd64 is a metapackage; download what it depends on.
+kernel_pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')
+[[ -n $kernel_pkg ]] || { echo "prepare-guest: apt-cache knows no linux-image-amd64; run apt-get update" >&2; exit 1; }
+kroot="$cache/$kernel_pkg"
+if [[ ! -f $kroot/.extracted ]]; then
+  deb=$(ls "$cache"/"${kernel_pkg}"_*.deb 2>/dev/null | head -n1 || true)
+  if [[ -z $deb ]]; then
+    echo "prepare-guest: downloading $kernel_pkg" >&2
+    # apt-get download writes into the current directory; -o keeps the _apt sandbox from complaining.
+    (cd "$cache" && apt-get download -q -o APT::Sandbox::User=root "$kernel_pkg" >&2)
+    deb=$(ls "$cache"/"${kernel_pkg}"_*.deb | head -n1)
+  fi
+  rm -rf "$kroot"
+  dpkg-deb -x "$deb" "$kroot"
+  kver=$(ls "$kroot/lib/modules")
+  # Debian generates modules.dep in postinst, not in the package.
+  depmod -b "$kroot" "$kver"
+  touch "$kroot/.extracted"
+fi
+kver=$(ls "$kroot/lib/modules")
+cp "$kroot/boot/vmlinuz-$kver" "$out/vmlinuz"
+echo "$kver" > "$out/kernel-version"
+
+# --- initramfs tree
+tree="$out/initramfs"
+rm -rf "$tree"
+mkdir -p "$tree"/{bin,sbin,dev,proc,sys,tmp,results,etc,lib/modules}
+cp /bin/busybox "$tree/bin/busybox"
+install -m 0755 "$here/guest/init" "$tree/init"
+
+# Modules in load order. modprobe prints "insmod /path" for each module and
+# "builtin name" for those compiled in; keep the order, drop duplicates.
+modules=(vfio-pci nvme virtio_pci 9pnet_virtio 9p)
+: > "$tree/etc/modules.load"
+for module in "${modules[@]}"; do
+  modprobe --show-depends -S "$kver" -d "$kroot" "$module" | while read -r kind path _; do
+    [[ $kind == insmod ]] || continue
+    rel=${path#"$kroot"}
+    grep -qxF "$rel" "$tree/etc/modules.load" && continue
+    mkdir -p "$tree$(dirname "$rel")"
+    cp "$path" "$tree$rel"
+    echo "$rel" >> "$tree/etc/modules.load"
+  done
+done
+
+# nvqual, every shared library ldd names, and the dynamic loader at its
+# absolute path. Debug info is stripped: it would triple the image and TCG
+# copies every byte of it.
+install -m 0755 "$nvqual" "$tree/bin/nvqual"
+strip --strip-debug "$tree/bin/nvqual"
+ldd "$nvqual" | awk '/=> \// {print $3} /^\s*\/.*ld-linux/ {print $1}' | while read -r lib; do
+  mkdir -p "$tree$(dirname "$lib")"
+  cp -L "$lib" "$tree$lib"
+done
+# The loader is looked up as /lib64/ld-linux-x86-64.so.2; on Debian /lib64 may be a link.
+if [[ ! -e $tree/lib64/ld-linux-x86-64.so.2 ]]; then
+  mkdir -p "$tree/lib64"
+  cp -L /lib64/ld-linux-x86-64.so.2 "$tree/lib64/"
+fi
+
+# An uncompressed cpio: the guest would spend longer inflating it under TCG
+# than QEMU spends loading the extra bytes.
+(cd "$tree" && find . -print0 | sort -z | cpio --null -o -H newc --quiet) > "$out/initramfs.cpio"
+echo "prepare-guest: kernel $kver, initramfs $(du -h "$out/initramfs.cpio" | cut -f1), modules: $(wc -l < "$tree/etc/modules.load")" >&2

@@ -1,0 +1,50 @@
+// A bounded ring of the most recent commands and their completions, per
+// controller. Printed when something fails, so a report shows what led there.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nvqual/driver/clock.hpp"
+#include "nvqual/driver/spec/queue_entries.hpp"
+
+namespace nvqual {
+
+struct CommandRecord {
+  uint64_t sequence = 0;  // increases by one per submitted command, never wraps in practice
+  uint16_t qid = 0;
+  spec::SubmissionEntry command{};
+  std::optional<spec::CompletionEntry> completion;
+  Clock::time_point submitted{};
+  Clock::time_point completed{};
+};
+
+class CommandLog {
+ public:
+  explicit CommandLog(size_t capacity);
+
+  // Returns the sequence number of the new record.
+  uint64_t record_submission(uint16_t qid, const spec::SubmissionEntry& sqe, Clock::time_point when);
+  // Matches the newest open record of (qid, cid); unmatched completions are kept as orphans.
+  void record_completion(uint16_t qid, const spec::CompletionEntry& cqe, Clock::time_point when);
+
+  // Oldest first.
+  std::vector<CommandRecord> records() const;
+  size_t capacity() const { return ring_.size(); }
+  void clear();
+  // One line per record: "#12 q0 cid 5 Identify nsid 0 cdw10 00000001 -> 00/00 Successful Completion (12 us)".
+  std::string format() const;
+
+ private:
+  std::vector<CommandRecord> ring_;
+  size_t next_ = 0;
+  uint64_t sequence_ = 0;
+};
+
+// Short human name for an opcode on the admin queue (qid 0) or an I/O queue.
+std::string opcode_name(uint16_t qid, uint8_t opcode);
+
+}  // namespace nvqual

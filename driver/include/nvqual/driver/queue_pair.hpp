@@ -1,0 +1,133 @@
+// A submission queue and its completion queue (NVMe Base 2.0, 3.3), polled.
+//
+// Posting and ringing are separate: post() stores entries, ring() writes the SQ
+// tail doorbell once for all of them (batched doorbells). Ordering: the entry
+// is stored, then a release fence, then the doorbell. Completions: the phase
+// tag is loaded with acquire before the rest of the entry is read.
+//
+// Phase convention: `expected_phase_` is the value a new entry carries. It
+// starts at 1 on a new CQ and flips each time the head wraps to slot 0.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nvqual/driver/cid_allocator.hpp"
+#include "nvqual/driver/clock.hpp"
+#include "nvqual/driver/command_log.hpp"
+#include "nvqual/driver/dma_buffer.hpp"
+#include "nvqual/driver/errors.hpp"
+#include "nvqual/driver/spec/queue_entries.hpp"
+#include "nvqual/driver/spec/registers.hpp"
+#include "nvqual/driver/transport.hpp"
+
+namespace nvqual {
+
+struct QueueGeometry {
+  uint16_t qid = 0;
+  uint32_t sq_entries = 2;
+  uint32_t cq_entries = 2;
+  uint32_t doorbell_stride = 4;  // bytes, from CAP.DSTRD
+  size_t alignment = 4096;       // controller memory page size
+};
+
+class QueuePair {
+ public:
+  // Allocates both rings (zeroed) from the transport. The controller must not
+  // be told about them until this returns.
+  QueuePair(Transport& transport, Clock& clock, CommandLog* log, const QueueGeometry& geometry);
+
+  uint16_t qid() const { return geometry_.qid; }
+  const QueueGeometry& geometry() const { return geometry_; }
+  uint64_t sq_iova() const { return sq_.iova(); }
+  uint64_t cq_iova() const { return cq_.iova(); }
+
+  // Commands that may be outstanding at once: one SQ slot and one CQ slot always stay empty.
+  uint32_t capacity() const { return std::min(geometry_.sq_entries, geometry_.cq_entries) - 1; }
+  uint32_t outstanding() const { return cids_.outstanding_count(); }
+  bool full() const { return sq_next(sq_tail_) == sq_head_ || outstanding() >= capacity(); }
+
+  // Stores the entry with a fresh CID; does not ring. Throws kQueueFull.
+  uint16_t post(spec::SubmissionEntry sqe) {
+    if (full()) throw_queue_full();
+    const auto cid = cids_.allocate();
+    if (!cid) throw_queue_full();
+    sqe.set_cid(*cid);
+    sq_.as<spec::SubmissionEntry>()[sq_tail_] = sqe;
+    sq_tail_ = sq_next(sq_tail_);
+    if (log_ != nullptr) log_->record_submission(qid(), sqe, clock_.now());
+    return *cid;
+  }
+
+  // Writes the SQ tail doorbell if anything was posted since the last ring.
+  void ring() {
+    if (sq_tail_ == sq_tail_rung_) return;
+    std::atomic_thread_fence(std::memory_order_release);
+    transport_.write32(sq_doorbell_, sq_tail_);
+    sq_tail_rung_ = sq_tail_;
+  }
+
+  // Consumes every completion whose phase matches, calling on_complete for
+  // each, then writes the CQ head doorbell once. Throws kProtocolViolation on a
+  // completion that names another SQ, an SQHD outside the queue, or a CID
+  // that is not outstanding.
+  template <typename OnComplete>
+  uint32_t poll(OnComplete&& on_complete) {
+    uint32_t consumed = 0;
+    auto* ring = cq_.as<spec::CompletionEntry>();
+    for (;;) {
+      spec::CompletionEntry& slot = ring[cq_head_];
+      const uint32_t dw3 = std::atomic_ref<uint32_t>(slot.dw3).load(std::memory_order_acquire);
+      spec::CompletionEntry cqe{0, 0, 0, dw3};
+      if (cqe.phase() != expected_phase_) break;
+      cqe.dw0 = slot.dw0;
+      cqe.dw1 = slot.dw1;
+      cqe.dw2 = slot.dw2;
+      if (++cq_head_ == geometry_.cq_entries) {
+        cq_head_ = 0;
+        expected_phase_ = !expected_phase_;
+      }
+      accept(cqe);
+      ++consumed;
+      on_complete(cqe);
+    }
+    if (consumed != 0) transport_.write32(cq_doorbell_, cq_head_);
+    return consumed;
+  }
+
+  // Post + ring + wait for that CID. The deadline is measured on the clock.
+  spec::CompletionEntry execute(const spec::SubmissionEntry& sqe, std::chrono::nanoseconds timeout);
+  // Waits for a posted (and rung) CID; completions of other CIDs that arrive
+  // meanwhile are kept for their own wait(). Throws kCommandTimeout with the
+  // command, CID, queue state and CSTS; kDeviceGone / kControllerFatal if CSTS says so.
+  spec::CompletionEntry wait(uint16_t cid, std::chrono::nanoseconds timeout);
+
+  // "SQ 1: head 3 tail 4 (doorbell 4) of 16; CQ 1: head 2 phase 1 of 16; 1 outstanding".
+  std::string describe_state() const;
+
+ private:
+  uint32_t sq_next(uint32_t index) const { return index + 1 == geometry_.sq_entries ? 0 : index + 1; }
+  void accept(const spec::CompletionEntry& cqe);
+  [[noreturn]] void throw_queue_full() const;
+
+  Transport& transport_;
+  Clock& clock_;
+  CommandLog* log_;
+  QueueGeometry geometry_;
+  DmaBuffer sq_;
+  DmaBuffer cq_;
+  uint32_t sq_doorbell_;
+  uint32_t cq_doorbell_;
+  uint32_t sq_tail_ = 0;       // next slot the host writes
+  uint32_t sq_tail_rung_ = 0;  // tail value last written to the doorbell
+  uint32_t sq_head_ = 0;       // from the newest completion's SQHD
+  uint32_t cq_head_ = 0;
+  bool expected_phase_ = true;
+  CidAllocator cids_;
+  std::vector<spec::CompletionEntry> stash_;  // completed, not yet claimed by wait()
+};
+
+}  // namespace nvqual

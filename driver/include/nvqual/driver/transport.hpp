@@ -1,0 +1,42 @@
+// The only way the driver core reaches a controller: 32/64-bit register access
+// in BAR0 and memory the controller can reach by DMA. Two implementations: the
+// VFIO transport (a real device) and the simulated controller.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace nvqual {
+
+// Memory visible to both the host (host pointer) and the controller (IOVA).
+struct DmaRegion {
+  std::byte* host = nullptr;
+  uint64_t iova = 0;
+  size_t size = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  virtual uint32_t read32(uint32_t offset) = 0;
+  virtual uint64_t read64(uint32_t offset) = 0;
+  virtual void write32(uint32_t offset, uint32_t value) = 0;
+  // 64-bit registers (ASQ, ACQ) may also be written as two 32-bit halves, low first.
+  virtual void write64(uint32_t offset, uint64_t value) = 0;
+
+  // Zeroed memory of `size` bytes (rounded up to 4 KiB), aligned to `alignment`
+  // (a power of two, at least 4 KiB) in both host and IOVA space. Throws on failure.
+  virtual DmaRegion dma_alloc(size_t size, size_t alignment) = 0;
+  virtual void dma_free(const DmaRegion& region) noexcept = 0;
+
+  // Function-level reset (VFIO_DEVICE_RESET); false where the transport has none.
+  virtual bool function_level_reset() { return false; }
+
+  // "simulator" or the PCI address; goes into every message and report.
+  virtual std::string name() const = 0;
+  virtual bool is_simulator() const = 0;
+};
+
+}  // namespace nvqual

@@ -1,0 +1,133 @@
+#include "nvqual/driver/queue_pair.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace nvqual {
+
+namespace {
+// Polls between register checks while waiting for a completion. Completions on
+// a real device take microseconds; a short pause keeps a waiting thread cheap.
+constexpr std::chrono::microseconds kWaitPause{2};
+// CSTS is read at most this often while waiting, to notice CFS or a vanished device early.
+constexpr std::chrono::milliseconds kCstsCheckInterval{10};
+}  // namespace
+
+QueuePair::QueuePair(Transport& transport, Clock& clock, CommandLog* log, const QueueGeometry& geometry)
+    : transport_(transport),
+      clock_(clock),
+      log_(log),
+      geometry_(geometry),
+      sq_(transport, geometry.sq_entries * spec::kSubmissionEntrySize, geometry.alignment),
+      cq_(transport, geometry.cq_entries * spec::kCompletionEntrySize, geometry.alignment),
+      sq_doorbell_(spec::sq_tail_doorbell(geometry.qid, geometry.doorbell_stride)),
+      cq_doorbell_(spec::cq_head_doorbell(geometry.qid, geometry.doorbell_stride)) {
+  if (geometry.sq_entries < 2 || geometry.cq_entries < 2 || geometry.sq_entries > 65536 ||
+      geometry.cq_entries > 65536) {
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("queue {} needs 2..65536 entries, got SQ {} CQ {}", geometry.qid,
+                                  geometry.sq_entries, geometry.cq_entries));
+  }
+  stash_.reserve(capacity());
+}
+
+void QueuePair::accept(const spec::CompletionEntry& cqe) {
+  if (cqe.sqid() != geometry_.qid) {
+    throw DriverError(ErrorKind::kProtocolViolation,
+                      fmt::format("completion on CQ {} names SQ {} (CID {}): expected SQ {}", geometry_.qid,
+                                  cqe.sqid(), cqe.cid(), geometry_.qid));
+  }
+  if (cqe.sqhd() >= geometry_.sq_entries) {
+    throw DriverError(ErrorKind::kProtocolViolation,
+                      fmt::format("completion for CID {} on queue {} reports SQ head {} beyond the {}-entry queue",
+                                  cqe.cid(), geometry_.qid, cqe.sqhd(), geometry_.sq_entries));
+  }
+  if (!cids_.release(cqe.cid())) {
+    throw DriverError(ErrorKind::kProtocolViolation,
+                      fmt::format("completion on queue {} for CID {} which is not outstanding (duplicate or "
+                                  "invented completion)",
+                                  geometry_.qid, cqe.cid()));
+  }
+  sq_head_ = cqe.sqhd();
+  if (log_ != nullptr) log_->record_completion(geometry_.qid, cqe, clock_.now());
+}
+
+spec::CompletionEntry QueuePair::execute(const spec::SubmissionEntry& sqe, std::chrono::nanoseconds timeout) {
+  const uint16_t cid = post(sqe);
+  ring();
+  return wait(cid, timeout);
+}
+
+spec::CompletionEntry QueuePair::wait(uint16_t cid, std::chrono::nanoseconds timeout) {
+  const auto take_stashed = [&]() -> std::optional<spec::CompletionEntry> {
+    const auto it = std::find_if(stash_.begin(), stash_.end(), [&](const auto& c) { return c.cid() == cid; });
+    if (it == stash_.end()) return std::nullopt;
+    const spec::CompletionEntry found = *it;
+    stash_.erase(it);
+    return found;
+  };
+  if (auto done = take_stashed()) return *done;
+  if (!cids_.outstanding(cid)) {
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("waiting on queue {} for CID {} which was never submitted", geometry_.qid, cid));
+  }
+
+  const auto start = clock_.now();
+  const auto deadline = start + timeout;
+  auto next_csts_check = start + kCstsCheckInterval;
+  for (;;) {
+    poll([&](const spec::CompletionEntry& cqe) { stash_.push_back(cqe); });
+    if (auto done = take_stashed()) return *done;
+
+    const auto now = clock_.now();
+    if (now >= next_csts_check || now >= deadline) {
+      next_csts_check = now + kCstsCheckInterval;
+      const spec::Csts csts{transport_.read32(spec::reg::kCsts)};
+      if (csts.all_ones()) {
+        throw DriverError(ErrorKind::kDeviceGone,
+                          fmt::format("CSTS reads FFFFFFFFh while waiting for CID {} on queue {}: the device is no "
+                                      "longer reachable (surprise removal or link down)",
+                                      cid, geometry_.qid));
+      }
+      if (csts.cfs() != 0) {
+        throw DriverError(ErrorKind::kControllerFatal,
+                          fmt::format("controller fatal status (CSTS {:#010x}) while waiting for CID {} on queue {}; {}",
+                                      csts.raw, cid, geometry_.qid, describe_state()));
+      }
+      if (now >= deadline) {
+        // Find the command in the ring for the message: it is the slot whose CID matches.
+        std::string what = fmt::format("CID {}", cid);
+        const auto* ring = sq_.as<spec::SubmissionEntry>();
+        for (uint32_t i = 0; i < geometry_.sq_entries; ++i) {
+          if (ring[i].cid() == cid) {
+            what = fmt::format("{} (opcode {:02x}h, nsid {}) CID {}", opcode_name(geometry_.qid, ring[i].opcode()),
+                               ring[i].opcode(), ring[i].nsid, cid);
+            break;
+          }
+        }
+        throw DriverError(
+            ErrorKind::kCommandTimeout,
+            fmt::format("{} on queue {} got no completion within {} ms; {}; CSTS {:#010x} (RDY={} CFS={} SHST={})",
+                        what, geometry_.qid,
+                        std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count(), describe_state(),
+                        csts.raw, csts.rdy(), csts.cfs(), csts.shst()));
+      }
+    }
+    clock_.pause(kWaitPause);
+  }
+}
+
+std::string QueuePair::describe_state() const {
+  return fmt::format("SQ {}: head {} tail {} (doorbell {}) of {}; CQ {}: head {} expected phase {} of {}; {} outstanding",
+                     geometry_.qid, sq_head_, sq_tail_, sq_tail_rung_, geometry_.sq_entries, geometry_.qid, cq_head_,
+                     expected_phase_ ? 1 : 0, geometry_.cq_entries, outstanding());
+}
+
+void QueuePair::throw_queue_full() const {
+  throw DriverError(ErrorKind::kQueueFull,
+                    fmt::format("queue {} is full ({} of {} commands outstanding); {}", geometry_.qid, outstanding(),
+                                capacity(), describe_state()));
+}
+
+}  // namespace nvqual

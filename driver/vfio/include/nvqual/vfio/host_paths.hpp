@@ -1,0 +1,69 @@
+// Where nvqual looks for the host's view of PCI devices, VFIO nodes, mounts and
+// locks, and who the current user is. Both are injectable so unit tests build
+// a fake /sys, /dev and /proc in a temporary directory and run every pre-flight
+// check and every bind/unbind write without hardware or root.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nvqual::vfio {
+
+struct HostPaths {
+  std::filesystem::path sys = "/sys";
+  std::filesystem::path dev = "/dev";
+  std::filesystem::path proc = "/proc";
+  // The per-BDF lock file lives in lock_dir, or in lock_fallback_dir when
+  // lock_dir is not writable (e.g. /run/lock owned by root on some hosts).
+  std::filesystem::path lock_dir = "/run/lock";
+  std::filesystem::path lock_fallback_dir = "/tmp";
+
+  std::filesystem::path pci_devices() const { return sys / "bus/pci/devices"; }
+  std::filesystem::path pci_device(std::string_view bdf) const { return pci_devices() / bdf; }
+  std::filesystem::path pci_drivers() const { return sys / "bus/pci/drivers"; }
+  std::filesystem::path pci_driver(std::string_view name) const { return pci_drivers() / name; }
+  std::filesystem::path drivers_probe() const { return sys / "bus/pci/drivers_probe"; }
+  std::filesystem::path iommu_group_devices(int group) const {
+    return sys / "kernel/iommu_groups" / std::to_string(group) / "devices";
+  }
+  std::filesystem::path block_class() const { return sys / "class/block"; }
+  std::filesystem::path nvme_subsystems() const { return sys / "class/nvme-subsystem"; }
+  std::filesystem::path vfio_container() const { return dev / "vfio/vfio"; }
+  std::filesystem::path vfio_group(int group) const { return dev / "vfio" / std::to_string(group); }
+  std::filesystem::path mountinfo() const { return proc / "self/mountinfo"; }
+  std::filesystem::path swaps() const { return proc / "swaps"; }
+  std::filesystem::path process_status() const { return proc / "self/status"; }
+};
+
+// The user nvqual runs as, and the limits that decide what it may do.
+struct HostIdentity {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;        // supplementary groups
+  bool cap_ipc_lock = false;        // exempt from RLIMIT_MEMLOCK (root has it)
+  uint64_t memlock_limit = 0;       // RLIMIT_MEMLOCK soft limit in bytes; UINT64_MAX = unlimited
+
+  static constexpr uint64_t kUnlimited = UINT64_MAX;
+
+  // The running process: ids from getuid()/getgroups(), CapEff from
+  // paths.process_status(), the limit from getrlimit().
+  static HostIdentity current(const HostPaths& paths = {});
+
+  bool is_root() const { return uid == 0; }
+  bool in_group(gid_t group) const;
+};
+
+// The login name of `uid`; nullopt when the passwd database has no entry.
+std::optional<std::string> user_name(uid_t uid);
+// "alice (uid 1000)" or "uid 1000" when the passwd database has no entry.
+std::string describe_user(uid_t uid);
+// "disk (gid 6)" or "gid 6".
+std::string describe_group(gid_t gid);
+
+}  // namespace nvqual::vfio

@@ -1,0 +1,24 @@
+// The real transport: a controller bound to vfio-pci, BAR0 mapped, DMA through
+// the IOMMU (type1v2). Every failure is one line naming the BDF, the group,
+// the file and the fix.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "nvqual/driver/transport.hpp"
+
+namespace nvqual::vfio {
+
+struct VfioOptions {
+  std::string bdf;                        // "0000:01:00.0" or "01:00.0"
+  uint64_t iova_base = 0x100000000ull;    // first IOVA to map DMA at
+  bool function_reset = false;            // VFIO_DEVICE_RESET before use
+};
+
+// Opens, checks and maps the device. Throws DriverError(kEnvironment) or
+// DriverError(kInvalidArgument) with the reason and the fix.
+std::unique_ptr<Transport> open(const VfioOptions& options);
+
+}  // namespace nvqual::vfio

@@ -1,0 +1,77 @@
+#include "nvqual/harness/variables.hpp"
+
+#include <algorithm>
+
+namespace nvqual::harness {
+
+const std::vector<VariableInfo>& known_variables() {
+  static const std::vector<VariableInfo> variables = {
+      // CAP and VS (NVMe Base 2.0, 3.1.3.1 / 3.1.3.2)
+      {"mqes", "CAP.MQES: maximum queue entries, 0-based"},
+      {"max_queue_entries", "CAP.MQES + 1: the largest queue, in entries"},
+      {"cqr", "CAP.CQR: 1 when queues must be physically contiguous"},
+      {"cap_to", "CAP.TO: ready timeout in 500 ms units"},
+      {"ready_timeout_ms", "the ready bound in ms: max(CAP.TO, CRTO.CRWMT when used) x 500"},
+      {"dstrd", "CAP.DSTRD: doorbell stride exponent"},
+      {"css", "CAP.CSS: command sets supported (bit 0 NVM)"},
+      {"mpsmin", "CAP.MPSMIN: minimum memory page size exponent"},
+      {"mpsmax", "CAP.MPSMAX: maximum memory page size exponent"},
+      {"nssrs", "CAP.NSSRS: 1 when NVM subsystem reset is supported"},
+      {"page_size", "the memory page size nvqual programs in CC.MPS, bytes"},
+      {"vs_major", "VS.MJR"},
+      {"vs_minor", "VS.MNR"},
+      // Identify Controller (2.0, 5.17.2.1)
+      {"vid", "Identify Controller VID"},
+      {"ssvid", "Identify Controller SSVID"},
+      {"mdts", "Identify Controller MDTS (0: no limit)"},
+      {"max_transfer_bytes", "2^MDTS x CAP.MPSMIN page size; 0 when MDTS is 0"},
+      {"max_transfer_blocks", "max_transfer_bytes / lba_size; 0 when MDTS is 0"},
+      {"nn", "Identify Controller NN: number of namespaces"},
+      {"oacs", "Identify Controller OACS bits"},
+      {"oncs", "Identify Controller ONCS bits"},
+      {"fuses", "Identify Controller FUSES bits"},
+      {"sgls", "Identify Controller SGLS bits"},
+      {"maxcmd", "Identify Controller MAXCMD (0: not reported)"},
+      {"cntlid", "Identify Controller CNTLID"},
+      {"acl", "Identify Controller ACL: abort command limit, 0-based"},
+      // The namespace under test: the first active NSID (NVM Command Set 1.0, 4.1.5.1)
+      {"nsid", "the first active namespace ID"},
+      {"namespaces", "the number of active namespaces"},
+      {"nsze", "Identify Namespace NSZE of nsid, in logical blocks"},
+      {"ncap", "Identify Namespace NCAP of nsid"},
+      {"nuse", "Identify Namespace NUSE of nsid"},
+      {"nlbaf", "Identify Namespace NLBAF of nsid (0-based)"},
+      {"flbas", "Identify Namespace FLBAS of nsid"},
+      {"lba_size", "bytes per logical block in nsid's active format"},
+      // Set Features Number of Queues (2.0, 5.27.1.5)
+      {"io_sqs", "I/O submission queues the controller granted (1-based)"},
+      {"io_cqs", "I/O completion queues the controller granted (1-based)"},
+      {"io_queues", "min(io_sqs, io_cqs): usable I/O queue pairs"},
+      // The run and the case
+      {"simulator", "1 when the target is the simulated controller"},
+      {"pattern", "1 when the media carries the LBA stamp (--expect-pattern)"},
+      {"model", "1 when a model profile was given (--model)"},
+      {"admin_sq_entries", "this case's admin submission queue depth"},
+      {"admin_cq_entries", "this case's admin completion queue depth"},
+      {"io_queue_count", "I/O queue pairs this case starts with (state io)"},
+      {"io_queue_entries", "entries in each I/O queue this case starts with"},
+      {"iteration", "0-based repetition of the current step (see repeat)"},
+  };
+  return variables;
+}
+
+bool is_known_variable(std::string_view name) {
+  const auto& all = known_variables();
+  return std::any_of(all.begin(), all.end(), [&](const VariableInfo& v) { return v.name == name; });
+}
+
+std::string known_variable_names() {
+  std::string names;
+  for (const auto& v : known_variables()) {
+    if (!names.empty()) names += ", ";
+    names += v.name;
+  }
+  return names;
+}
+
+}  // namespace nvqual::harness

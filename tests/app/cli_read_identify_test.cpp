@@ -1,0 +1,149 @@
+// The seed tool's two jobs, through the real binary against the simulator:
+// identify (text and nvme-cli-keyed JSON) and read, plus every kind of bad input.
+#include <fstream>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "nvqual/driver/lba_stamp.hpp"
+#include "support/run_cli.hpp"
+
+namespace nvqual {
+namespace {
+
+using testing_support::line_count;
+using testing_support::run_cli;
+using testing_support::scratch_dir;
+using testing_support::slurp;
+using ::testing::HasSubstr;
+
+std::string fixture(const std::string& name) { return std::string(NVQUAL_SOURCE_DIR) + "/fixtures/sim/" + name; }
+
+TEST(CliIdentify, ControllerJsonHasNvmeCliKeys) {
+  const auto r = run_cli("identify --sim --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  for (const char* key : {"vid", "ssvid", "sn", "mn", "fr", "mdts", "ver", "oacs", "nn", "sqes", "cqes", "psds"}) {
+    EXPECT_TRUE(json.contains(key)) << key;
+  }
+  EXPECT_GE(json["nn"].get<uint32_t>(), 1u);
+}
+
+TEST(CliIdentify, NamespaceJsonHasNvmeCliKeys) {
+  const auto r = run_cli("identify --sim --nsid 1 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  for (const char* key : {"nsze", "ncap", "nuse", "flbas", "nlbaf", "lbafs"}) EXPECT_TRUE(json.contains(key)) << key;
+  EXPECT_GT(json["nsze"].get<uint64_t>(), 0u);
+}
+
+TEST(CliIdentify, ReadableDecoding) {
+  const auto r = run_cli("identify --sim");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("mdts"));
+  EXPECT_THAT(r.out, HasSubstr("sn"));
+}
+
+TEST(CliIdentify, UnknownNamespaceIsOneLineAndExit2) {
+  const auto r = run_cli("identify --sim --nsid 99");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("namespace 99"));
+  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(CliTarget, NoTargetOrTwoTargetsIsBadInput) {
+  auto r = run_cli("identify");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--sim"));
+  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+  r = run_cli("identify --sim --bdf 0000:01:00.0");
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST(CliTarget, MalformedProfileNamesFileLineAndColumn) {
+  const auto dir = scratch_dir("bad-profile");
+  const auto profile = dir / "broken.yaml";
+  std::ofstream(profile) << "name: broken\ncontroller:\n  vid: [unclosed\n";
+  const auto r = run_cli("identify --sim-profile " + profile.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(profile.string() + ":"));
+  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+}
+
+TEST(CliRead, WritesTheNamespaceBytes) {
+  const auto dir = scratch_dir("read");
+  const auto out = dir / "blocks.bin";
+  const auto r = run_cli("read --sim --nsid 1 --lba 100 --blocks 40 --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string data = slurp(out);
+  ASSERT_EQ(data.size(), 40u * 512);
+  const std::span bytes(reinterpret_cast<const std::byte*>(data.data()), data.size());
+  EXPECT_FALSE(lba_stamp::check(bytes, 512, 100, 1));
+  EXPECT_FALSE(std::filesystem::exists(dir / ("blocks.bin.partial")));
+}
+
+TEST(CliRead, UsesTheActiveLbaFormat) {
+  const auto dir = scratch_dir("read4k");
+  const auto out = dir / "blocks.bin";
+  const auto r = run_cli("read --sim-profile " + fixture("4k.yaml") + " --nsid 1 --lba 0 --blocks 3 --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(slurp(out).size(), 3u * 4096);
+}
+
+TEST(CliRead, MatchesThePatternCommand) {
+  const auto dir = scratch_dir("pattern");
+  const auto image = dir / "image.bin";
+  const auto read = dir / "read.bin";
+  auto r = run_cli("pattern --nsid 1 --lba-size 512 --blocks 64 --out " + image.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli("read --sim --nsid 1 --lba 0 --blocks 64 --out " + read.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(slurp(image), slurp(read));
+}
+
+struct BadRead {
+  const char* name;
+  const char* arguments;
+  const char* message;
+};
+
+class CliBadRead : public testing::TestWithParam<BadRead> {};
+
+TEST_P(CliBadRead, OneLineNonZeroAndNoOutputFile) {
+  const auto dir = scratch_dir(std::string("bad-") + GetParam().name);
+  const auto out = dir / "out.bin";
+  std::string arguments = GetParam().arguments;
+  const auto at = arguments.find("OUT");
+  if (at != std::string::npos) arguments.replace(at, 3, out.string());
+  const auto r = run_cli(arguments);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(GetParam().message));
+  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) ADD_FAILURE() << "left behind: " << entry.path();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Inputs, CliBadRead,
+    testing::Values(BadRead{"unknown_nsid", "read --sim --nsid 5 --lba 0 --blocks 1 --out OUT", "namespace 5"},
+                    BadRead{"past_end", "read --sim --nsid 1 --lba 18446744073709551000 --blocks 1 --out OUT",
+                            "past the end"},
+                    BadRead{"zero_blocks", "read --sim --nsid 1 --lba 0 --blocks 0 --out OUT", "--blocks"},
+                    BadRead{"unwritable", "read --sim --nsid 1 --lba 0 --blocks 1 --out /nonexistent-dir/x.bin",
+                            "cannot write"},
+                    BadRead{"missing_lba", "read --sim --nsid 1 --blocks 1 --out OUT", "--lba"}),
+    [](const testing::TestParamInfo<BadRead>& info) { return std::string(info.param.name); });
+
+TEST(CliPattern, RejectsBadLbaSize) {
+  const auto dir = scratch_dir("pattern-bad");
+  const auto r = run_cli("pattern --nsid 1 --lba-size 1000 --blocks 1 --out " + (dir / "x").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--lba-size"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "x"));
+}
+
+}  // namespace
+}  // namespace nvqual

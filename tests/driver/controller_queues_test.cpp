@@ -1,0 +1,218 @@
+// Queue pairs: wrap, phase, SQHD, CIDs, batching, and what the driver does
+// when a device breaks the completion protocol.
+#include <gtest/gtest.h>
+
+#include "nvqual/driver/commands.hpp"
+#include "support/sim_rig.hpp"
+
+namespace nvqual {
+namespace {
+
+using testing_support::profile_with;
+using testing_support::SimRig;
+using testing_support::violations_text;
+
+template <typename F>
+DriverError capture_error(F&& f) {
+  try {
+    f();
+  } catch (const DriverError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a DriverError";
+  return DriverError(ErrorKind::kInvalidArgument, "none");
+}
+
+ReadRequest one_block() { return ReadRequest{1, 0, 1, 512}; }
+
+class AdminDepth : public testing::TestWithParam<uint32_t> {};
+
+// Both rings wrap several times: more commands than entries, phase flips each pass.
+TEST_P(AdminDepth, IdentifyRoundTripsWrapBothRings) {
+  ControllerOptions options;
+  options.admin_queue_entries = GetParam();
+  SimRig rig(sim::default_profile(), options);
+  rig.controller.reset();
+  const uint32_t rounds = std::min<uint32_t>(3 * GetParam() + 1, 3000);
+  for (uint32_t i = 0; i < rounds; ++i) ASSERT_EQ(rig.controller.identify_controller().sn, rig.sim.profile().controller.serial);
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+INSTANTIATE_TEST_SUITE_P(Depths, AdminDepth, testing::Values(2u, 3u, 32u, 4096u));
+
+TEST(AdminQueue, DifferentSqAndCqDepths) {
+  ControllerOptions options;
+  options.admin_queue_entries = 4;
+  options.admin_cq_entries = 3;
+  SimRig rig(sim::default_profile(), options);
+  rig.controller.reset();
+  EXPECT_EQ(rig.controller.admin_queue().capacity(), 2u);
+  for (int i = 0; i < 20; ++i) rig.controller.identify_controller();
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+class IoDepth : public testing::TestWithParam<uint32_t> {};
+
+TEST_P(IoDepth, BatchedReadsWrapAndFlipPhase) {
+  sim::Profile profile = sim::default_profile();
+  profile.registers.mqes = 255;  // 256 entries at most
+  SimRig rig(profile);
+  rig.controller.reset();
+  rig.controller.identify_controller();
+  rig.controller.set_number_of_queues(1, 1);
+  const uint32_t depth = GetParam() == 0 ? rig.controller.cap().max_queue_entries() : GetParam();
+  QueuePair& queue = rig.controller.create_io_queue_pair(1, depth);
+  DmaBuffer buffer(rig.sim, 512 * depth);
+  uint64_t lba = 0;
+  uint32_t completed = 0;
+  // Fill the queue, ring once, drain; four passes make both rings wrap.
+  for (int pass = 0; pass < 4; ++pass) {
+    const uint32_t doorbells_before = static_cast<uint32_t>(rig.sim.counters().sq_doorbell_writes);
+    uint32_t posted = 0;
+    while (!queue.full()) {
+      spec::SubmissionEntry sqe = cmd::read(1, lba++, 1);
+      sqe.prp1 = buffer.iova() + 512 * posted;
+      queue.post(sqe);
+      ++posted;
+    }
+    EXPECT_EQ(posted, queue.capacity());
+    queue.ring();
+    EXPECT_EQ(rig.sim.counters().sq_doorbell_writes, doorbells_before + 1u) << "one doorbell for the whole batch";
+    uint32_t drained = 0;
+    for (int spin = 0; drained < posted && spin < 1000; ++spin) {
+      drained += queue.poll([&](const spec::CompletionEntry& cqe) { EXPECT_TRUE(cqe.status().ok()); });
+    }
+    ASSERT_EQ(drained, posted);
+    completed += drained;
+    EXPECT_EQ(queue.outstanding(), 0u);
+  }
+  EXPECT_EQ(completed, 4 * (depth - 1));
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+INSTANTIATE_TEST_SUITE_P(Depths, IoDepth, testing::Values(2u, 3u, 0u /* CAP.MQES + 1 */));
+
+TEST(IoQueue, FullQueueRefusesAnotherPost) {
+  SimRig rig(sim::default_profile());
+  rig.controller.reset();
+  rig.controller.identify_controller();
+  rig.controller.set_number_of_queues(1, 1);
+  QueuePair& queue = rig.controller.create_io_queue_pair(1, 4);
+  DmaBuffer buffer(rig.sim, 4096);
+  for (int i = 0; i < 3; ++i) {
+    spec::SubmissionEntry sqe = cmd::read(1, 0, 1);
+    sqe.prp1 = buffer.iova();
+    queue.post(sqe);
+  }
+  spec::SubmissionEntry extra = cmd::read(1, 0, 1);
+  extra.prp1 = buffer.iova();
+  EXPECT_EQ(capture_error([&] { queue.post(extra); }).kind(), ErrorKind::kQueueFull);
+  queue.ring();
+  uint32_t drained = 0;
+  for (int spin = 0; drained < 3 && spin < 100; ++spin) drained += queue.poll([](const auto&) {});
+  EXPECT_EQ(drained, 3u);
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+TEST(IoQueue, CreateDeleteAndRecreate) {
+  SimRig rig(sim::default_profile());
+  rig.controller.reset();
+  rig.controller.identify_controller();
+  const auto granted = rig.controller.set_number_of_queues(4, 4);
+  EXPECT_GE(granted.io_sq, 1u);
+  for (int round = 0; round < 3; ++round) {
+    rig.controller.create_io_queue_pair(1, 16);
+    rig.controller.create_io_queue_pair(2, 2);
+    rig.controller.delete_io_queue_pair(2);
+    rig.controller.delete_io_queue_pair(1);
+  }
+  // A reset deletes I/O queues: the same QIDs can be created again.
+  rig.controller.create_io_queue_pair(1, 16);
+  rig.controller.reset();
+  rig.controller.set_number_of_queues(1, 1);
+  rig.controller.create_io_queue_pair(1, 16);
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+TEST(IoQueue, ThreadedDeviceCompletesConcurrently) {
+  sim::Profile profile = sim::default_profile();
+  profile.timing.command_latency = std::chrono::microseconds(20);
+  // Real time here: the device thread runs on its own, so the driver really polls.
+  sim::SimulatedController sim(profile, sim::Mode::kThreaded, SteadyClock::instance());
+  {
+    Controller controller(sim);
+    controller.reset();
+    controller.identify_controller();
+    controller.set_number_of_queues(1, 1);
+    QueuePair& queue = controller.create_io_queue_pair(1, 64);
+    DmaBuffer buffer(sim, 256 * 512);
+    const ReadResult result = controller.read(queue, ReadRequest{1, 1000, 256, 512}, buffer);
+    ASSERT_TRUE(result.ok()) << result.completion.status().describe();
+    EXPECT_FALSE(lba_stamp::check(buffer.bytes(), 512, 1000, 1));
+  }
+  EXPECT_TRUE(sim.violations().empty()) << violations_text(sim);
+}
+
+// ---- the device breaking the protocol -------------------------------------------
+
+struct BrokenDevice {
+  const char* name;
+  sim::Fault fault;
+  ErrorKind expected;
+  const char* message_part;
+};
+
+class ProtocolFaults : public testing::TestWithParam<BrokenDevice> {};
+
+TEST_P(ProtocolFaults, ReportedWithDiagnosticsAndControllerLeftDisabled) {
+  const BrokenDevice& c = GetParam();
+  ControllerOptions options;
+  options.command_timeout = std::chrono::milliseconds(2000);
+  SimRig rig(profile_with(c.fault), options);
+  const DriverError error = capture_error([&] {
+    rig.controller.reset();
+    rig.controller.identify_controller();
+  });
+  EXPECT_EQ(error.kind(), c.expected) << error.what();
+  EXPECT_THAT(error.what(), ::testing::HasSubstr(c.message_part));
+  EXPECT_FALSE(rig.controller.enabled());
+  EXPECT_EQ(rig.controller.cc().en(), 0u) << "left disabled after the failure";
+}
+
+sim::CommandMatch identify_match() {
+  sim::CommandMatch match;
+  match.queue = sim::QueueKind::kAdmin;
+  match.opcode = static_cast<uint8_t>(spec::AdminOpcode::kIdentify);
+  return match;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, ProtocolFaults,
+    testing::Values(
+        BrokenDevice{"dropped", sim::DropCompletionFault{identify_match()}, ErrorKind::kCommandTimeout, "CSTS"},
+        BrokenDevice{"wrong_phase", sim::WrongPhaseFault{identify_match()}, ErrorKind::kCommandTimeout, "CID"},
+        BrokenDevice{"duplicate", sim::DuplicateCompletionFault{identify_match()}, ErrorKind::kProtocolViolation,
+                     "not outstanding"},
+        BrokenDevice{"wrong_sqid", sim::WrongSqidFault{identify_match(), std::nullopt}, ErrorKind::kProtocolViolation,
+                     "names SQ"},
+        BrokenDevice{"wrong_sqhd", sim::WrongSqhdFault{identify_match(), std::nullopt}, ErrorKind::kProtocolViolation,
+                     "SQ head"},
+        BrokenDevice{"status", sim::StatusFault{identify_match(), 0x0, 0x06, false}, ErrorKind::kCommandFailed,
+                     "00/06"},
+        BrokenDevice{"fatal_later", sim::FatalStatusFault{1}, ErrorKind::kControllerFatal, "fatal"}),
+    [](const testing::TestParamInfo<BrokenDevice>& info) { return std::string(info.param.name); });
+
+TEST(ProtocolFaults, TimeoutMessageNamesCommandQueueAndCsts) {
+  ControllerOptions options;
+  options.command_timeout = std::chrono::milliseconds(1500);
+  SimRig rig(profile_with(sim::DropCompletionFault{identify_match()}), options);
+  rig.controller.reset();
+  const DriverError error = capture_error([&] { rig.controller.identify_controller(); });
+  const std::string text = error.what();
+  EXPECT_THAT(text, ::testing::HasSubstr("Identify"));
+  EXPECT_THAT(text, ::testing::HasSubstr("CID"));
+  EXPECT_THAT(text, ::testing::HasSubstr("SQ 0: head"));
+  EXPECT_THAT(text, ::testing::HasSubstr("1500 ms"));
+  EXPECT_THAT(rig.controller.command_log().format(), ::testing::HasSubstr("no completion"));
+}
+
+}  // namespace
+}  // namespace nvqual
