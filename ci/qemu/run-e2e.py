@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from e2e import checks, plan, qemu  # noqa: E402
@@ -87,6 +88,9 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
     guest_run = checks.GuestRun(share)
     checks.check_finished(report, guest_run, console)
     checks.check_bound(report, guest_run)
+    if config.trace_self_test:
+        checks.check_trace_fires(report, guest_run, trace_log)
+        return finish(config, report, console, share)
     checks.check_identify_controller(report, guest_run, config)
     for ns in config.namespaces:
         checks.check_identify_namespace(report, guest_run, ns)
@@ -95,7 +99,10 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
     checks.check_trace(report, trace_log)
     if config.run_harness:
         checks.check_harness(report, guest_run)
+    return finish(config, report, console, share)
 
+
+def finish(config: Config, report: checks.Report, console: Path, share: Path) -> int:
     if report.failures:
         print(f"qemu_{config.name}: {report.failures} check(s) failed; console: {console}, steps: {share / 'steps'}")
         return 1

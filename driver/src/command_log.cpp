@@ -4,41 +4,64 @@
 
 namespace nvqual {
 
-CommandLog::CommandLog(size_t capacity) : ring_(capacity == 0 ? 1 : capacity) {}
+CommandLog::CommandLog(size_t capacity) : ring_(2 * (capacity == 0 ? 1 : capacity)) {}
 
-uint64_t CommandLog::record_submission(uint16_t qid, const spec::SubmissionEntry& sqe, Clock::time_point when) {
-  CommandRecord& slot = ring_[next_];
-  slot = CommandRecord{++sequence_, qid, sqe, std::nullopt, when, {}};
-  next_ = (next_ + 1) % ring_.size();
-  return sequence_;
+void CommandLog::append(Event event) {
+  event.sequence = ++events_;
+  ring_[next_] = event;
+  next_ = next_ + 1 == ring_.size() ? 0 : next_ + 1;
+}
+
+void CommandLog::record_submission(uint16_t qid, const spec::SubmissionEntry& sqe, Clock::time_point when) {
+  Event event;
+  event.qid = qid;
+  event.command = sqe;
+  event.when = when;
+  append(event);
+  ++commands_;
 }
 
 void CommandLog::record_completion(uint16_t qid, const spec::CompletionEntry& cqe, Clock::time_point when) {
-  // Newest first: a CID is only reused after its completion, so the newest
-  // open record with this (qid, cid) is the one completing.
-  for (size_t i = 0; i < ring_.size(); ++i) {
-    CommandRecord& record = ring_[(next_ + ring_.size() - 1 - i) % ring_.size()];
-    if (record.sequence == 0) break;
-    if (record.qid == qid && record.command.cid() == cqe.cid() && !record.completion) {
-      record.completion = cqe;
-      record.completed = when;
-      return;
-    }
-  }
+  Event event;
+  event.is_completion = true;
+  event.qid = qid;
+  event.completion = cqe;
+  event.when = when;
+  append(event);
 }
 
 std::vector<CommandRecord> CommandLog::records() const {
   std::vector<CommandRecord> out;
   for (size_t i = 0; i < ring_.size(); ++i) {
-    const CommandRecord& record = ring_[(next_ + i) % ring_.size()];
-    if (record.sequence != 0) out.push_back(record);
+    const Event& event = ring_[(next_ + i) % ring_.size()];
+    if (event.sequence == 0) continue;
+    if (!event.is_completion) {
+      CommandRecord record;
+      record.qid = event.qid;
+      record.command = event.command;
+      record.submitted = event.when;
+      out.push_back(record);
+      continue;
+    }
+    // Newest open submission of this (qid, CID): a CID is reused only after its completion.
+    for (auto it = out.rbegin(); it != out.rend(); ++it) {
+      if (it->qid == event.qid && it->command.cid() == event.completion.cid() && !it->completion) {
+        it->completion = event.completion;
+        it->completed = event.when;
+        break;
+      }
+    }
   }
+  // Sequence numbers count commands since the log was created or cleared.
+  uint64_t sequence = commands_ >= out.size() ? commands_ - out.size() : 0;
+  for (auto& record : out) record.sequence = ++sequence;
   return out;
 }
 
 void CommandLog::clear() {
-  for (auto& record : ring_) record = CommandRecord{};
+  for (auto& event : ring_) event = Event{};
   next_ = 0;
+  commands_ = 0;
 }
 
 std::string CommandLog::format() const {
@@ -49,9 +72,13 @@ std::string CommandLog::format() const {
                         r.sequence, r.qid, c.cid(), opcode_name(r.qid, c.opcode()), c.nsid, c.cdw10, c.cdw11,
                         c.cdw12, c.prp1, c.prp2);
     if (r.completion) {
-      const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(r.completed - r.submitted);
-      text += fmt::format(" -> {} dw0 {:08x} sqhd {} ({} us)\n", r.completion->status().describe(),
-                          r.completion->dw0, r.completion->sqhd(), elapsed.count());
+      text += fmt::format(" -> {} dw0 {:08x} sqhd {}", r.completion->status().describe(), r.completion->dw0,
+                          r.completion->sqhd());
+      if (r.submitted != Clock::time_point{}) {
+        const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(r.completed - r.submitted);
+        text += fmt::format(" ({} us)", elapsed.count());
+      }
+      text += "\n";
     } else {
       text += " -> no completion\n";
     }

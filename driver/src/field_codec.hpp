@@ -70,12 +70,11 @@ class FieldReader {
     out.assign(reinterpret_cast<const char*>(src.data()), src.size());
     out.erase(out.find_last_not_of(std::string_view(" \0", 2)) + 1);
   }
-  // `width` bits starting at bit `lo` of a one-byte field.
+  // `width` bits starting at bit `lo` of a field of up to 8 bytes.
   template <typename T>
   void bits(const FieldSpec& f, unsigned lo, unsigned width, T& out) const {
-    if (f.width != 1 || lo + width > 8) field_mismatch(f, "bit range outside the byte");
-    const unsigned byte = std::to_integer<unsigned>(slice(f)[0]);
-    out = static_cast<T>((byte >> lo) & ((1u << width) - 1));
+    if (f.width > 8 || width == 0 || width > 32 || lo + width > 8u * f.width) field_mismatch(f, "bit range outside the field");
+    out = static_cast<T>((little_endian(f) >> lo) & ((uint64_t{1} << width) - 1));
   }
 
  private:
@@ -94,7 +93,7 @@ class FieldReader {
   std::span<const std::byte> bytes_;
 };
 
-// Writes into a zero-filled buffer; bits() read-modify-writes its byte so two
+// Writes into a zero-filled buffer; bits() read-modify-writes its field so two
 // bit ranges can share one.
 class FieldWriter {
  public:
@@ -137,18 +136,23 @@ class FieldWriter {
   }
   template <typename T>
   void bits(const FieldSpec& f, unsigned lo, unsigned width, const T& value) const {
-    if (f.width != 1 || lo + width > 8) field_mismatch(f, "bit range outside the byte");
-    const unsigned mask = (1u << width) - 1;
-    const unsigned v = static_cast<unsigned>(value);
+    if (f.width > 8 || width == 0 || width > 32 || lo + width > 8u * f.width) field_mismatch(f, "bit range outside the field");
+    const uint64_t mask = (uint64_t{1} << width) - 1;
+    const uint64_t v = static_cast<uint64_t>(value);
     if ((v & ~mask) != 0) value_too_large(f);
-    std::byte& byte = slice(f)[0];
-    byte = std::byte((std::to_integer<unsigned>(byte) & ~(mask << lo)) | (v << lo));
+    little_endian(f, (read_back(f) & ~(mask << lo)) | (v << lo));
   }
 
  private:
   std::span<std::byte> slice(const FieldSpec& f) const {
     if (f.end() > bytes_.size()) field_mismatch(f, "runs past the structure");
     return bytes_.subspan(f.offset, f.width);
+  }
+  uint64_t read_back(const FieldSpec& f) const {
+    uint64_t value = 0;
+    auto src = slice(f);
+    for (size_t i = src.size(); i-- > 0;) value = (value << 8) | std::to_integer<uint64_t>(src[i]);
+    return value;
   }
   void little_endian(const FieldSpec& f, uint64_t value) const {
     auto dst = slice(f);

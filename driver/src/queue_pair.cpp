@@ -50,7 +50,7 @@ void QueuePair::accept(const spec::CompletionEntry& cqe) {
                                   geometry_.qid, cqe.cid()));
   }
   sq_head_ = cqe.sqhd();
-  if (log_ != nullptr) log_->record_completion(geometry_.qid, cqe, clock_.now());
+  if (log_ != nullptr) log_->record_completion(geometry_.qid, cqe, log_time());
 }
 
 spec::CompletionEntry QueuePair::execute(const spec::SubmissionEntry& sqe, std::chrono::nanoseconds timeout) {

@@ -17,9 +17,11 @@ const std::vector<VariableInfo>& known_variables() {
       {"mpsmin", "CAP.MPSMIN: minimum memory page size exponent"},
       {"mpsmax", "CAP.MPSMAX: maximum memory page size exponent"},
       {"nssrs", "CAP.NSSRS: 1 when NVM subsystem reset is supported"},
+      {"crms", "CAP.CRMS: controller ready modes (bit 0 CRWMS, bit 1 CRIMS)"},
       {"page_size", "the memory page size nvqual programs in CC.MPS, bytes"},
       {"vs_major", "VS.MJR"},
       {"vs_minor", "VS.MNR"},
+      {"vs", "VS, whole (the encoding Identify Controller VER uses)"},
       // Identify Controller (2.0, 5.17.2.1)
       {"vid", "Identify Controller VID"},
       {"ssvid", "Identify Controller SSVID"},
@@ -37,6 +39,7 @@ const std::vector<VariableInfo>& known_variables() {
       // The namespace under test: the first active NSID (NVM Command Set 1.0, 4.1.5.1)
       {"nsid", "the first active namespace ID"},
       {"namespaces", "the number of active namespaces"},
+      {"last_nsid", "the largest active namespace ID"},
       {"nsze", "Identify Namespace NSZE of nsid, in logical blocks"},
       {"ncap", "Identify Namespace NCAP of nsid"},
       {"nuse", "Identify Namespace NUSE of nsid"},

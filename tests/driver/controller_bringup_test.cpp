@@ -1,4 +1,5 @@
 // Reset and enable as REFERENCE.md section 1 lays out, against the strict simulator.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "support/sim_rig.hpp"
@@ -43,6 +44,7 @@ TEST(ControllerBringUp, ResetEnableIdentifyWithoutViolations) {
 TEST(ControllerBringUp, ReadyBoundUsesCapTo) {
   sim::Profile profile = sim::default_profile();
   profile.registers.to = 4;  // 2 s
+  profile.registers.crms = 0;  // no CRTO: CAP.TO alone
   ControllerOptions options;
   options.ready_slack = 250ms;
   SimRig rig(profile, options);

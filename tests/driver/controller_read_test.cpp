@@ -1,5 +1,6 @@
 // NVM Read through the controller: PRP1/PRP2, PRP lists and their chaining,
 // MDTS splitting, PRP1 offsets, and the statuses of bad reads.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "nvqual/driver/commands.hpp"

@@ -280,7 +280,7 @@ TEST(IdentifyCodec, EncodedNamespaceReadsTheSameThroughLibnvme) {
 
 TEST(IdentifyCodec, ParseTrimsTrailingSpacesAndNuls) {
   auto page = zero_page();
-  put_text(page, id_ctrl_layout::sn, "  S1 X  \0\0  ");  // literal stops at the first NUL
+  // SN: " S1 X " then a NUL then spaces: both kinds of padding, mixed.
   std::memset(page.data() + id_ctrl_layout::sn.offset, ' ', id_ctrl_layout::sn.width);
   std::memcpy(page.data() + id_ctrl_layout::sn.offset, " S1 X ", 6);
   page[id_ctrl_layout::sn.offset + 7] = std::byte{0};

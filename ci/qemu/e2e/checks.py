@@ -65,8 +65,9 @@ def check_bound(report: Report, run: GuestRun) -> None:
     listing = (run.share / "guest-after-bind.txt")
     text = listing.read_text() if listing.exists() else ""
     line = next((l for l in text.splitlines() if l.startswith(CONTROLLER_BDF + " ")), "")
+    run.step_ok(report, f"bind-{CONTROLLER_BDF}")  # guest/init runs `nvqual bind`
     report.check("driver=vfio-pci" in line, f"{CONTROLLER_BDF} is bound to vfio-pci",
-                 f"guest saw: {line or 'no such device'}; bind step: {run.step_text('bind-' + CONTROLLER_BDF, 'err').strip()}")
+                 f"guest saw: {line or 'no such device'}")
     group = re.search(r"iommu_group=(\d+)", line)
     vfio_line = next((l for l in text.splitlines() if l.startswith("/dev/vfio:")), "")
     report.check(group is not None and group.group(1) in vfio_line.split(),
@@ -139,7 +140,7 @@ def check_reads(report: Report, run: GuestRun, config: Config, ns: Namespace, im
             f.seek(read.offset)
             expected = f.read(read.size)
             # The image itself must hold the stamp pattern, or a matching read proves little.
-            for lba in (read.slba, read.slba + read.nlb - 1):
+            for lba in sorted({read.slba, read.slba + read.nlb - 1}):
                 at = (lba - read.slba) * ns.lba_size
                 report.check(expected[at:at + ns.lba_size] == stamp_block(lba, ns.nsid, ns.lba_size),
                              f"host image {image.name} holds the stamp pattern at LBA {lba}")
@@ -161,12 +162,27 @@ def check_trace(report: Report, trace_log: Path) -> None:
                  f"{len(events)} event(s), first ones:\n     " + "\n     ".join(events[:10]))
 
 
+def check_trace_fires(report: Report, run: GuestRun, trace_log: Path) -> None:
+    report.check(run.step_rc("bad-doorbell") == 0, "guest wrote the bad doorbell with devmem",
+                 "busybox devmem failed or never ran; see console.log")
+    text = trace_log.read_text(errors="replace") if trace_log.exists() else ""
+    events = [line for line in text.splitlines() if NVME_ERROR_EVENT.search(line)]
+    report.check(bool(events), "QEMU's error trace caught the bad doorbell write",
+                 f"{trace_log} holds no pci_nvme_err_*/ub_* line: is the trace backend logging to -D?")
+
+
 def check_harness(report: Report, run: GuestRun) -> None:
     if not (run.share / plan.HARNESS_MARKER).exists():
         print("SKIP harness: this nvqual build has no `suites`/`run` subcommands")
         return
     name, _ = plan.harness_step()
     run.step_ok(report, name)
+    report_json = run.share / plan.HARNESS_JSON
+    try:
+        json.loads(report_json.read_text())
+        report.check(True, f"harness wrote {report_json.name}")
+    except (OSError, json.JSONDecodeError) as error:
+        report.check(False, f"harness wrote {report_json.name}", str(error))
     junit = run.share / plan.HARNESS_JUNIT
     if not report.check(junit.exists(), f"harness wrote {junit.name}"):
         return

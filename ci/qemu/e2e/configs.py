@@ -39,6 +39,10 @@ class Config:
     max_ioqpairs: int | None = None  # None: QEMU's default (64)
     subsystem: bool = False          # nvme-subsys + nvme-ns devices instead of drive=
     run_harness: bool = True         # run `nvqual run` when the binary has suites
+    # Negative control: the guest writes an out-of-range admin SQ doorbell with
+    # busybox devmem and the run passes only if QEMU's error trace caught it,
+    # proving the trace check of the other configurations can fail.
+    trace_self_test: bool = False
 
     @property
     def expected_mdts(self) -> int:
@@ -69,4 +73,6 @@ CONFIGS: dict[str, Config] = {c.name: c for c in (
             Namespace(2, 4096, 12 * MIB // 4096),
             Namespace(3, 512, 6 * MIB // 512 + 7)),
            serial="NVQE2E0006", subsystem=True),
+    Config("trace_selftest", "negative control: a bad doorbell write must show in QEMU's error trace",
+           (Namespace(1, 512, MIB // 512),), serial="NVQE2E0007", run_harness=False, trace_self_test=True),
 )}

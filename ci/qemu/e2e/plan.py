@@ -13,6 +13,7 @@ from .reads import Read, reads_for
 
 GUEST_RESULTS = "/results"
 HARNESS_JUNIT = "junit.xml"
+HARNESS_JSON = "harness.json"
 HARNESS_MARKER = "harness-available"
 HARNESS_TIMEOUT_S = 240
 
@@ -36,7 +37,8 @@ def read_step(read: Read) -> tuple[str, list[str]]:
 
 
 def harness_step() -> tuple[str, list[str]]:
-    return "harness", ["nvqual", "run", "--bdf", CONTROLLER_BDF, "--junit", f"{GUEST_RESULTS}/{HARNESS_JUNIT}"]
+    return "harness", ["nvqual", "run", "--bdf", CONTROLLER_BDF, "--junit", f"{GUEST_RESULTS}/{HARNESS_JUNIT}",
+                       "--json", f"{GUEST_RESULTS}/{HARNESS_JSON}"]
 
 
 def all_steps(config: Config) -> list[tuple[str, list[str]]]:
@@ -48,9 +50,25 @@ def all_steps(config: Config) -> list[tuple[str, list[str]]]:
     return steps
 
 
+# The admin SQ has far fewer than 200 entries at any time, so QEMU must log
+# pci_nvme_ub_db_wr_invalid_sqtail (or an err_* event when no admin queue exists).
+BAD_DOORBELL_VALUE = 200
+SQ0_TAIL_DOORBELL = 0x1000  # NVMe Base 2.0 3.1.4.21 (SQ 0 tail doorbell)
+
+
+def trace_self_test_lines() -> list[str]:
+    resource = f"/sys/bus/pci/devices/{CONTROLLER_BDF}/resource"
+    return [f"bar0=$(head -n1 {resource} | cut -d' ' -f1)",
+            f"say \"self-test: writing {BAD_DOORBELL_VALUE} to the admin SQ tail doorbell at BAR0 $bar0 + {SQ0_TAIL_DOORBELL:#x}\"",
+            f"devmem $(( bar0 + {SQ0_TAIL_DOORBELL:#x} )) 32 {BAD_DOORBELL_VALUE}",
+            f"echo $? > {GUEST_RESULTS}/steps/bad-doorbell.rc"]
+
+
 def plan_script(config: Config) -> str:
     lines = [f"# QEMU end-to-end plan for configuration '{config.name}' ({config.description}).",
              f"mkdir -p {GUEST_RESULTS}/data"]
+    if config.trace_self_test:
+        return "\n".join(lines + trace_self_test_lines()) + "\n"
     for name, argv in all_steps(config):
         lines.append(f"step {shlex.quote(name)} {shlex.join(argv)}")
     if config.run_harness:

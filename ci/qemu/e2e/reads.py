@@ -51,5 +51,7 @@ def reads_for(config: Config, ns: Namespace) -> list[Read]:
         Read("over-mdts" if limit is not None else "large", ns, ns.blocks - large_blocks, large_blocks),
     ]
     for read in reads:
-        assert 0 <= read.slba and read.slba + read.nlb <= ns.blocks, f"{read.name} lies outside namespace {ns.nsid}"
+        if read.slba < 0 or read.slba + read.nlb > ns.blocks:
+            raise ValueError(f"configuration {config.name}: {read.name} lies outside namespace {ns.nsid} "
+                             f"({ns.blocks} blocks); make the namespace larger")
     return reads

@@ -79,24 +79,31 @@ void check_memlock(const HostIdentity& identity, std::string_view bdf, uint64_t 
   fail(ErrorKind::kEnvironment, memlock_message(identity, bdf, needed, pinned));
 }
 
-std::string group_busy_message(const HostPaths& paths, std::string_view bdf, int group) {
+std::vector<std::string> group_holders(const HostPaths& paths, int group) {
   const auto node = paths.vfio_group(group);
-  std::string holders;
+  std::vector<std::string> holders;
   for (const auto& pid : detail::list_names(paths.proc)) {
     if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
     const auto fd_dir = paths.proc / pid / "fd";
     for (const auto& fd : detail::list_names(fd_dir)) {
       std::error_code error;
-      if (std::filesystem::read_symlink(fd_dir / fd, error) != node || error) continue;
+      const auto target = std::filesystem::read_symlink(fd_dir / fd, error);
+      if (error || target != node) continue;
       const auto comm = detail::read_trimmed(paths.proc / pid / "comm");
-      holders += fmt::format("{}pid {}{}", holders.empty() ? "" : ", ", pid, comm ? " (" + *comm + ")" : "");
+      holders.push_back(fmt::format("pid {}{}", pid, comm ? " (" + *comm + ")" : ""));
       break;
     }
   }
+  return holders;
+}
+
+std::string group_busy_message(const HostPaths& paths, std::string_view bdf, int group) {
+  std::string holders;
+  for (const auto& holder : group_holders(paths, group)) holders += (holders.empty() ? "" : ", ") + holder;
   return fmt::format(
       "device busy: {} (IOMMU group {}) is in use by another process{}: {} is already open and VFIO allows one "
       "owner per group; stop that process and retry",
-      bdf, group, holders.empty() ? "" : " (" + holders + ")", node.string());
+      bdf, group, holders.empty() ? "" : " (" + holders + ")", paths.vfio_group(group).string());
 }
 
 std::string not_viable_message(const HostPaths& paths, std::string_view bdf, int group) {

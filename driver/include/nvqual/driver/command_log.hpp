@@ -26,12 +26,14 @@ class CommandLog {
  public:
   explicit CommandLog(size_t capacity);
 
-  // Returns the sequence number of the new record.
-  uint64_t record_submission(uint16_t qid, const spec::SubmissionEntry& sqe, Clock::time_point when);
-  // Matches the newest open record of (qid, cid); unmatched completions are kept as orphans.
+  // Both are O(1) appends (they sit on the I/O hot path); submissions and
+  // completions are paired only when the log is read. `when` may be a
+  // default time point where reading the clock would cost too much.
+  void record_submission(uint16_t qid, const spec::SubmissionEntry& sqe, Clock::time_point when);
   void record_completion(uint16_t qid, const spec::CompletionEntry& cqe, Clock::time_point when);
 
-  // Oldest first.
+  // Oldest first. A completion is paired with the newest earlier submission of
+  // the same (qid, CID); one whose submission fell out of the ring is dropped.
   std::vector<CommandRecord> records() const;
   size_t capacity() const { return ring_.size(); }
   void clear();
@@ -39,9 +41,20 @@ class CommandLog {
   std::string format() const;
 
  private:
-  std::vector<CommandRecord> ring_;
+  struct Event {
+    uint64_t sequence = 0;  // 0: empty slot
+    bool is_completion = false;
+    uint16_t qid = 0;
+    spec::SubmissionEntry command{};
+    spec::CompletionEntry completion{};
+    Clock::time_point when{};
+  };
+  void append(Event event);
+
+  std::vector<Event> ring_;  // two events per command: submission and completion
   size_t next_ = 0;
-  uint64_t sequence_ = 0;
+  uint64_t events_ = 0;
+  uint64_t commands_ = 0;
 };
 
 // Short human name for an opcode on the admin queue (qid 0) or an I/O queue.

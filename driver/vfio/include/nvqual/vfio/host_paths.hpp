@@ -24,6 +24,12 @@ struct HostPaths {
   std::filesystem::path lock_dir = "/run/lock";
   std::filesystem::path lock_fallback_dir = "/tmp";
 
+  // Everything under `root` (root/sys, root/dev, root/proc, root/run/lock,
+  // root/tmp): a fake tree for tests, or a copy of a lab host's tree.
+  static HostPaths under(const std::filesystem::path& root) {
+    return {root / "sys", root / "dev", root / "proc", root / "run/lock", root / "tmp"};
+  }
+
   std::filesystem::path pci_devices() const { return sys / "bus/pci/devices"; }
   std::filesystem::path pci_device(std::string_view bdf) const { return pci_devices() / bdf; }
   std::filesystem::path pci_drivers() const { return sys / "bus/pci/drivers"; }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nvqual/vfio/host_paths.hpp"
 
@@ -37,6 +38,10 @@ std::optional<std::string> access_problem(const HostIdentity& identity, const st
 void check_memlock(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned);
 // The message check_memlock throws; also used when VFIO_IOMMU_MAP_DMA fails with ENOMEM.
 std::string memlock_message(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned);
+
+// "pid 1234 (qemu-system-x86)" for every process that has /dev/vfio/N open,
+// as far as /proc lets us see (all processes for root, our own otherwise).
+std::vector<std::string> group_holders(const HostPaths& paths, int group);
 
 // "device busy" for a group that VFIO reports busy (EBUSY on open), naming
 // the processes that hold /dev/vfio/N open when /proc shows them.

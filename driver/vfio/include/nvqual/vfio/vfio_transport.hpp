@@ -8,6 +8,7 @@
 #include <string>
 
 #include "nvqual/driver/transport.hpp"
+#include "nvqual/vfio/host_paths.hpp"
 
 namespace nvqual::vfio {
 
@@ -15,9 +16,15 @@ struct VfioOptions {
   std::string bdf;                        // "0000:01:00.0" or "01:00.0"
   uint64_t iova_base = 0x100000000ull;    // first IOVA to map DMA at
   bool function_reset = false;            // VFIO_DEVICE_RESET before use
+  // DMA memory the caller expects to pin; checked against RLIMIT_MEMLOCK up
+  // front so a low limit fails before the controller is touched.
+  uint64_t dma_estimate_bytes = 4ull << 20;
+  HostPaths paths;                        // where /sys, /dev, /proc and the lock directory are
 };
 
-// Opens, checks and maps the device. Throws DriverError(kEnvironment) or
+// Runs the pre-flight checks (preflight.hpp), takes the per-BDF lock, opens
+// the container, group and device, enables memory space and bus mastering
+// with INTx disabled, maps BAR0. Throws DriverError(kEnvironment) or
 // DriverError(kInvalidArgument) with the reason and the fix.
 std::unique_ptr<Transport> open(const VfioOptions& options);
 

@@ -1,0 +1,206 @@
+// The simulated controller's engine. SimulatedController is its public face.
+//
+// Split by concern over several files:
+//   device.cpp            construction, DMA memory, inspection
+//   device_registers.cpp  BAR0 registers and the CC/CSTS state machine
+//   device_queues.cpp     doorbells, fetching, in-flight commands, completions
+//   admin_commands.cpp    the admin command set
+//   io_commands.cpp       the NVM command set
+//
+// Locking. `mutex_` guards all controller state (registers, queues, counters,
+// in-flight commands). `dma_mutex_` guards the IOVA space; it is taken inside
+// `mutex_` or alone, never the other way round. An I/O command moves its data
+// holding only `dma_mutex_`, so doorbell writes and register reads from the
+// driver thread never wait for a data transfer; resets wait (on
+// `transfers_done_`) until running transfers end, so once the host sees the
+// reset the controller touches no host memory.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "device_thread.hpp"
+#include "fault_plan.hpp"
+#include "identify_pages.hpp"
+#include "iova_space.hpp"
+#include "namespace_media.hpp"
+#include "nvqual/driver/clock.hpp"
+#include "nvqual/driver/log_pages.hpp"
+#include "nvqual/driver/spec/queue_entries.hpp"
+#include "nvqual/driver/spec/registers.hpp"
+#include "nvqual/sim/simulated_controller.hpp"
+#include "queue_state.hpp"
+#include "violation_log.hpp"
+
+namespace nvqual::sim {
+
+// How one command ended, before faults reshape its completion.
+struct CommandResult {
+  spec::Status status = spec::status::kSuccess;
+  uint32_t dw0 = 0;
+  bool post = true;             // false: no completion (an Async Event Request)
+  uint64_t lba = 0;             // for the error log
+  uint64_t bytes_read = 0;      // for SMART
+};
+
+class Device {
+ public:
+  Device(Profile profile, Mode mode, Clock& clock);
+  ~Device();
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  uint32_t read32(uint32_t offset);
+  uint64_t read64(uint32_t offset);
+  void write32(uint32_t offset, uint32_t value);
+  void write64(uint32_t offset, uint64_t value);
+  DmaRegion dma_alloc(size_t size, size_t alignment);
+  void dma_free(const DmaRegion& region) noexcept;
+  void function_level_reset();
+
+  std::vector<std::string> violations() const { return violations_.lines(); }
+  void clear_violations() { violations_.clear(); }
+  const Profile& profile() const { return profile_; }
+  SimCounters counters() const;
+  size_t mapped_regions() const;
+  uint32_t bar_size() const { return bar_size_; }
+
+ private:
+  using Lock = std::unique_lock<std::mutex>;
+  enum class Phase { kDisabled, kEnabling, kEnableFailed, kReady, kDisabling };
+
+  // A command fetched and not yet completed.
+  struct InFlight {
+    uint64_t id = 0;  // 0: free slot
+    uint16_t sqid = 0;
+    spec::SubmissionEntry sqe{};
+    CompletionFaults faults;
+    uint64_t page_size = 4096;
+    bool transferring = false;
+    std::unique_ptr<DeviceThread::Timer> timer;  // threaded mode with latency
+  };
+
+  // ---- registers (device_registers.cpp) ------------------------------------
+  void advance(Lock& lock);  // applies latencies that have elapsed on the clock
+  uint32_t register_read(uint32_t offset);
+  void register_write(uint32_t offset, uint32_t value, Lock& lock);
+  void write_queue_base(spec::QueueBase& reg, const char* name, bool high_half, uint32_t value);
+  void write_cc(spec::Cc value, Lock& lock);
+  bool enable_checks_pass();
+  void start_shutdown();
+  // Controller reset (3.7.2): queues, in-flight commands, features and
+  // registers other than AQA/ASQ/ACQ back to defaults.
+  void controller_reset(Lock& lock);
+  void power_on_registers();
+  spec::Csts csts_value() const;
+  bool processing_allowed() const { return phase_ == Phase::kReady && !gone_ && regs_.csts.cfs() == 0; }
+  std::string register_name(uint32_t offset) const;
+
+  // ---- doorbells and command flow (device_queues.cpp) ------------------------
+  void doorbell_write(uint32_t offset, uint32_t value, Lock& lock);
+  void sq_tail_written(uint16_t qid, uint32_t value, Lock& lock);
+  void cq_head_written(uint16_t qid, uint32_t value);
+  void schedule_drain(SubmissionQueue& sq, Lock& lock);
+  void drain(uint16_t qid, Lock& lock);
+  size_t start_command(uint16_t sqid, const spec::SubmissionEntry& sqe);
+  void run_command(size_t slot, Lock& lock);
+  void finish_command(size_t slot, uint64_t id, const CommandResult& result);
+  void post_completion(uint16_t sqid, const spec::SubmissionEntry& sqe, const CommandResult& result,
+                       const CompletionFaults& faults);
+  void release_slot(size_t slot);
+  void abort_in_flight(uint16_t sqid);  // Delete I/O SQ: 00/08 for its commands
+  void discard_in_flight();             // reset: commands vanish
+  SubmissionQueue* sq(uint16_t qid) { return qid < sqs_.size() ? sqs_[qid].get() : nullptr; }
+  CompletionQueue* cq(uint16_t qid) { return qid < cqs_.size() ? cqs_[qid].get() : nullptr; }
+
+  // ---- commands (admin_commands.cpp, io_commands.cpp) --------------------------
+  CommandResult execute_admin(const spec::SubmissionEntry& sqe);
+  CommandResult create_io_cq(const spec::SubmissionEntry& sqe);
+  CommandResult create_io_sq(const spec::SubmissionEntry& sqe);
+  CommandResult delete_io_sq(const spec::SubmissionEntry& sqe);
+  CommandResult delete_io_cq(const spec::SubmissionEntry& sqe);
+  CommandResult identify(const spec::SubmissionEntry& sqe);
+  CommandResult get_log_page(const spec::SubmissionEntry& sqe);
+  CommandResult get_features(const spec::SubmissionEntry& sqe);
+  CommandResult set_features(const spec::SubmissionEntry& sqe);
+  // Copies `data` (zero padded to `length`) to the command's PRPs; takes dma_mutex_.
+  CommandResult transfer_to_host(const spec::SubmissionEntry& sqe, std::span<const std::byte> data, size_t length,
+                                 uint64_t page_size);
+  std::vector<std::byte> error_log_bytes() const;
+  std::vector<std::byte> smart_log_bytes() const;
+  std::vector<std::byte> firmware_slot_log_bytes() const;
+  // Runs with only dma_mutex_ (taken inside): no controller state but the
+  // immutable profile, media and limits.
+  CommandResult execute_io(const spec::SubmissionEntry& sqe, uint64_t page_size);
+  const NamespaceMedia* media(uint32_t nsid) const;
+  uint64_t max_transfer_bytes() const;
+
+  void violation(std::string line) { violations_.record(std::move(line)); }
+  void record_error(uint16_t sqid, const spec::SubmissionEntry& sqe, const CommandResult& result, bool phase);
+
+  // ---- immutable after construction ------------------------------------------
+  const Profile profile_;
+  const Mode mode_;
+  Clock& clock_;
+  const IdentifyPages identify_;
+  std::vector<NamespaceMedia> media_;
+  const uint32_t doorbell_stride_;
+  const uint32_t bar_size_;
+  ViolationLog violations_;
+
+  // ---- guarded by mutex_ -------------------------------------------------------
+  mutable std::mutex mutex_;
+  std::condition_variable transfers_done_;
+  FaultPlan faults_;
+  struct Registers {
+    spec::Cap cap;
+    spec::Version vs;
+    uint32_t intms = 0;
+    spec::Cc cc;
+    spec::Csts csts;  // CFS, SHST, NSSRO; RDY comes from phase_
+    spec::Aqa aqa;
+    spec::QueueBase asq;
+    spec::QueueBase acq;
+    spec::Crto crto;
+  } regs_;
+  Phase phase_ = Phase::kDisabled;
+  Clock::time_point phase_since_{};
+  bool shutdown_pending_ = false;
+  Clock::time_point shutdown_since_{};
+  bool gone_ = false;
+  uint64_t page_size_ = 4096;  // CC.MPS at the last enable
+  std::vector<std::unique_ptr<SubmissionQueue>> sqs_;  // indexed by QID; 0 is the admin queue
+  std::vector<std::unique_ptr<CompletionQueue>> cqs_;
+  uint16_t granted_sqs_ = 0;  // 1-based
+  uint16_t granted_cqs_ = 0;
+  bool io_queues_created_ = false;  // since the last reset: Number of Queues is fixed
+  std::map<uint32_t, uint32_t> features_;  // values Set Features changed, by fields::feature_key
+  uint32_t outstanding_aers_ = 0;
+  std::deque<ErrorLogEntry> error_log_;  // newest first
+  uint64_t error_count_ = 0;
+  uint64_t units_read_ = 0;  // 512-byte units, for SMART
+  uint64_t host_reads_ = 0;
+  uint64_t commands_started_ = 0;
+  std::vector<InFlight> in_flight_;
+  std::vector<size_t> free_slots_;
+  uint64_t next_command_id_ = 1;
+  size_t in_flight_count_ = 0;
+  size_t transfers_running_ = 0;
+  SimCounters counters_;
+
+  // ---- guarded by dma_mutex_ ---------------------------------------------------
+  mutable std::mutex dma_mutex_;
+  IovaSpace iova_{SimulatedController::kIovaBase};
+
+  // Last member: its thread stops (in ~Device) before anything it uses dies.
+  std::unique_ptr<DeviceThread> thread_;
+};
+
+}  // namespace nvqual::sim

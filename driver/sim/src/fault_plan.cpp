@@ -1,0 +1,76 @@
+#include "fault_plan.hpp"
+
+namespace nvqual::sim {
+
+namespace {
+
+const CommandMatch* match_of(const Fault& fault) {
+  return std::visit(
+      [](const auto& f) -> const CommandMatch* {
+        if constexpr (requires { f.match; }) {
+          return &f.match;
+        } else {
+          return nullptr;
+        }
+      },
+      fault);
+}
+
+bool matches(const CommandMatch& m, bool admin, uint8_t opcode) {
+  if (m.queue == QueueKind::kAdmin && !admin) return false;
+  if (m.queue == QueueKind::kIo && admin) return false;
+  return !m.opcode || *m.opcode == opcode;
+}
+
+}  // namespace
+
+FaultPlan::FaultPlan(const std::vector<Fault>& faults) {
+  for (const auto& fault : faults) {
+    if (std::holds_alternative<NeverReadyFault>(fault)) never_ready_ = true;
+    if (const auto* f = std::get_if<FatalStatusFault>(&fault)) {
+      if (f->after_commands) {
+        fatal_after_ = f->after_commands;
+      } else {
+        fatal_at_enable_ = true;
+      }
+    }
+    if (const auto* f = std::get_if<AllOnesFault>(&fault)) all_ones_after_ = f->after_commands;
+    if (match_of(fault) != nullptr) completion_faults_.push_back({fault, 0});
+  }
+}
+
+FaultPlan::Stop FaultPlan::before_command(uint64_t completed) {
+  if (all_ones_after_ && completed >= *all_ones_after_) return Stop::kGone;
+  if (fatal_after_ && completed >= *fatal_after_) {
+    fatal_after_.reset();  // once: a reset recovers the controller
+    return Stop::kFatal;
+  }
+  return Stop::kNone;
+}
+
+CompletionFaults FaultPlan::for_command(bool admin, uint8_t opcode, uint16_t sqid) {
+  CompletionFaults out;
+  for (auto& entry : completion_faults_) {
+    const CommandMatch& m = *match_of(entry.fault);
+    if (!matches(m, admin, opcode)) continue;
+    ++entry.matched;
+    if (m.nth != 0 && entry.matched != m.nth) continue;
+    std::visit(
+        [&](const auto& f) {
+          using T = std::decay_t<decltype(f)>;
+          if constexpr (std::is_same_v<T, DropCompletionFault>) out.drop = true;
+          if constexpr (std::is_same_v<T, DuplicateCompletionFault>) out.duplicate = true;
+          if constexpr (std::is_same_v<T, WrongPhaseFault>) out.wrong_phase = true;
+          if constexpr (std::is_same_v<T, WrongSqidFault>) out.sqid = f.sqid.value_or(static_cast<uint16_t>(sqid + 1));
+          if constexpr (std::is_same_v<T, WrongSqhdFault>) {
+            out.wrong_sqhd = true;
+            out.sqhd = f.sqhd;
+          }
+          if constexpr (std::is_same_v<T, StatusFault>) out.status = spec::Status::make(f.sct, f.sc, f.dnr);
+        },
+        entry.fault);
+  }
+  return out;
+}
+
+}  // namespace nvqual::sim

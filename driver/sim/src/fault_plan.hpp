@@ -1,0 +1,57 @@
+// The profile's faults, organised for the places that apply them: the
+// register state machine (never-ready, CFS, all ones) and command completion
+// (drop, duplicate, wrong phase/SQID/SQHD, status). Identify and read-data
+// corruptions are applied by IdentifyPages and NamespaceMedia.
+// Not synchronised: Device guards it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "nvqual/driver/spec/status.hpp"
+#include "nvqual/sim/profile.hpp"
+
+namespace nvqual::sim {
+
+// What to do to one command's completion.
+struct CompletionFaults {
+  bool drop = false;
+  bool duplicate = false;
+  bool wrong_phase = false;
+  std::optional<uint16_t> sqid;  // replaces the SQID
+  bool wrong_sqhd = false;
+  std::optional<uint16_t> sqhd;  // the SQHD to report, when given
+  std::optional<spec::Status> status;  // complete with this, without running the command
+  bool any() const { return drop || duplicate || wrong_phase || sqid || wrong_sqhd || status; }
+};
+
+class FaultPlan {
+ public:
+  explicit FaultPlan(const std::vector<Fault>& faults);
+
+  bool never_ready() const { return never_ready_; }
+  bool fatal_at_enable() const { return fatal_at_enable_; }
+  bool gone_from_start() const { return all_ones_after_ && *all_ones_after_ == 0; }
+
+  enum class Stop { kNone, kFatal, kGone };
+  // Called before the device runs the command that follows `completed`
+  // commands: whether the device dies instead (each trigger fires once).
+  Stop before_command(uint64_t completed);
+
+  // Counts the command against every completion fault and returns what applies.
+  CompletionFaults for_command(bool admin, uint8_t opcode, uint16_t sqid);
+
+ private:
+  struct Entry {
+    Fault fault;
+    uint64_t matched = 0;
+  };
+  bool never_ready_ = false;
+  bool fatal_at_enable_ = false;
+  std::optional<uint64_t> fatal_after_;
+  std::optional<uint64_t> all_ones_after_;
+  std::vector<Entry> completion_faults_;
+};
+
+}  // namespace nvqual::sim

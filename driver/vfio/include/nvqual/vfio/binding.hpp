@@ -1,0 +1,71 @@
+// Moving an NVMe controller between the kernel nvme driver and vfio-pci
+// through sysfs (Documentation/ABI/testing/sysfs-bus-pci: driver_override,
+// unbind, drivers_probe), refusing a controller whose namespaces the host
+// uses. Planning is separate from doing, so --dry-run prints the plan and
+// tests check the writes against a fake tree.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nvqual/vfio/host_paths.hpp"
+
+namespace nvqual::vfio {
+
+struct SysfsStep {
+  enum class Kind { kWrite, kLoadModule };
+  Kind kind = Kind::kWrite;
+  std::filesystem::path file;  // kWrite: the sysfs attribute; kLoadModule: the driver directory it must create
+  std::string value;           // kWrite: what to write; kLoadModule: the module name
+
+  // "echo vfio-pci > /sys/bus/pci/devices/0000:01:00.0/driver_override", "modprobe vfio-pci".
+  std::string describe() const;
+  bool operator==(const SysfsStep&) const = default;
+};
+
+struct BindPlan {
+  std::string bdf;                   // normalised
+  std::string from_driver;           // "nvme", "vfio-pci" or "none"
+  std::string to_driver;             // what must own the device afterwards
+  std::vector<SysfsStep> steps;      // empty: nothing to do
+  std::string nothing_to_do;         // why steps is empty
+  std::vector<std::string> notes;    // e.g. the IOMMU group will not be viable
+};
+
+// What it takes to hand `bdf` to vfio-pci. Throws DriverError: kInvalidArgument
+// (malformed, absent, not NVMe), kEnvironment (no IOMMU group; a namespace is
+// mounted, held or used as swap: "refusing to bind BDF: /dev/nvme0n1p2 is
+// mounted on / (root filesystem)").
+BindPlan plan_bind(const HostPaths& paths, std::string_view bdf);
+
+// What it takes to give `bdf` back to the kernel nvme driver. Throws
+// kInvalidArgument (malformed, absent), kEnvironment (a process holds the
+// device: writing unbind would block until it lets go).
+BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf);
+
+// Carries out the steps. The kernel implementation writes the files and runs
+// modprobe; tests substitute one that also plays the kernel's part.
+class SysfsWriter {
+ public:
+  virtual ~SysfsWriter() = default;
+  virtual void write(const std::filesystem::path& file, std::string_view value) = 0;
+  virtual void load_module(std::string_view module) = 0;
+};
+
+class KernelSysfsWriter : public SysfsWriter {
+ public:
+  void write(const std::filesystem::path& file, std::string_view value) override;
+  void load_module(std::string_view module) override;
+};
+
+// Runs the plan's steps in order, then checks that the device's driver link
+// names plan.to_driver. drivers_probe binds synchronously; `settle_timeout`
+// bounds the wait for a slow probe. Returns a one-line summary; throws
+// DriverError(kEnvironment) naming the step that failed and the fix.
+std::string execute_plan(const HostPaths& paths, const BindPlan& plan, SysfsWriter& writer,
+                         std::chrono::milliseconds settle_timeout = std::chrono::seconds(5));
+
+}  // namespace nvqual::vfio

@@ -1,0 +1,82 @@
+// What a run produced, as the reporters see it.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nvqual/harness/check.hpp"
+#include "nvqual/harness/expression.hpp"
+
+namespace nvqual::harness {
+
+// JUnit's outcome mapping (STYLE.md 13): a check that fails is a failure; the
+// harness or the device misbehaving (timeouts, fatal status, a failed health
+// probe, an interrupted case) is an error; a case that does not apply is skipped.
+enum class Outcome { kPassed, kFailed, kError, kSkipped };
+std::string_view to_string(Outcome outcome);
+
+struct Measurement {
+  std::string name;   // "CC.EN 0->1 latency"
+  std::string value;  // "0.120 ms (bound 10500 ms)"
+};
+
+struct CaseResult {
+  Outcome outcome = Outcome::kPassed;
+  std::string type;     // failure/error type: "check", "DriverError.kCommandTimeout", "deadline", "interrupted", ...
+  std::string message;  // one line: expected vs actual and the spec section
+  std::string details;  // every check, measurements, then the command log
+  std::vector<CheckResult> checks;
+  std::vector<Measurement> measurements;
+  std::string command_log;
+  std::chrono::nanoseconds duration{0};
+};
+
+struct SuiteTotals {
+  int tests = 0;
+  int passed = 0;
+  int failures = 0;
+  int errors = 0;
+  int skipped = 0;
+  std::chrono::nanoseconds duration{0};
+  void add(Outcome outcome);
+};
+
+// The device (or simulator) a run talked to; goes into every report.
+struct TargetInfo {
+  bool simulator = true;
+  std::string description;  // "simulator (default profile)" or the BDF
+  std::string bdf;          // empty for the simulator
+  std::string vid;          // "0x1b36"
+  std::string ssvid;
+  std::string serial;
+  std::string model;
+  std::string firmware;
+  std::string nvme_version;  // "1.4.0" from VS
+  std::string reset_latency;  // CC.EN 1->0 measured while probing
+  std::string ready_latency;  // CC.EN 0->1 measured while probing
+  std::string probe_error;    // set when the device could not be probed: every case is an error
+  Variables facts;
+};
+
+struct RunInfo {
+  TargetInfo target;
+  std::string nvqual_version = NVQUAL_VERSION;
+  std::string git_revision = NVQUAL_GIT_REVISION;
+  std::string hostname;
+  std::string model_profile;  // name, or empty
+  bool expect_pattern = false;
+  std::chrono::system_clock::time_point started{};
+};
+
+struct RunSummary {
+  SuiteTotals totals;
+  bool interrupted = false;
+  std::string interrupt_reason;  // "SIGINT", "SIGTERM", "stop requested"
+  bool device_lost = false;      // a health probe failed and the controller did not come back
+  std::string device_problem;
+};
+
+}  // namespace nvqual::harness

@@ -1,0 +1,84 @@
+// What a step sees while it runs: the controller (through its public API only),
+// the run's variables, the data earlier steps saved, and cancellation.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "nvqual/driver/controller.hpp"
+#include "nvqual/harness/expression.hpp"
+#include "nvqual/harness/model_profile.hpp"
+#include "nvqual/harness/results.hpp"
+#include "nvqual/harness/value.hpp"
+
+namespace nvqual::harness {
+
+// Raised at a checkpoint when the runner asked the case to stop (deadline or signal).
+class CaseCancelled : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Shared between the runner (which requests) and the case thread (which obeys).
+class CancelToken {
+ public:
+  void request(std::string reason);
+  bool requested() const { return requested_.load(); }
+  std::string reason() const;
+  // Blocks until a stop is requested or `timeout` passes; true when requested.
+  bool wait_for(std::chrono::nanoseconds timeout) const;
+  void reset();
+
+ private:
+  std::atomic<bool> requested_{false};
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::string reason_;
+};
+
+struct RunSettings {
+  bool expect_pattern = false;          // the media carries the LBA stamp
+  const ModelProfile* model = nullptr;  // --model
+  bool allow_media_changes = false;     // --allow-media-changes
+};
+
+class StepContext {
+ public:
+  StepContext(Controller& controller, Variables variables, const RunSettings& settings, const CancelToken& cancel)
+      : controller_(controller), variables_(std::move(variables)), settings_(settings), cancel_(cancel) {}
+
+  Controller& controller() { return controller_; }
+  const Variables& variables() const { return variables_; }
+  void set_variable(const std::string& name, uint64_t value) { variables_[name] = value; }
+  const RunSettings& settings() const { return settings_; }
+
+  std::map<std::string, DataPtr, std::less<>>& saved() { return saved_; }
+
+  // Throws CaseCancelled when the runner asked this case to stop. Steps that
+  // loop call it between commands so a deadline or Ctrl-C is honoured quickly.
+  void checkpoint() const;
+  const CancelToken& cancel_token() const { return cancel_; }
+
+  // A value worth recording in the report whatever the outcome (latencies, counts).
+  void measure(std::string name, std::string value) { measurements_.push_back({std::move(name), std::move(value)}); }
+  std::vector<Measurement>& measurements() { return measurements_; }
+
+  // The namespace under test and its block size, from the variables.
+  uint32_t nsid() const;
+  uint32_t lba_size() const;
+
+ private:
+  Controller& controller_;
+  Variables variables_;
+  const RunSettings& settings_;
+  const CancelToken& cancel_;
+  std::map<std::string, DataPtr, std::less<>> saved_;
+  std::vector<Measurement> measurements_;
+};
+
+}  // namespace nvqual::harness

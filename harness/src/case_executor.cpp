@@ -1,0 +1,167 @@
+#include "nvqual/harness/case_executor.hpp"
+
+#include <fmt/format.h>
+
+#include "nvqual/driver/errors.hpp"
+
+namespace nvqual::harness {
+
+namespace {
+
+using SteadyTime = std::chrono::steady_clock;
+
+void reach_state(Controller& controller, const Case& c, const Variables& v) {
+  controller.disable();
+  if (c.state == StartState::kDisabled) return;
+  controller.enable();
+  if (c.state == StartState::kEnabled) return;
+  // No Identify here: admin-state cases may be about Identify itself.
+  const auto queues = static_cast<uint16_t>(std::max<uint64_t>(1, v.at("io_queues")));
+  controller.set_number_of_queues(queues, queues);
+  if (c.state == StartState::kAdmin) return;
+  controller.identify_controller();  // reads split at MDTS, which Identify reports
+  const uint64_t count = v.at("io_queue_count");
+  const uint64_t entries = v.at("io_queue_entries");
+  for (uint64_t qid = 1; qid <= count; ++qid) {
+    controller.create_io_queue_pair(static_cast<uint16_t>(qid), static_cast<uint32_t>(entries));
+  }
+}
+
+std::string check_line(const CheckResult& r) {
+  const char* tag = r.state == CheckState::kPassed ? "PASS" : r.state == CheckState::kFailed ? "FAIL" : "N/A ";
+  if (r.state == CheckState::kNotApplicable) return fmt::format("{} {}: {} [{}]", tag, r.description, r.expected, r.mark.str());
+  return fmt::format("{} {}: expected {}, actual {} [{}]", tag, r.description, r.expected, r.actual, r.mark.str());
+}
+
+// Runs every step; returns normally when all steps ran or a step had a failed check.
+void run_steps(StepContext& ctx, const Case& c, CaseResult& result) {
+  for (const StepCall& call : c.steps) {
+    const uint64_t times = call.repeat ? call.repeat->evaluate(ctx.variables()) : 1;
+    bool failed = false;
+    for (uint64_t i = 0; i < times && !failed; ++i) {
+      ctx.set_variable("iteration", i);
+      ctx.checkpoint();
+      Observations observed;
+      call.definition->run(ctx, call.args, observed);
+      const CheckEnvironment env{ctx.variables(), ctx.settings().model, ctx.saved()};
+      for (const Check& check : call.checks) {
+        const auto it = observed.find(check.field);
+        if (it == observed.end()) {
+          throw std::logic_error(fmt::format("step {} did not report '{}' it declares", call.definition->name, check.field));
+        }
+        CheckResult r = apply(check, it->second, env);
+        if (times > 1) r.description = fmt::format("{} (iteration {})", r.description, i);
+        failed = failed || r.state == CheckState::kFailed;
+        result.checks.push_back(std::move(r));
+      }
+      if (!call.save.empty()) {
+        const auto it = observed.find("data");
+        if (it != observed.end()) ctx.saved()[call.save] = std::get<DataPtr>(it->second);
+      }
+    }
+    if (failed) return;
+  }
+}
+
+void classify_checks(const Case& c, CaseResult& result) {
+  const CheckResult* first_failure = nullptr;
+  size_t applicable = 0;
+  for (const auto& r : result.checks) {
+    if (r.state != CheckState::kNotApplicable) ++applicable;
+    if (r.state == CheckState::kFailed && first_failure == nullptr) first_failure = &r;
+  }
+  if (first_failure != nullptr) {
+    result.outcome = Outcome::kFailed;
+    result.type = "check";
+    result.message = fmt::format("{}: expected {}, actual {} (NVMe {}; {})", first_failure->description,
+                                 first_failure->expected, first_failure->actual, c.spec, first_failure->mark.str());
+  } else if (applicable == 0 && !result.checks.empty()) {
+    result.outcome = Outcome::kSkipped;
+    result.message = fmt::format("no check applies: {}", result.checks.front().expected);
+  } else {
+    result.outcome = Outcome::kPassed;
+  }
+}
+
+void set_error(CaseResult& result, std::string type, std::string message) {
+  result.outcome = Outcome::kError;
+  result.type = std::move(type);
+  result.message = std::move(message);
+}
+
+void write_details(CaseResult& result, const Case& c) {
+  std::string d = fmt::format("{} (NVMe {})\n", c.display_name(), c.spec);
+  if (result.outcome != Outcome::kPassed) d += fmt::format("{}: {}\n", to_string(result.outcome), result.message);
+  if (!result.checks.empty()) d += "Checks:\n";
+  for (const auto& r : result.checks) d += "  " + check_line(r) + "\n";
+  if (!result.measurements.empty()) d += "Measured:\n";
+  for (const auto& m : result.measurements) d += fmt::format("  {}: {}\n", m.name, m.value);
+  if (!result.command_log.empty()) d += "Command log (oldest first):\n" + result.command_log;
+  result.details = std::move(d);
+}
+
+}  // namespace
+
+std::string skip_reason(const Case& c, const Variables& variables, const RunSettings& settings) {
+  for (const auto& rule : c.requires_all) {
+    if (rule.expression.evaluate(variables) == 0) {
+      return fmt::format("{} (requires {})", rule.reason, rule.expression.text());
+    }
+  }
+  for (const auto& rule : c.skip_if) {
+    if (rule.expression.evaluate(variables) != 0) return fmt::format("{} ({})", rule.reason, rule.expression.text());
+  }
+  if (c.needs_pattern && !settings.expect_pattern) {
+    return "the media is not known to carry the LBA stamp (pass --expect-pattern when it does)";
+  }
+  if (c.needs_model && settings.model == nullptr) return "no model profile given (--model FILE)";
+  return "";
+}
+
+CaseResult execute_case(Controller& controller, const Suite& suite, const Case& c, const Variables& variables,
+                        const RunSettings& settings, const CancelToken& cancel) {
+  CaseResult result;
+  const auto started = SteadyTime::now();
+  controller.command_log().clear();
+  StepContext ctx(controller, variables, settings, cancel);
+  std::string phase = "reaching state " + std::string(to_string(c.state));
+  try {
+    ctx.checkpoint();
+    reach_state(controller, c, variables);
+    controller.set_allow_media_changes(suite.media_changes && settings.allow_media_changes);
+    phase = "running steps";
+    run_steps(ctx, c, result);
+    classify_checks(c, result);
+  } catch (const CaseCancelled& e) {
+    set_error(result, cancel.reason().rfind("interrupted", 0) == 0 ? "interrupted" : "deadline",
+              fmt::format("{} while {}", e.what(), phase));
+  } catch (const DriverError& e) {
+    set_error(result, fmt::format("DriverError.{}", to_string(e.kind())),
+              fmt::format("{} while {}: {} (NVMe {})", to_string(e.kind()), phase, e.what(), c.spec));
+  } catch (const CaseInputError& e) {
+    set_error(result, "input", fmt::format("{} while {}", e.what(), phase));
+  } catch (const std::exception& e) {
+    set_error(result, "harness", fmt::format("harness problem while {}: {}", phase, e.what()));
+  }
+  controller.set_allow_media_changes(false);
+  result.measurements = std::move(ctx.measurements());
+  result.command_log = controller.command_log().format();
+  result.duration = SteadyTime::now() - started;
+  write_details(result, c);
+  return result;
+}
+
+std::string health_problem(Controller& controller) {
+  try {
+    const spec::Csts csts = controller.csts();
+    if (csts.all_ones()) return "CSTS reads FFFFFFFFh: the device is not reachable";
+    if (csts.cfs() != 0) return "CSTS.CFS=1: the controller reports a fatal status";
+    if (!controller.enabled()) controller.enable();
+    controller.identify_controller();
+    return "";
+  } catch (const std::exception& e) {
+    return fmt::format("Identify round trip failed: {}", e.what());
+  }
+}
+
+}  // namespace nvqual::harness

@@ -1,0 +1,252 @@
+#include "nvqual/harness/check.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "nvqual/driver/identify.hpp"
+#include "nvqual/driver/lba_stamp.hpp"
+
+namespace nvqual::harness {
+
+namespace {
+
+std::string number_text(uint64_t v) { return describe(Value{v}); }
+
+std::string trim_right(std::string text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.pop_back();
+  return text;
+}
+
+std::string accept_list(const std::vector<spec::Status>& accept) {
+  std::string out;
+  for (const auto& s : accept) out += (out.empty() ? "" : ", ") + s.code();
+  return "{" + out + "}";
+}
+
+CheckResult result(const Check& check, bool passed, std::string expected, std::string actual) {
+  return CheckResult{passed ? CheckState::kPassed : CheckState::kFailed, check.describe(), std::move(expected),
+                     std::move(actual), check.mark};
+}
+
+CheckResult not_applicable(const Check& check, std::string why) {
+  return CheckResult{CheckState::kNotApplicable, check.describe(), std::move(why), "", check.mark};
+}
+
+CheckResult apply_number(const Check& check, uint64_t v, const CheckEnvironment& env) {
+  std::vector<uint64_t> operands;
+  for (const auto& e : check.operands) operands.push_back(e.evaluate(env.variables));
+  const std::string actual = number_text(v);
+  switch (check.op) {
+    case CheckOp::kEq: return result(check, v == operands[0], "== " + number_text(operands[0]), actual);
+    case CheckOp::kNe: return result(check, v != operands[0], "!= " + number_text(operands[0]), actual);
+    case CheckOp::kGe: return result(check, v >= operands[0], ">= " + number_text(operands[0]), actual);
+    case CheckOp::kGt: return result(check, v > operands[0], "> " + number_text(operands[0]), actual);
+    case CheckOp::kLe: return result(check, v <= operands[0], "<= " + number_text(operands[0]), actual);
+    case CheckOp::kLt: return result(check, v < operands[0], "< " + number_text(operands[0]), actual);
+    case CheckOp::kRange:
+      return result(check, v >= operands[0] && v <= operands[1],
+                    fmt::format("in [{}, {}]", number_text(operands[0]), number_text(operands[1])), actual);
+    case CheckOp::kBitsSet:
+      return result(check, (v & operands[0]) == operands[0], fmt::format("bits {:#x} set", operands[0]),
+                    fmt::format("{:#x}", v));
+    case CheckOp::kBitsClear:
+      return result(check, (v & operands[0]) == 0, fmt::format("bits {:#x} clear", operands[0]),
+                    fmt::format("{:#x}", v));
+    case CheckOp::kOneOf: {
+      std::string list;
+      for (uint64_t o : operands) list += (list.empty() ? "" : ", ") + number_text(o);
+      return result(check, std::find(operands.begin(), operands.end(), v) != operands.end(), "one of {" + list + "}",
+                    actual);
+    }
+    case CheckOp::kModel: {
+      if (env.model == nullptr) return not_applicable(check, "no model profile given (--model)");
+      const ModelValue* expected = env.model->find(check.text);
+      if (expected == nullptr) return not_applicable(check, fmt::format("{} gives no {}", env.model->name, check.text));
+      if (const auto* n = std::get_if<uint64_t>(expected)) {
+        return result(check, v == *n, fmt::format("{} ({} {})", number_text(*n), env.model->name, check.text), actual);
+      }
+      return result(check, false, fmt::format("text \"{}\" from {} {}", std::get<std::string>(*expected),
+                                              env.model->name, check.text), actual);
+    }
+    default: break;
+  }
+  throw std::logic_error("check op does not apply to numbers");
+}
+
+CheckResult apply_text(const Check& check, const TextValue& v, const CheckEnvironment& env) {
+  const std::string actual = fmt::format("\"{}\"", v.text);
+  switch (check.op) {
+    case CheckOp::kPrintable: {
+      const bool ok = is_printable_ascii_padded(std::span<const std::byte>(v.raw));
+      std::string shown = actual;
+      if (!ok) {
+        shown += " raw:";
+        for (std::byte b : v.raw) shown += fmt::format(" {:02x}", static_cast<unsigned>(b));
+      }
+      return result(check, ok, "printable ASCII (20h-7Eh) padded with spaces", shown);
+    }
+    case CheckOp::kText:
+      return result(check, trim_right(v.text) == trim_right(check.text), fmt::format("\"{}\"", check.text), actual);
+    case CheckOp::kModel: {
+      if (env.model == nullptr) return not_applicable(check, "no model profile given (--model)");
+      const ModelValue* expected = env.model->find(check.text);
+      if (expected == nullptr) return not_applicable(check, fmt::format("{} gives no {}", env.model->name, check.text));
+      const std::string want = std::holds_alternative<std::string>(*expected)
+                                   ? std::get<std::string>(*expected)
+                                   : std::to_string(std::get<uint64_t>(*expected));
+      return result(check, trim_right(v.text) == trim_right(want),
+                    fmt::format("\"{}\" ({} {})", want, env.model->name, check.text), actual);
+    }
+    default: break;
+  }
+  throw std::logic_error("check op does not apply to text");
+}
+
+CheckResult apply_data(const Check& check, const DataPtr& data, const CheckEnvironment& env) {
+  if (!data) return result(check, false, check.describe(), "no data was read");
+  switch (check.op) {
+    case CheckOp::kPattern: {
+      const auto mismatch = lba_stamp::check(std::span<const std::byte>(data->bytes), data->lba_size,
+                                             data->first_lba, data->nsid);
+      if (!mismatch) return result(check, true, "LBA stamp", describe(Value{data}));
+      return result(check, false,
+                    fmt::format("LBA stamp: byte {} of LBA {} = {:02x}h", mismatch->byte, mismatch->lba,
+                                mismatch->expected),
+                    fmt::format("{:02x}h", mismatch->actual));
+    }
+    case CheckOp::kSameAs: {
+      const auto it = env.saved.find(check.text);
+      if (it == env.saved.end() || !it->second) {
+        return result(check, false, fmt::format("data saved as '{}'", check.text), "nothing was saved under that name");
+      }
+      const DataBlock& other = *it->second;
+      if (other.bytes.size() != data->bytes.size()) {
+        return result(check, false, fmt::format("{} bytes like '{}'", other.bytes.size(), check.text),
+                      fmt::format("{} bytes", data->bytes.size()));
+      }
+      const auto diff = std::mismatch(data->bytes.begin(), data->bytes.end(), other.bytes.begin());
+      if (diff.first == data->bytes.end()) return result(check, true, "same bytes as " + check.text, describe(Value{data}));
+      const size_t at = static_cast<size_t>(diff.first - data->bytes.begin());
+      const uint64_t lba = data->first_lba + (data->lba_size == 0 ? 0 : at / data->lba_size);
+      return result(check, false,
+                    fmt::format("byte {} (LBA {}) = {:02x}h as in '{}'", at, lba, static_cast<unsigned>(*diff.second),
+                                check.text),
+                    fmt::format("{:02x}h", static_cast<unsigned>(*diff.first)));
+    }
+    case CheckOp::kModel: {
+      if (env.model == nullptr) return not_applicable(check, "no model profile given (--model)");
+      const ModelValue* expected = env.model->find(check.text);
+      if (expected == nullptr) return not_applicable(check, fmt::format("{} gives no {}", env.model->name, check.text));
+      const auto* digest = std::get_if<std::string>(expected);
+      const std::string actual = sha256_of(*data);
+      return result(check, digest != nullptr && *digest == actual,
+                    fmt::format("sha256 {} ({} {})", digest ? *digest : "?", env.model->name, check.text),
+                    "sha256 " + actual);
+    }
+    default: break;
+  }
+  throw std::logic_error("check op does not apply to data");
+}
+
+}  // namespace
+
+std::string_view op_name(CheckOp op) {
+  switch (op) {
+    case CheckOp::kAccept: return "accept";
+    case CheckOp::kEq: return "eq";
+    case CheckOp::kNe: return "ne";
+    case CheckOp::kGe: return "ge";
+    case CheckOp::kGt: return "gt";
+    case CheckOp::kLe: return "le";
+    case CheckOp::kLt: return "lt";
+    case CheckOp::kRange: return "range";
+    case CheckOp::kBitsSet: return "bits_set";
+    case CheckOp::kBitsClear: return "bits_clear";
+    case CheckOp::kOneOf: return "one_of";
+    case CheckOp::kPrintable: return "printable";
+    case CheckOp::kText: return "text";
+    case CheckOp::kModel: return "model";
+    case CheckOp::kWithin: return "within";
+    case CheckOp::kPattern: return "pattern";
+    case CheckOp::kSameAs: return "same_as";
+  }
+  return "?";
+}
+
+bool op_applies_to(CheckOp op, ValueKind kind) {
+  switch (op) {
+    case CheckOp::kAccept: return kind == ValueKind::kStatus;
+    case CheckOp::kEq: case CheckOp::kNe: case CheckOp::kGe: case CheckOp::kGt: case CheckOp::kLe:
+    case CheckOp::kLt: case CheckOp::kRange: case CheckOp::kBitsSet: case CheckOp::kBitsClear:
+    case CheckOp::kOneOf:
+      return kind == ValueKind::kNumber;
+    case CheckOp::kPrintable: case CheckOp::kText: return kind == ValueKind::kText;
+    case CheckOp::kModel: return kind == ValueKind::kNumber || kind == ValueKind::kText || kind == ValueKind::kData;
+    case CheckOp::kWithin: return kind == ValueKind::kDuration;
+    case CheckOp::kPattern: case CheckOp::kSameAs: return kind == ValueKind::kData;
+  }
+  return false;
+}
+
+std::string Check::describe() const {
+  auto operand = [&](size_t i) { return i < operands.size() ? operands[i].text() : std::string("?"); };
+  switch (op) {
+    case CheckOp::kAccept: return fmt::format("{} in {}", field, accept_list(accept));
+    case CheckOp::kEq: return fmt::format("{} == {}", field, operand(0));
+    case CheckOp::kNe: return fmt::format("{} != {}", field, operand(0));
+    case CheckOp::kGe: return fmt::format("{} >= {}", field, operand(0));
+    case CheckOp::kGt: return fmt::format("{} > {}", field, operand(0));
+    case CheckOp::kLe: return fmt::format("{} <= {}", field, operand(0));
+    case CheckOp::kLt: return fmt::format("{} < {}", field, operand(0));
+    case CheckOp::kRange: return fmt::format("{} in [{}, {}]", field, operand(0), operand(1));
+    case CheckOp::kBitsSet: return fmt::format("{} has bits {} set", field, operand(0));
+    case CheckOp::kBitsClear: return fmt::format("{} has bits {} clear", field, operand(0));
+    case CheckOp::kOneOf: {
+      std::string list;
+      for (const auto& e : operands) list += (list.empty() ? "" : ", ") + e.text();
+      return fmt::format("{} is one of {{{}}}", field, list);
+    }
+    case CheckOp::kPrintable: return fmt::format("{} is printable ASCII", field);
+    case CheckOp::kText: return fmt::format("{} is \"{}\"", field, text);
+    case CheckOp::kModel: return fmt::format("{} matches the model profile's {}", field, text);
+    case CheckOp::kWithin: return fmt::format("{} within {} ms", field, operand(0));
+    case CheckOp::kPattern: return fmt::format("{} matches the LBA stamp", field);
+    case CheckOp::kSameAs: return fmt::format("{} agrees with '{}'", field, text);
+  }
+  return field;
+}
+
+bool parse_status_code(std::string_view text, spec::Status& status) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 >= text.size()) return false;
+  unsigned sct = 0;
+  unsigned sc = 0;
+  const std::string_view a = text.substr(0, slash);
+  const std::string_view b = text.substr(slash + 1);
+  auto [pa, ea] = std::from_chars(a.data(), a.data() + a.size(), sct, 16);
+  auto [pb, eb] = std::from_chars(b.data(), b.data() + b.size(), sc, 16);
+  if (ea != std::errc{} || eb != std::errc{} || pa != a.data() + a.size() || pb != b.data() + b.size()) return false;
+  if (sct > 7 || sc > 0xFF || a.size() > 2 || b.size() > 2) return false;
+  status = spec::Status::make(static_cast<uint8_t>(sct), static_cast<uint8_t>(sc));
+  return true;
+}
+
+CheckResult apply(const Check& check, const Value& value, const CheckEnvironment& environment) {
+  if (const auto* n = std::get_if<uint64_t>(&value)) return apply_number(check, *n, environment);
+  if (const auto* t = std::get_if<TextValue>(&value)) return apply_text(check, *t, environment);
+  if (const auto* d = std::get_if<DataPtr>(&value)) return apply_data(check, *d, environment);
+  if (const auto* s = std::get_if<spec::Status>(&value)) {
+    const bool ok = std::any_of(check.accept.begin(), check.accept.end(),
+                                [&](const spec::Status& a) { return a.same_code(*s); });
+    return result(check, ok, accept_list(check.accept), s->describe());
+  }
+  const auto duration = std::get<std::chrono::nanoseconds>(value);
+  const uint64_t bound_ms = check.operands.at(0).evaluate(environment.variables);
+  // Clamped so a huge bound cannot overflow the nanosecond comparison.
+  const auto bound = std::chrono::milliseconds(std::min<uint64_t>(bound_ms, uint64_t{1} << 40));
+  return result(check, duration <= bound, fmt::format("<= {} ms", bound_ms), format_duration(duration));
+}
+
+}  // namespace nvqual::harness

@@ -1,0 +1,96 @@
+#include "nvqual/harness/json_reporter.hpp"
+
+#include "nvqual/harness/junit_reporter.hpp"
+
+namespace nvqual::harness {
+
+namespace {
+
+nlohmann::json totals_json(const SuiteTotals& t) {
+  return {{"tests", t.tests},   {"passed", t.passed},   {"failures", t.failures},
+          {"errors", t.errors}, {"skipped", t.skipped}, {"seconds", static_cast<double>(t.duration.count()) / 1e9}};
+}
+
+}  // namespace
+
+JsonReporter::JsonReporter(std::filesystem::path path) : path_(std::move(path)) {}
+
+void JsonReporter::on_run_start(const RunInfo& info) {
+  const auto& t = info.target;
+  nlohmann::json facts = nlohmann::json::object();
+  for (const auto& [name, value] : t.facts) facts[name] = value;
+  doc_ = {
+      {"format", "nvqual-run/1"},
+      {"nvqual_version", info.nvqual_version},
+      {"git_revision", info.git_revision},
+      {"hostname", info.hostname},
+      {"started", junit_timestamp(info.started) + "Z"},
+      {"expect_pattern", info.expect_pattern},
+      {"model_profile", info.model_profile},
+      {"target",
+       {{"kind", t.simulator ? "simulator" : "device"},
+        {"qualification", t.simulator ? "SIMULATOR RUN - NOT A DEVICE QUALIFICATION" : "device"},
+        {"description", xml_safe(t.description)},
+        {"bdf", t.bdf},
+        {"vid", t.vid},
+        {"ssvid", t.ssvid},
+        {"serial", xml_safe(t.serial)},
+        {"model", xml_safe(t.model)},
+        {"firmware", xml_safe(t.firmware)},
+        {"nvme_version", t.nvme_version},
+        {"reset_latency", t.reset_latency},
+        {"ready_latency", t.ready_latency},
+        {"probe_error", xml_safe(t.probe_error)},
+        {"facts", facts}}},
+      {"suites", nlohmann::json::array()},
+  };
+}
+
+void JsonReporter::on_suite_start(const Suite& suite, std::chrono::system_clock::time_point started) {
+  doc_["suites"].push_back({{"name", suite.name},
+                            {"area", suite.area},
+                            {"file", suite.path},
+                            {"sha256", suite.sha256},
+                            {"started", junit_timestamp(started) + "Z"},
+                            {"cases", nlohmann::json::array()}});
+}
+
+void JsonReporter::on_case_end(const Suite&, const Case& c, const CaseResult& r) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& k : r.checks) {
+    checks.push_back({{"check", xml_safe(k.description)},
+                      {"state", k.state == CheckState::kPassed ? "passed"
+                                : k.state == CheckState::kFailed ? "failed"
+                                                                  : "not_applicable"},
+                      {"expected", xml_safe(k.expected)},
+                      {"actual", xml_safe(k.actual)},
+                      {"at", k.mark.str()}});
+  }
+  nlohmann::json measured = nlohmann::json::object();
+  for (const auto& m : r.measurements) measured[m.name] = m.value;
+  doc_["suites"].back()["cases"].push_back({{"id", c.id},
+                                            {"title", c.title},
+                                            {"spec", c.spec},
+                                            {"outcome", std::string(to_string(r.outcome))},
+                                            {"type", r.type},
+                                            {"message", xml_safe(r.message)},
+                                            {"seconds", static_cast<double>(r.duration.count()) / 1e9},
+                                            {"checks", checks},
+                                            {"measurements", measured},
+                                            {"command_log", xml_safe(r.command_log)}});
+}
+
+void JsonReporter::on_suite_end(const Suite&, const SuiteTotals& totals) {
+  doc_["suites"].back()["totals"] = totals_json(totals);
+}
+
+void JsonReporter::on_run_end(const RunSummary& summary) {
+  doc_["totals"] = totals_json(summary.totals);
+  doc_["interrupted"] = summary.interrupted;
+  doc_["interrupt_reason"] = summary.interrupt_reason;
+  doc_["device_lost"] = summary.device_lost;
+  doc_["device_problem"] = xml_safe(summary.device_problem);
+  write_file_atomically(path_, doc_.dump(2) + "\n");
+}
+
+}  // namespace nvqual::harness

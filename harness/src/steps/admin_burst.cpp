@@ -1,0 +1,85 @@
+// admin_burst: many admin commands in a row, posted `batch` at a time and rung
+// once per batch, so both rings wrap (several times on a 2-entry queue), the
+// phase tag flips, SQHD advances and the CID walks the 16-bit space
+// (NVMe Base 2.0, 3.3.1, 4.6). The queue itself rejects completions with a
+// wrong SQID, an SQHD outside the queue or an unknown CID.
+#include <set>
+
+#include <fmt/format.h>
+
+#include "nvqual/driver/commands.hpp"
+#include "nvqual/driver/identify.hpp"
+#include "step_support.hpp"
+
+namespace nvqual::harness::steps {
+namespace {
+
+void run(StepContext& ctx, const StepArgs& args, Observations& out) {
+  Controller& controller = ctx.controller();
+  QueuePair& queue = controller.admin_queue();
+  const uint64_t count = args.number("count", ctx.variables());
+  const uint64_t batch = args.number("batch", ctx.variables());
+  const bool identify = args.choice("command") == "identify";
+  if (identify && batch != 1) throw CaseInputError("command: identify moves data and runs one at a time: use batch: 1");
+  // Get Features (Number of Queues) moves no data: a cheap command to repeat.
+  const spec::SubmissionEntry probe = cmd::get_features(static_cast<uint8_t>(spec::FeatureId::kNumberOfQueues));
+  DmaBuffer page = identify ? buffer_for(ctx, kIdentifyPageSize) : DmaBuffer();
+
+  std::set<uint16_t> cids;
+  spec::Status first_bad = spec::status::kSuccess;
+  uint64_t completed = 0;
+  uint64_t sqhd_errors = 0;
+  std::optional<uint16_t> last_sqhd;
+  const uint32_t sq_entries = queue.geometry().sq_entries;
+  while (completed < count) {
+    ctx.checkpoint();
+    std::vector<spec::CompletionEntry> done;
+    if (identify) {
+      done.push_back(controller.admin(cmd::identify(spec::Cns::kController, 0), page, kIdentifyPageSize));
+    } else {
+      const uint64_t n = std::min<uint64_t>({batch, count - completed, queue.capacity()});
+      std::vector<uint16_t> posted;
+      for (uint64_t i = 0; i < n; ++i) posted.push_back(queue.post(probe));
+      queue.ring();
+      for (uint16_t cid : posted) done.push_back(queue.wait(cid, controller.command_timeout()));
+    }
+    for (const auto& cqe : done) {
+      cids.insert(cqe.cid());
+      if (!cqe.status().ok() && first_bad.ok()) first_bad = cqe.status();
+      // One command at a time: each completion's SQHD is one past the previous one.
+      if (batch == 1 && last_sqhd && cqe.sqhd() != (*last_sqhd + 1) % sq_entries) ++sqhd_errors;
+      last_sqhd = cqe.sqhd();
+      ++completed;
+    }
+  }
+  out["status"] = first_bad;
+  out["completed"] = completed;
+  out["distinct_cids"] = cids.size();
+  out["sqhd_errors"] = sqhd_errors;
+  out["cq_wraps"] = completed / queue.geometry().cq_entries;
+  ctx.measure("admin burst", fmt::format("{} commands, {} distinct CIDs, queue {}", completed, cids.size(),
+                                         queue.describe_state()));
+}
+
+const StepRegistrar registrar{{
+    .name = "admin_burst",
+    .description = "Many admin commands (Get Features or Identify) in batches, wrapping both admin rings",
+    .params = {{.name = "count", .description = "commands to complete", .min = 1, .max = 1u << 20},
+               {.name = "batch", .fallback = "1", .description = "commands posted per doorbell write (capped at the queue's room)",
+                .min = 1, .max = 4096},
+               {.name = "command", .kind = ParamKind::kChoice, .fallback = "get_features",
+                .description = "get_features (no data) or identify (4 KiB through PRP1)",
+                .choices = {"get_features", "identify"}}},
+    .observations =
+        {
+            {"status", ValueKind::kStatus, "the first non-success status, else success"},
+            {"completed", ValueKind::kNumber, "completions consumed"},
+            {"distinct_cids", ValueKind::kNumber, "different CIDs seen in completions"},
+            {"sqhd_errors", ValueKind::kNumber, "batch 1: completions whose SQHD is not one past the previous"},
+            {"cq_wraps", ValueKind::kNumber, "times the completion ring wrapped at least"},
+        },
+    .run = run,
+}};
+
+}  // namespace
+}  // namespace nvqual::harness::steps

@@ -1,0 +1,33 @@
+// identify_raw: Identify with any CNS/NSID/CNTID, for reserved CNS values and
+// invalid NSIDs (NVMe Base 2.0, 5.17: reserved CNS -> 00/02).
+#include "nvqual/driver/commands.hpp"
+#include "nvqual/driver/identify.hpp"
+#include "step_support.hpp"
+
+namespace nvqual::harness::steps {
+namespace {
+
+void run(StepContext& ctx, const StepArgs& args, Observations& out) {
+  const auto cns = static_cast<uint8_t>(args.number("cns", ctx.variables()));
+  const auto nsid = static_cast<uint32_t>(args.number("nsid", ctx.variables()));
+  DmaBuffer buffer = buffer_for(ctx, kIdentifyPageSize);
+  const auto cqe = ctx.controller().admin(cmd::identify_raw(cns, nsid), buffer, kIdentifyPageSize);
+  out["status"] = cqe.status();
+  out["nonzero_bytes"] = nonzero_bytes(std::span<const std::byte>(buffer.data(), kIdentifyPageSize));
+}
+
+const StepRegistrar registrar{{
+    .name = "identify_raw",
+    .description = "Identify with an arbitrary CNS and NSID; observes the status and whether data came back",
+    .params = {{.name = "cns", .description = "CNS value (CDW10 7:0)", .max = 0xFF},
+               {.name = "nsid", .fallback = "0", .description = "NSID", .max = 0xFFFFFFFF}},
+    .observations =
+        {
+            {"status", ValueKind::kStatus, "completion status"},
+            {"nonzero_bytes", ValueKind::kNumber, "bytes of the page that are not zero"},
+        },
+    .run = run,
+}};
+
+}  // namespace
+}  // namespace nvqual::harness::steps

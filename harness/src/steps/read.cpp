@@ -1,0 +1,83 @@
+// read: logical blocks from a namespace through an I/O queue (NVM Command Set
+// 1.0, 3.2.6). Modes: `split` lets the driver split at MDTS and batch the
+// commands; `once` sends exactly one Read as asked (boundary and error checks);
+// `chunks` sends one Read per `chunk` blocks, one after another (to compare
+// with a whole read). The data lands at `buffer_offset` in its buffer, so PRP1
+// carries that offset and long transfers need PRP lists.
+#include <fmt/format.h>
+
+#include "step_support.hpp"
+
+namespace nvqual::harness::steps {
+namespace {
+
+void run(StepContext& ctx, const StepArgs& args, Observations& out) {
+  const auto& v = ctx.variables();
+  Controller& controller = ctx.controller();
+  const auto qid = static_cast<uint16_t>(args.number("qid", v));
+  ReadRequest request;
+  request.nsid = static_cast<uint32_t>(args.number("nsid", v));
+  request.slba = args.number("slba", v);
+  request.blocks = args.number("blocks", v);
+  request.lba_size = ctx.lba_size();
+  const uint64_t offset = args.number("buffer_offset", v);
+  require_dword_aligned(offset, "buffer_offset");
+  DmaBuffer buffer = buffer_for(ctx, request.blocks * request.lba_size, offset);
+  QueuePair& queue = controller.io_queue(qid);
+
+  spec::CompletionEntry completion;
+  uint64_t commands = 0;
+  const std::string& mode = args.choice("mode");
+  if (mode == "split") {
+    const ReadResult result = controller.read(queue, request, buffer, offset);
+    completion = result.completion;
+    commands = result.commands;
+  } else if (mode == "once") {
+    completion = controller.read_once(queue, request, buffer, offset);
+    commands = 1;
+  } else {
+    const uint64_t chunk = args.number("chunk", v);
+    for (uint64_t done = 0; done < request.blocks; done += chunk) {
+      ctx.checkpoint();
+      ReadRequest part = request;
+      part.slba = request.slba + done;
+      part.blocks = std::min(chunk, request.blocks - done);
+      completion = controller.read_once(queue, part, buffer, offset + done * request.lba_size);
+      ++commands;
+      if (!completion.status().ok()) break;
+    }
+  }
+  auto data = std::make_shared<DataBlock>();
+  data->bytes.assign(buffer.data() + offset, buffer.data() + offset + request.blocks * request.lba_size);
+  data->first_lba = request.slba;
+  data->nsid = request.nsid;
+  data->lba_size = request.lba_size;
+  out["status"] = completion.status();
+  out["commands"] = commands;
+  out["data"] = DataPtr(std::move(data));
+}
+
+const StepRegistrar registrar{{
+    .name = "read",
+    .description = "Read blocks through an I/O queue (modes split, once, chunks); observes status and data",
+    .params = {{.name = "qid", .fallback = "1", .description = "I/O queue pair to use", .min = 1, .max = 0xFFFF},
+               {.name = "nsid", .fallback = "nsid", .description = "namespace ID", .max = 0xFFFFFFFF},
+               {.name = "slba", .fallback = "0", .description = "first LBA"},
+               {.name = "blocks", .fallback = "1", .description = "logical blocks (1-based)", .min = 1, .max = 1u << 20},
+               buffer_offset_param(),
+               {.name = "mode", .kind = ParamKind::kChoice, .fallback = "split",
+                .description = "split (driver splits at MDTS), once (one command as asked), chunks",
+                .choices = {"split", "once", "chunks"}},
+               {.name = "chunk", .fallback = "1", .description = "blocks per command in chunks mode", .min = 1,
+                .max = 65536}},
+    .observations =
+        {
+            {"status", ValueKind::kStatus, "the first failing completion's status, else the last one's"},
+            {"commands", ValueKind::kNumber, "Read commands issued"},
+            {"data", ValueKind::kData, "the blocks read"},
+        },
+    .run = run,
+}};
+
+}  // namespace
+}  // namespace nvqual::harness::steps

@@ -1,0 +1,93 @@
+#include "step_support.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace nvqual::harness::steps {
+
+namespace {
+
+bool listed(std::span<const char* const> names, std::string_view name) {
+  return std::any_of(names.begin(), names.end(), [&](const char* n) { return name == n; });
+}
+
+// Little-endian integer of up to 8 bytes; wider fields saturate when their high bytes are set.
+uint64_t read_le(std::span<const std::byte> page, const FieldSpec& field) {
+  uint64_t value = 0;
+  const size_t low = std::min<size_t>(field.width, 8);
+  for (size_t i = 0; i < low; ++i) value |= static_cast<uint64_t>(page[field.offset + i]) << (8 * i);
+  for (size_t i = 8; i < field.width; ++i) {
+    if (page[field.offset + i] != std::byte{0}) return ~uint64_t{0};
+  }
+  return value;
+}
+
+std::string ascii_trimmed(std::span<const std::byte> raw) {
+  std::string text;
+  for (std::byte b : raw) text += static_cast<char>(b);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+std::vector<ObservationSpec> identify_observations(std::span<const FieldSpec> layout,
+                                                   std::span<const char* const> text_fields,
+                                                   std::span<const char* const> skipped_fields) {
+  std::vector<ObservationSpec> out;
+  for (const FieldSpec& f : layout) {
+    if (listed(skipped_fields, f.name)) continue;
+    if (listed(text_fields, f.name)) {
+      out.push_back({f.name, ValueKind::kText, fmt::format("bytes {}-{}, ASCII", f.offset, f.end() - 1)});
+    } else {
+      out.push_back({f.name, ValueKind::kNumber, fmt::format("bytes {}-{}", f.offset, f.end() - 1)});
+    }
+  }
+  return out;
+}
+
+void observe_identify_fields(std::span<const std::byte> page, std::span<const FieldSpec> layout,
+                             std::span<const char* const> text_fields, std::span<const char* const> skipped_fields,
+                             Observations& out) {
+  for (const FieldSpec& f : layout) {
+    if (listed(skipped_fields, f.name)) continue;
+    if (listed(text_fields, f.name)) {
+      const auto raw = page.subspan(f.offset, f.width);
+      out[f.name] = TextValue{ascii_trimmed(raw), std::vector<std::byte>(raw.begin(), raw.end())};
+    } else {
+      out[f.name] = read_le(page, f);
+    }
+  }
+}
+
+DmaBuffer buffer_for(StepContext& ctx, size_t bytes, size_t offset) {
+  constexpr size_t kLimit = size_t{64} << 20;
+  if (bytes + offset > kLimit) {
+    throw CaseInputError(fmt::format("a {}-byte transfer at offset {} is larger than the 64 MiB nvqual allows per step",
+                                     bytes, offset));
+  }
+  return DmaBuffer(ctx.controller().transport(), std::max<size_t>(bytes + offset, 1));
+}
+
+void require_dword_aligned(uint64_t offset, const char* what) {
+  if (offset % 4 != 0) {
+    throw CaseInputError(fmt::format("{} {} is not a multiple of 4: PRP entries are dword aligned (NVMe Base 2.0, 4.1.1)",
+                                     what, offset));
+  }
+}
+
+uint64_t nonzero_bytes(std::span<const std::byte> page) {
+  return static_cast<uint64_t>(std::count_if(page.begin(), page.end(), [](std::byte b) { return b != std::byte{0}; }));
+}
+
+ParamSpec buffer_offset_param() {
+  return {.name = "buffer_offset",
+          .kind = ParamKind::kNumber,
+          .fallback = "0",
+          .description = "byte offset of the data in its buffer (PRP1 offset; dword aligned)",
+          .min = 0,
+          .max = 65536};
+}
+
+}  // namespace nvqual::harness::steps

@@ -1,0 +1,69 @@
+#include "nvqual/driver/command_log.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "nvqual/driver/commands.hpp"
+
+namespace nvqual {
+namespace {
+
+spec::SubmissionEntry identify_with_cid(uint16_t cid) {
+  auto sqe = cmd::identify(spec::Cns::kController, 0);
+  sqe.set_cid(cid);
+  return sqe;
+}
+
+spec::CompletionEntry completion_for(uint16_t cid, spec::Status status = spec::status::kSuccess) {
+  spec::CompletionEntry cqe{};
+  cqe.set_cid(cid);
+  cqe.set_status(status);
+  return cqe;
+}
+
+TEST(CommandLog, PairsCompletionsWithTheirCommands) {
+  CommandLog log(8);
+  log.record_submission(0, identify_with_cid(1), {});
+  log.record_submission(0, identify_with_cid(2), {});
+  log.record_completion(0, completion_for(2, spec::status::kInvalidField), {});
+  const auto records = log.records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_FALSE(records[0].completion) << "CID 1 never completed";
+  ASSERT_TRUE(records[1].completion);
+  EXPECT_EQ(records[1].completion->status().sc(), 0x02);
+  EXPECT_EQ(records[1].sequence, 2u);
+  const std::string text = log.format();
+  EXPECT_THAT(text, ::testing::HasSubstr("Identify"));
+  EXPECT_THAT(text, ::testing::HasSubstr("no completion"));
+  EXPECT_THAT(text, ::testing::HasSubstr("00/02 Invalid Field in Command"));
+}
+
+TEST(CommandLog, ReusedCidPairsWithTheNewestSubmission) {
+  CommandLog log(8);
+  log.record_submission(1, identify_with_cid(5), {});
+  log.record_completion(1, completion_for(5), {});
+  log.record_submission(1, identify_with_cid(5), {});
+  log.record_completion(1, completion_for(5, spec::status::kLbaOutOfRange), {});
+  const auto records = log.records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_TRUE(records[0].completion->status().ok());
+  EXPECT_EQ(records[1].completion->status().sc(), 0x80);
+}
+
+TEST(CommandLog, KeepsOnlyTheNewestCommands) {
+  CommandLog log(4);
+  for (uint16_t cid = 0; cid < 10; ++cid) {
+    log.record_submission(0, identify_with_cid(cid), {});
+    log.record_completion(0, completion_for(cid), {});
+  }
+  const auto records = log.records();
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records.front().command.cid(), 6);
+  EXPECT_EQ(records.back().command.cid(), 9);
+  EXPECT_EQ(records.back().sequence, 10u);
+  log.clear();
+  EXPECT_TRUE(log.records().empty());
+}
+
+}  // namespace
+}  // namespace nvqual

@@ -1,0 +1,185 @@
+#include "nvqual/harness/runner.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "nvqual/harness/junit_reporter.hpp"
+#include "nvqual/harness/suite_loader.hpp"
+#include <pugixml.hpp>
+#include "support/xml_schema.hpp"
+#include "nvqual/sim/profile.hpp"
+#include "support/sim_run.hpp"
+#include "support/suite_text.hpp"
+
+namespace nvqual::harness {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::run_on_simulator;
+
+TEST(RunnerOnSimulator, EveryShippedCasePassesOrSkipsOnTheDefaultProfile) {
+  const auto suites = testing::shipped_suites();
+  const auto run = run_on_simulator(sim::default_profile(), suites);
+  EXPECT_EQ(run->listener.problems(), "");
+  EXPECT_EQ(run->summary.totals.failures, 0);
+  EXPECT_EQ(run->summary.totals.errors, 0);
+  EXPECT_FALSE(run->summary.interrupted);
+  EXPECT_EQ(exit_code_for(run->summary), 0);
+  // Without --model the model cases skip; with the stamp every pattern case runs.
+  const CaseResult* model_case = run->listener.find("ID-020");
+  ASSERT_NE(model_case, nullptr);
+  EXPECT_EQ(model_case->outcome, Outcome::kSkipped);
+  EXPECT_EQ(run->listener.find("RD-001")->outcome, Outcome::kPassed);
+  // The simulator records host mistakes; the only one a clean run makes is IOQ-020's on purpose.
+  const auto violations = run->simulator->violations();
+  ASSERT_EQ(violations.size(), 1u) << ::testing::PrintToString(violations);
+  EXPECT_THAT(violations[0], HasSubstr("not aligned"));
+}
+
+}  // namespace
+}  // namespace nvqual::harness
+
+namespace nvqual::harness {
+namespace {
+
+Suite suite_of(const std::string& cases_yaml) {
+  return load_suite_text("suite: t\narea: test\ndescription: d\nspec: [x]\ncases:\n" + cases_yaml, "t.yaml", "t");
+}
+
+std::string a_case(const std::string& id, const std::string& steps, const std::string& extra = "") {
+  return "  - id: " + id + "\n    title: case " + id + "\n    spec: Base 2.0 1\n    state: admin\n" + extra +
+         "    steps:\n" + steps;
+}
+
+const std::string kIdentify = "      - step: identify_controller\n";
+
+TEST(RunnerOnSimulator, ASignalStopsTheRunCompletesTheReportAndDisablesTheController) {
+  const auto path = std::filesystem::temp_directory_path() / ("nvqual-interrupt-" + std::to_string(::getpid()) + ".xml");
+  JunitReporter junit(path);
+  auto options = testing::quick_options();
+  options.handle_signals = true;
+  const Suite suite = suite_of(a_case("A", kIdentify) + a_case("B", "      - step: test_raise_signal\n") +
+                               a_case("C", kIdentify));
+  const auto run = run_on_simulator(sim::default_profile(), {suite, suite_of(a_case("D", kIdentify))}, options, &junit);
+
+  EXPECT_TRUE(run->summary.interrupted);
+  EXPECT_EQ(run->summary.interrupt_reason, "SIGINT");
+  EXPECT_EQ(exit_code_for(run->summary), 3);
+  ASSERT_EQ(run->listener.results.size(), 4u);  // every case is reported, run or not
+  EXPECT_EQ(run->listener.find("A")->outcome, Outcome::kPassed);
+  EXPECT_EQ(run->listener.find("B")->outcome, Outcome::kError);
+  EXPECT_EQ(run->listener.find("B")->type, "interrupted");
+  EXPECT_EQ(run->listener.find("C")->outcome, Outcome::kSkipped);
+  EXPECT_THAT(run->listener.find("D")->message, HasSubstr("interrupted (SIGINT)"));
+  EXPECT_EQ(run->listener.events.back(), "run_end");
+
+  // The controller is off and nothing it could reach is still mapped.
+  Controller look(*run->simulator, {}, run->clock);
+  EXPECT_EQ(look.cc().en(), 0u);
+  EXPECT_EQ(look.csts().rdy(), 0u);
+  EXPECT_EQ(run->simulator->mapped_regions(), 0u);
+
+  // The report is complete: both suites, four cases, B as an error.
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_file(path.c_str()));
+  int cases = 0;
+  for (const auto& s : doc.child("testsuites").children("testsuite")) cases += s.attribute("tests").as_int();
+  EXPECT_EQ(cases, 4);
+  EXPECT_EQ(doc.child("testsuites").child("testsuite").attribute("errors").as_int(), 1);
+  if (std::filesystem::is_directory(testing::schema_dir())) {
+    EXPECT_EQ(testing::xmllint(path, "junit-windyroad.xsd"), 0);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(RunnerOnSimulator, SigtermIsHandledLikeSigint) {
+  auto options = testing::quick_options();
+  options.handle_signals = true;
+  const auto run = run_on_simulator(
+      sim::default_profile(), {suite_of(a_case("A", "      - step: test_raise_signal\n        signal: SIGTERM\n"))},
+      options);
+  EXPECT_EQ(run->summary.interrupt_reason, "SIGTERM");
+  EXPECT_EQ(run->listener.find("A")->type, "interrupted");
+}
+
+TEST(RunnerOnSimulator, ACaseOverItsDeadlineIsAnErrorAndTheRunGoesOn) {
+  const Suite suite = suite_of(a_case("SLOW", "      - step: test_wait_for_cancel\n", "    timeout: 1\n") +
+                               a_case("NEXT", kIdentify));
+  const auto run = run_on_simulator(sim::default_profile(), {suite});
+  const CaseResult* slow = run->listener.find("SLOW");
+  EXPECT_EQ(slow->outcome, Outcome::kError);
+  EXPECT_EQ(slow->type, "deadline");
+  EXPECT_THAT(slow->message, HasSubstr("1 s deadline"));
+  EXPECT_EQ(run->listener.find("NEXT")->outcome, Outcome::kPassed);
+  EXPECT_FALSE(run->summary.interrupted);
+  EXPECT_EQ(exit_code_for(run->summary), 1);
+}
+
+TEST(RunnerOnSimulator, AFailedHealthProbeMakesTheCaseAnErrorAndResetsTheController) {
+  // The controller turns fatal (CSTS.CFS) before the 6th command: the probe's 4
+  // commands and the admin state's Set Features run, the case reads registers
+  // only, and the health probe's Identify is what finds the controller broken.
+  sim::Profile profile = sim::default_profile();
+  profile.faults.push_back(sim::FatalStatusFault{5});
+  const Suite suite = suite_of(a_case("A", "      - step: read_registers\n") + a_case("B", kIdentify));
+  const auto run = run_on_simulator(profile, {suite});
+  const CaseResult* a = run->listener.find("A");
+  EXPECT_EQ(a->outcome, Outcome::kError) << a->message;
+  EXPECT_EQ(a->type, "health-probe");
+  EXPECT_THAT(a->message, HasSubstr("health probe after the case (passed)"));
+  EXPECT_EQ(run->listener.find("B")->outcome, Outcome::kPassed) << run->listener.problems();
+  EXPECT_FALSE(run->summary.device_lost);
+}
+
+TEST(RunnerOnSimulator, ADeviceThatCannotBeProbedMakesEveryCaseAnError) {
+  sim::Profile profile = sim::default_profile();
+  profile.faults.push_back(sim::NeverReadyFault{});
+  const auto run = run_on_simulator(profile, {suite_of(a_case("A", kIdentify) + a_case("B", kIdentify))});
+  EXPECT_FALSE(run->listener.info.target.probe_error.empty());
+  EXPECT_EQ(run->listener.find("A")->outcome, Outcome::kError);
+  EXPECT_EQ(run->listener.find("B")->outcome, Outcome::kError);
+  EXPECT_EQ(exit_code_for(run->summary), 3);
+}
+
+TEST(RunnerOnSimulator, SkipRulesAreProbedFromTheDevice) {
+  const Suite suite = suite_of(
+      a_case("SKIPPED", kIdentify, "    skip_if:\n      - {when: \"mdts != 0\", reason: MDTS is set}\n") +
+      a_case("REQUIRED", kIdentify, "    requires:\n      - {that: \"nn > 1000\", reason: few namespaces}\n") +
+      a_case("RUNS", kIdentify, "    requires:\n      - {that: \"nn >= 1\", reason: no namespace}\n"));
+  const auto run = run_on_simulator(sim::default_profile(), {suite});
+  EXPECT_EQ(run->listener.find("SKIPPED")->outcome, Outcome::kSkipped);
+  EXPECT_THAT(run->listener.find("SKIPPED")->message, HasSubstr("MDTS is set (mdts != 0)"));
+  EXPECT_EQ(run->listener.find("REQUIRED")->outcome, Outcome::kSkipped);
+  EXPECT_EQ(run->listener.find("RUNS")->outcome, Outcome::kPassed);
+}
+
+TEST(RunnerOnSimulator, PatternCasesSkipUnlessTheMediaCarriesTheStamp) {
+  auto options = testing::quick_options();
+  options.settings.expect_pattern = false;
+  const auto run = run_on_simulator(sim::default_profile(), {load_suite_file(NVQUAL_SOURCE_DIR "/suites/read.yaml")}, options);
+  EXPECT_EQ(run->listener.find("RD-001")->outcome, Outcome::kSkipped);
+  EXPECT_THAT(run->listener.find("RD-001")->message, HasSubstr("--expect-pattern"));
+  EXPECT_EQ(run->listener.find("RD-020")->outcome, Outcome::kPassed);  // agreement checks still run
+}
+
+TEST(RunnerOnSimulator, FailedChecksGiveExpectedVersusActualAndTheCommandLog) {
+  const Suite suite = suite_of(a_case("F", "      - step: identify_controller\n        expect:\n"
+                                           "          - {field: nn, eq: nn + 1}\n"));
+  const auto run = run_on_simulator(sim::default_profile(), {suite});
+  const CaseResult* f = run->listener.find("F");
+  EXPECT_EQ(f->outcome, Outcome::kFailed);
+  EXPECT_EQ(f->type, "check");
+  EXPECT_THAT(f->message, HasSubstr("nn == nn + 1: expected == 2, actual 1 (NVMe Base 2.0 1; t.yaml:"));
+  EXPECT_THAT(f->details, HasSubstr("Identify"));
+  EXPECT_THAT(f->details, HasSubstr("FAIL nn == nn + 1"));
+  EXPECT_EQ(exit_code_for(run->summary), 1);
+}
+
+TEST(RunnerOnSimulator, ListenersHearEventsInOrder) {
+  const auto run = run_on_simulator(sim::default_profile(), {suite_of(a_case("A", kIdentify))});
+  EXPECT_EQ(run->listener.events, (std::vector<std::string>{"run_start", "suite_start t", "case_start A",
+                                                           "case_end A", "suite_end t", "run_end"}));
+}
+
+}  // namespace
+}  // namespace nvqual::harness

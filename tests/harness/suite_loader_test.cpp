@@ -1,0 +1,201 @@
+#include "nvqual/harness/suite_loader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/suite_text.hpp"
+
+namespace nvqual::harness {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::one_step_suite;
+
+// Loads `text` and returns the SuiteError it must raise.
+SuiteError rejected(const std::string& text) {
+  try {
+    load_suite_text(text, "t.yaml", "t");
+  } catch (const SuiteError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "the suite was accepted:\n" << text;
+  return SuiteError(SourceMark{}, "accepted");
+}
+
+TEST(SuiteLoader, LoadsAValidSuiteWithDefaultsAndDerivedNeeds) {
+  const Suite s = load_suite_text(one_step_suite("      - step: read_registers\n"
+                                                 "        expect:\n"
+                                                 "          - {field: cap_mqes, ge: 1}\n"),
+                                  "t.yaml", "t");
+  EXPECT_EQ(s.name, "t");
+  ASSERT_EQ(s.cases.size(), 1u);
+  const Case& c = s.cases[0];
+  EXPECT_EQ(c.state, StartState::kAdmin);
+  EXPECT_EQ(c.admin_sq_entries.constant_value(), 32u);
+  ASSERT_EQ(c.steps.size(), 1u);
+  EXPECT_EQ(c.steps[0].definition->name, "read_registers");
+  EXPECT_FALSE(c.needs_pattern);
+  EXPECT_EQ(s.sha256.size(), 64u);
+}
+
+TEST(SuiteLoader, AddsAnImplicitSuccessCheckWhenAStatusIsNotChecked) {
+  const Suite s = load_suite_text(one_step_suite("      - step: identify_controller\n"), "t.yaml", "t");
+  const auto& checks = s.cases[0].steps[0].checks;
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_TRUE(checks[0].implicit);
+  EXPECT_EQ(checks[0].describe(), "status in {00/00}");
+}
+
+TEST(SuiteLoader, MarksCasesThatNeedThePatternOrAModel) {
+  const Suite s = load_suite_text(one_step_suite("      - step: read\n"
+                                                 "        expect:\n"
+                                                 "          - {field: data, pattern: true}\n"
+                                                 "          - {field: data, model: golden.first}\n"),
+                                  "t.yaml", "t");
+  EXPECT_TRUE(s.cases[0].needs_pattern);
+  EXPECT_TRUE(s.cases[0].needs_model);
+}
+
+TEST(SuiteLoader, ReportsYamlSyntaxErrorsWithLineAndColumn) {
+  const SuiteError e = rejected("suite: t\ncases: [\n  - id: x\n");
+  EXPECT_EQ(e.mark().file, "t.yaml");
+  EXPECT_GT(e.mark().line, 1);
+  EXPECT_THAT(e.what(), HasSubstr("YAML syntax error"));
+}
+
+TEST(SuiteLoader, RejectsAnUnknownStepNamingTheKnownOnes) {
+  const SuiteError e = rejected(one_step_suite("      - step: raed\n"));
+  EXPECT_EQ(e.mark().line, 11);
+  EXPECT_EQ(e.mark().column, 15);
+  EXPECT_THAT(e.problem(), HasSubstr("unknown step 'raed'"));
+  EXPECT_THAT(e.problem(), HasSubstr("read_registers"));
+}
+
+TEST(SuiteLoader, RejectsAnUnknownStepArgument) {
+  const SuiteError e = rejected(one_step_suite("      - step: read\n        lbaa: 3\n"));
+  EXPECT_EQ(e.mark().line, 12);
+  EXPECT_EQ(e.mark().column, 9);
+  EXPECT_THAT(e.problem(), HasSubstr("unknown key 'lbaa'"));
+  EXPECT_THAT(e.problem(), HasSubstr("slba"));
+}
+
+TEST(SuiteLoader, RejectsAnUnknownObservedField) {
+  const SuiteError e = rejected(one_step_suite("      - step: read_registers\n"
+                                               "        expect:\n"
+                                               "          - {field: cap_mqs, ge: 1}\n"));
+  EXPECT_EQ(e.mark().line, 13);
+  EXPECT_THAT(e.problem(), HasSubstr("observes no 'cap_mqs'"));
+  EXPECT_THAT(e.problem(), HasSubstr("cap_mqes"));
+}
+
+TEST(SuiteLoader, RejectsAnUnknownCaseOrSuiteKey) {
+  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n", "    stat: io\n")).problem(),
+              HasSubstr("unknown key 'stat' in a case"));
+  EXPECT_THAT(rejected("sute: t\n").problem(), HasSubstr("unknown key 'sute' in the suite"));
+}
+
+TEST(SuiteLoader, RejectsWrongTypes) {
+  // A mapping where a list is needed, text where a boolean is needed, a list where an expression is needed.
+  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n        expect: {field: cc}\n")).problem(),
+              HasSubstr("expect must be a list"));
+  EXPECT_THAT(rejected(one_step_suite("      - step: create_io_cq\n        qid: 1\n        contiguous: maybe\n")).problem(),
+              HasSubstr("must be true or false"));
+  EXPECT_THAT(rejected(one_step_suite("      - step: read\n        slba: [1, 2]\n")).problem(),
+              HasSubstr("must be an expression"));
+  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n"
+                                      "        expect:\n"
+                                      "          - {field: cap_mqes, printable: true}\n"))
+                  .problem(),
+              HasSubstr("'printable' does not apply to cap_mqes"));
+}
+
+TEST(SuiteLoader, RejectsMissingRequiredFields) {
+  EXPECT_THAT(rejected(one_step_suite("      - step: identify_raw\n")).problem(), HasSubstr("needs 'cns'"));
+  const std::string no_spec = "suite: t\narea: a\ndescription: d\nspec: [x]\ncases:\n  - id: A\n    title: t\n"
+                              "    state: admin\n    steps:\n      - step: read_registers\n";
+  const SuiteError e = rejected(no_spec);
+  EXPECT_THAT(e.problem(), HasSubstr("case A has no 'spec'"));
+  EXPECT_EQ(e.mark().line, 6);
+}
+
+TEST(SuiteLoader, RejectsOutOfRangeConstants) {
+  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n", "    admin_queue: {entries: 1}\n")).problem(),
+              HasSubstr("admin_queue entries = 1 is out of range: expected 2..4096"));
+  EXPECT_THAT(rejected(one_step_suite("      - step: admin_command\n        opcode: 0x100\n")).problem(),
+              HasSubstr("= 256 is out of range: expected 0..255"));
+  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n", "    timeout: 0\n")).problem(),
+              HasSubstr("out of range"));
+}
+
+TEST(SuiteLoader, RejectsDuplicateCaseIds) {
+  std::string text = one_step_suite("      - step: read_registers\n");
+  text += "  - id: T-1\n    title: again\n    spec: x\n    state: admin\n    steps:\n      - step: read_registers\n";
+  const SuiteError e = rejected(text);
+  EXPECT_THAT(e.problem(), HasSubstr("duplicate case id 'T-1'"));
+  EXPECT_EQ(e.mark().line, 12);
+}
+
+TEST(SuiteLoader, RejectsUnknownExpressionVariablesPointingAtThem) {
+  const SuiteError e = rejected(one_step_suite("      - step: read\n        slba: nsze - nsz\n"));
+  EXPECT_EQ(e.mark().line, 12);
+  EXPECT_EQ(e.mark().column, 22);  // the 'n' of nsz
+  EXPECT_THAT(e.problem(), HasSubstr("unknown variable 'nsz'"));
+  EXPECT_THAT(e.problem(), HasSubstr("nsze"));
+}
+
+TEST(SuiteLoader, RejectsBadExpressionsAndStatuses) {
+  EXPECT_THAT(rejected(one_step_suite("      - step: read\n        slba: \"nsze -\"\n")).problem(),
+              HasSubstr("bad 'slba' of step read"));
+  EXPECT_THAT(rejected(one_step_suite("      - step: read\n        expect:\n          - status: [0/80x]\n")).problem(),
+              HasSubstr("'0/80x' is not a status"));
+  EXPECT_THAT(rejected(one_step_suite("      - step: read\n        expect:\n          - status: []\n")).problem(),
+              HasSubstr("empty accept-set"));
+}
+
+TEST(SuiteLoader, RejectsSameAsWithoutAnEarlierSave) {
+  EXPECT_THAT(rejected(one_step_suite("      - step: read\n        expect:\n          - {field: data, same_as: x}\n"))
+                  .problem(),
+              HasSubstr("nothing is saved as 'x'"));
+  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n        save: x\n")).problem(),
+              HasSubstr("reads no data"));
+}
+
+TEST(SuiteLoader, RejectsASuiteNamedUnlikeItsFile) {
+  const SuiteError e = rejected(one_step_suite("      - step: read_registers\n").replace(7, 1, "u"));
+  EXPECT_THAT(e.problem(), HasSubstr("expected suite: t"));
+}
+
+TEST(SuiteLoader, RejectsTwoChecksInOneExpectation) {
+  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n"
+                                      "        expect:\n"
+                                      "          - {field: cap_mqes, ge: 1, le: 5}\n"))
+                  .problem(),
+              HasSubstr("one check per expectation"));
+}
+
+// Every shipped suite loads, every case cites a spec section, and there are at least 60 cases.
+TEST(ShippedSuites, AllLoadAndCiteTheSpec) {
+  size_t cases = 0;
+  const auto files = list_suite_files(NVQUAL_SOURCE_DIR "/suites");
+  ASSERT_FALSE(files.empty());
+  for (const auto& file : files) {
+    SCOPED_TRACE(file.string());
+    const Suite suite = load_suite_file(file);
+    for (const Case& c : suite.cases) {
+      EXPECT_FALSE(c.spec.empty()) << c.id;
+      EXPECT_TRUE(c.spec.rfind("Base 2.0 ", 0) == 0 || c.spec.rfind("NVM 1.0 ", 0) == 0)
+          << c.id << " cites '" << c.spec << "': write 'Base 2.0 <section>' or 'NVM 1.0 <section>'";
+    }
+    EXPECT_FALSE(suite.media_changes) << "no shipped suite may change media";
+    cases += suite.cases.size();
+  }
+  EXPECT_GE(cases, 60u);
+}
+
+TEST(ShippedSuites, ResolveByName) {
+  EXPECT_EQ(resolve_suite("identify", NVQUAL_SOURCE_DIR "/suites").filename(), "identify.yaml");
+  EXPECT_THROW(resolve_suite("no_such_suite", NVQUAL_SOURCE_DIR "/suites"), SuiteError);
+}
+
+}  // namespace
+}  // namespace nvqual::harness
