@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "nvqual/vfio/binding.hpp"
+#include "nvqual/vfio/device_lock.hpp"
 
 namespace nvqual::app {
 
@@ -40,6 +41,9 @@ int run_plan(const BindOptions& options, PlanFunction plan_for) {
     fmt::print("{}: {} -> {}; would run:\n", plan.bdf, plan.from_driver, plan.to_driver);
     for (const auto& step : plan.steps) fmt::print("  {}\n", step.describe());
   } else {
+    // Held while writing: an nvqual starting meanwhile would make the kernel's
+    // vfio-pci unbind wait for it.
+    const auto lock = vfio::DeviceLock::acquire(paths, plan.bdf);
     vfio::KernelSysfsWriter writer;
     fmt::print("{}\n", vfio::execute_plan(paths, plan, writer));
   }

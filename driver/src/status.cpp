@@ -168,7 +168,7 @@ std::string_view status_name(uint8_t sct, uint8_t sc) {
   return "Reserved Status Code Type";
 }
 
-std::string Status::code() const { return fmt::format("{:02x}/{:02x}", sct(), sc()); }
+std::string Status::code() const { return fmt::format("{:02X}/{:02X}", sct(), sc()); }
 
 std::string Status::describe() const {
   std::string text = fmt::format("{} {}", code(), status_name(sct(), sc()));

@@ -83,7 +83,8 @@ void classify_checks(const Case& c, CaseResult& result) {
   }
 }
 
-void set_error(CaseResult& result, std::string type, std::string message) {
+void set_error(CaseResult& result, std::string type, std::string message, bool in_setup) {
+  result.failed_in = in_setup ? "setup" : "steps";
   result.outcome = Outcome::kError;
   result.type = std::move(type);
   result.message = std::move(message);
@@ -125,23 +126,26 @@ CaseResult execute_case(Controller& controller, const Suite& suite, const Case& 
   controller.command_log().clear();
   StepContext ctx(controller, variables, settings, cancel);
   std::string phase = "reaching state " + std::string(to_string(c.state));
+  bool in_setup = true;
   try {
     ctx.checkpoint();
     reach_state(controller, c, variables);
     controller.set_allow_media_changes(suite.media_changes && settings.allow_media_changes);
     phase = "running steps";
+    in_setup = false;
     run_steps(ctx, c, result);
     classify_checks(c, result);
+    if (result.outcome == Outcome::kFailed) result.failed_in = "steps";
   } catch (const CaseCancelled& e) {
     set_error(result, cancel.reason().rfind("interrupted", 0) == 0 ? "interrupted" : "deadline",
-              fmt::format("{} while {}", e.what(), phase));
+              fmt::format("{} while {}", e.what(), phase), in_setup);
   } catch (const DriverError& e) {
     set_error(result, fmt::format("DriverError.{}", to_string(e.kind())),
-              fmt::format("{} while {}: {} (NVMe {})", to_string(e.kind()), phase, e.what(), c.spec));
+              fmt::format("{} while {}: {} (NVMe {})", to_string(e.kind()), phase, e.what(), c.spec), in_setup);
   } catch (const CaseInputError& e) {
-    set_error(result, "input", fmt::format("{} while {}", e.what(), phase));
+    set_error(result, "input", fmt::format("{} while {}", e.what(), phase), in_setup);
   } catch (const std::exception& e) {
-    set_error(result, "harness", fmt::format("harness problem while {}: {}", phase, e.what()));
+    set_error(result, "harness", fmt::format("harness problem while {}: {}", phase, e.what()), in_setup);
   }
   controller.set_allow_media_changes(false);
   result.measurements = std::move(ctx.measurements());

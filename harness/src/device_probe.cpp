@@ -16,10 +16,12 @@ TargetInfo probe_device(Controller& controller, uint16_t io_queues_wanted) {
   if (!info.simulator) info.bdf = transport.name();
 
   controller.disable();  // from whatever state the device was left in
+  // Capabilities as the controller reports them while disabled; cases compare
+  // what they read in other states against these.
+  const RegisterSnapshot regs = controller.read_registers();
   const Transition enabled = controller.enable();
   info.ready_latency = fmt::format("{} (bound {})", format_duration(enabled.latency), format_duration(enabled.bound));
 
-  const RegisterSnapshot regs = controller.read_registers();
   Variables& f = info.facts;
   f["mqes"] = regs.cap.mqes();
   f["max_queue_entries"] = regs.cap.max_queue_entries();

@@ -63,8 +63,9 @@ CaseResult not_run(const std::string& reason) {
   return r;
 }
 
-CaseResult error_result(std::string type, std::string message) {
+CaseResult error_result(std::string type, std::string message, std::string failed_in = "run") {
   CaseResult r;
+  r.failed_in = std::move(failed_in);
   r.outcome = Outcome::kError;
   r.type = std::move(type);
   r.message = std::move(message);
@@ -140,7 +141,16 @@ struct Runner::Impl {
     const bool same = controller && controller_options.admin_queue_entries == wanted.admin_queue_entries &&
                       controller_options.admin_cq_entries == wanted.admin_cq_entries;
     if (!same) {
-      controller.reset();  // shuts the old one down before its memory goes
+      // A plain disable, not the destructor's shutdown: a case must never start
+      // from a shut-down controller (CSTS.SHST may stay 10b until the next enable).
+      if (controller) {
+        try {
+          controller->disable();
+        } catch (const std::exception&) {
+          // The destructor below still stops the controller before freeing its memory.
+        }
+      }
+      controller.reset();
       controller = std::make_unique<Controller>(transport, wanted, clock);
       controller_options = wanted;
     }
@@ -216,7 +226,7 @@ struct Runner::Impl {
       const std::string skip = skip_reason(c, v, options.settings);
       if (!skip.empty()) return not_run(skip);
     } catch (const CaseInputError& e) {
-      return error_result("input", e.what());
+      return error_result("input", e.what(), "setup");
     }
     case_cancel.reset();
     if (stop_requested.load()) return not_run(fmt::format("not run: the run was interrupted ({})", reason()));
@@ -230,11 +240,16 @@ struct Runner::Impl {
     // Health probe: a case that broke the controller must not poison the next one.
     const std::string problem = health_problem(*controller);
     if (!problem.empty()) {
-      const std::string before = std::string(to_string(result.outcome));
+      // The case's own finding stays first in the message; the probe's follows.
+      if (result.outcome == Outcome::kPassed || result.outcome == Outcome::kSkipped) {
+        result.failed_in = "probe";
+        result.message = fmt::format("health probe after the case: {}", problem);
+      } else {
+        result.message = fmt::format("{} (and the health probe after the case: {})", result.message, problem);
+      }
       result.outcome = Outcome::kError;
       result.type = "health-probe";
-      result.message = fmt::format("health probe after the case ({}): {}", before, problem);
-      result.details = result.message + "\n" + result.details;
+      result.details = "Health probe: " + problem + "\n" + result.details;
       try {
         controller->reset();
       } catch (const std::exception& e) {
@@ -275,12 +290,17 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
     Controller probe(s.transport, s.options.controller, s.clock);
     info.target = probe_device(probe, s.options.io_queues_wanted);
   } catch (const std::exception& e) {
-    info.target.simulator = s.transport.is_simulator();
-    info.target.description = s.transport.name();
-    if (!info.target.simulator) info.target.bdf = s.transport.name();
-    info.target.probe_error = e.what();
-    summary.device_lost = true;
-    summary.device_problem = fmt::format("the device could not be probed: {}", e.what());
+    if (s.options.fallback_target) {
+      info.target = *s.options.fallback_target;
+      info.target.description += fmt::format(" (facts from a fallback: probing failed: {})", e.what());
+    } else {
+      info.target.simulator = s.transport.is_simulator();
+      info.target.description = s.transport.name();
+      if (!info.target.simulator) info.target.bdf = s.transport.name();
+      info.target.probe_error = e.what();
+      summary.device_lost = true;
+      summary.device_problem = fmt::format("the device could not be probed: {}", e.what());
+    }
   }
   Variables facts = info.target.facts;
   facts["simulator"] = info.target.simulator ? 1 : 0;

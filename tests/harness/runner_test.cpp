@@ -126,7 +126,8 @@ TEST(RunnerOnSimulator, AFailedHealthProbeMakesTheCaseAnErrorAndResetsTheControl
   const CaseResult* a = run->listener.find("A");
   EXPECT_EQ(a->outcome, Outcome::kError) << a->message;
   EXPECT_EQ(a->type, "health-probe");
-  EXPECT_THAT(a->message, HasSubstr("health probe after the case (passed)"));
+  EXPECT_THAT(a->message, HasSubstr("health probe after the case: "));
+  EXPECT_EQ(a->failed_in, "probe");
   EXPECT_EQ(run->listener.find("B")->outcome, Outcome::kPassed) << run->listener.problems();
   EXPECT_FALSE(run->summary.device_lost);
 }

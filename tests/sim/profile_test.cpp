@@ -83,7 +83,7 @@ TEST(Profile, EmbeddedDefaultEqualsTheShippedFile) {
   EXPECT_EQ(embedded.namespaces[0].size_blocks * 512, uint64_t{1} << 30);
 }
 
-TEST(Profile, EveryShippedProfileLoadsAndFaultProfilesCarryAtMostOneFault) {
+TEST(Profile, EveryShippedProfileLoadsAndOnlyFaultProfilesHaveFaults) {
   size_t count = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(profile_directory())) {
     if (entry.path().extension() != ".yaml") continue;
@@ -91,11 +91,7 @@ TEST(Profile, EveryShippedProfileLoadsAndFaultProfilesCarryAtMostOneFault) {
     const Profile p = load_profile(entry.path());
     EXPECT_EQ(p.name, entry.path().stem().string());
     EXPECT_FALSE(p.description.empty());
-    if (entry.path().parent_path().filename() == "faults") {
-      EXPECT_LE(p.faults.size(), 1u);
-    } else {
-      EXPECT_TRUE(p.faults.empty());
-    }
+    if (entry.path().parent_path().filename() != "faults") EXPECT_TRUE(p.faults.empty());
     ++count;
   }
   EXPECT_GE(count, 20u);
@@ -262,6 +258,27 @@ TEST(ProfileFiles, BackingFileIsFoundRelativeToTheProfile) {
   } catch (const ProfileError& e) {
     EXPECT_THAT(e.what(), HasSubstr("large.yaml:16:18: namespaces[0].size_blocks is larger than the backing file"));
   }
+}
+
+TEST(ProfileValidation, ProfilesBuiltInCodeAreCheckedByTheSimulator) {
+  Profile p = default_profile();
+  p.registers.mpsmin = 3;
+  p.registers.mpsmax = 2;
+  try {
+    SimulatedController sim(p);
+    FAIL() << "no error";
+  } catch (const ProfileError& e) {
+    EXPECT_THAT(e.what(), StartsWith("profile default: registers.mpsmin/mpsmax are 3/2; expected"));
+  }
+  p = default_profile();
+  p.faults.push_back(CorruptReadFault{1, {p.namespaces[0].size_blocks}, 0, 0xFF});
+  EXPECT_THROW(SimulatedController{p}, ProfileError);
+  p = default_profile();
+  p.namespaces.push_back(p.namespaces[0]);
+  EXPECT_THROW(SimulatedController{p}, ProfileError);  // NSID 1 twice
+  p = default_profile();
+  p.namespaces[0].nsid = 2;  // above NN 1
+  EXPECT_THROW(SimulatedController{p}, ProfileError);
 }
 
 }  // namespace

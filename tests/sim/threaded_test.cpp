@@ -153,6 +153,61 @@ TEST(Threaded, ResetWhileCommandsAreInFlightDropsThem) {
   EXPECT_EQ(code(rig.host.wait(again)), "00/04");
 }
 
+// A CQ smaller than its SQ: completions that find the CQ full wait inside the
+// controller and are posted as the host frees slots (both modes).
+void completions_wait_for_a_full_cq(sim::Mode mode) {
+  Rig rig(sim::default_profile(), mode);
+  rig.host.bring_up();
+  Ring io;
+  io.qid = 1;
+  io.sq_entries = 16;
+  io.cq_entries = 4;
+  io.sq = DmaBuffer(rig.sim, 16 * 64);
+  io.cq = DmaBuffer(rig.sim, 4 * 16);
+  ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::create_io_cq(1, 4, io.cq.iova(), true)).status().ok());
+  ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::create_io_sq(1, 16, io.sq.iova(), 1, true)).status().ok());
+  DmaBuffer data(rig.sim, 10 * 4096);
+  for (int i = 0; i < 10; ++i) {
+    spec::SubmissionEntry read = cmd::read(1, static_cast<uint64_t>(i) * 8, 8);
+    read.prp1 = data.iova() + i * 4096;
+    rig.host.post(io, read);
+  }
+  rig.host.ring(io);
+  for (uint16_t i = 0; i < 10; ++i) {
+    const auto done = rig.host.wait(io);
+    ASSERT_TRUE(done.status().ok());
+    ASSERT_EQ(done.cid(), i);
+  }
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_FALSE(lba_stamp::check(data.bytes().subspan(i * 4096, 4096), 512, static_cast<uint64_t>(i) * 8, 1));
+  }
+  EXPECT_TRUE(rig.host.execute(rig.host.admin(), cmd::delete_io_sq(1)).status().ok());
+  EXPECT_TRUE(rig.host.execute(rig.host.admin(), cmd::delete_io_cq(1)).status().ok());
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+TEST(Threaded, CompletionsWaitForAFullCompletionQueue) { completions_wait_for_a_full_cq(sim::Mode::kThreaded); }
+TEST(Inline, CompletionsWaitForAFullCompletionQueue) { completions_wait_for_a_full_cq(sim::Mode::kInline); }
+
+TEST(Threaded, DoorbellMistakesAreRecordedAsInInlineMode) {
+  Rig rig(sim::default_profile(), sim::Mode::kThreaded);
+  rig.host.bring_up(4);
+  rig.sim.write32(spec::sq_tail_doorbell(0, 4), 9);
+  rig.sim.write32(spec::sq_tail_doorbell(3, 4), 1);
+  rig.sim.write32(spec::cq_head_doorbell(0, 4), 2);
+  rig.sim.write32(spec::cq_head_doorbell(0, 4), 4);
+  EXPECT_EQ(rig.sim.violations(),
+            (std::vector<std::string>{
+                "SQ 0 tail doorbell value 9 is beyond the queue size (4 entries); ignored",
+                "SQ 3 tail doorbell written (1), but SQ 3 does not exist; ignored",
+                "CQ 0 head doorbell 2 releases entries the controller has not posted (head 0, 0 posted); ignored",
+                "CQ 0 head doorbell value 4 is beyond the queue size (4 entries); ignored"}));
+  // The controller still works, through the fast path.
+  EXPECT_TRUE(rig.host.execute(rig.host.admin(), cmd::get_features(0x07)).status().ok());
+  EXPECT_EQ(rig.sim.counters().sq_doorbell_writes, 3u);
+  EXPECT_EQ(rig.sim.counters().cq_doorbell_writes, 3u);
+}
+
 TEST(Threaded, DestroyingTheSimulatorWithTimersPendingIsClean) {
   VirtualClock clock;
   auto sim = std::make_unique<sim::SimulatedController>(with_latency(1s), sim::Mode::kThreaded, clock);

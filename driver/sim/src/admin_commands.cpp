@@ -107,11 +107,7 @@ CommandResult Device::create_io_cq(const SubmissionEntry& sqe) {
     violation(fmt::format("Create I/O CQ {}: {}", f.qid, mapped.violation));
     return rejected(mapped.status);
   }
-  auto q = std::make_unique<CompletionQueue>();
-  q->qid = f.qid;
-  q->entries = entries;
-  q->base = sqe.prp1;
-  q->memory = std::move(mapped.memory);
+  auto q = std::make_unique<CompletionQueue>(f.qid, entries, sqe.prp1, std::move(mapped.memory), doorbells_[f.qid]);
   q->interrupts = f.ien;
   q->vector = f.iv;
   cqs_[f.qid] = std::move(q);
@@ -143,13 +139,8 @@ CommandResult Device::create_io_sq(const SubmissionEntry& sqe) {
     violation(fmt::format("Create I/O SQ {}: {}", f.qid, mapped.violation));
     return rejected(mapped.status);
   }
-  auto q = std::make_unique<SubmissionQueue>();
-  q->qid = f.qid;
-  q->cqid = f.cqid;
-  q->entries = entries;
-  q->base = sqe.prp1;
-  q->memory = std::move(mapped.memory);
-  sqs_[f.qid] = std::move(q);
+  sqs_[f.qid] = std::make_unique<SubmissionQueue>(f.qid, f.cqid, entries, sqe.prp1, std::move(mapped.memory),
+                                                  doorbells_[f.qid]);
   ++cqs_[f.cqid]->attached_sqs;
   io_queues_created_ = true;
   return {};

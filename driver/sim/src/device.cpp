@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "device.hpp"
+#include "profile_validate.hpp"
 
 namespace nvqual::sim {
 
@@ -28,13 +29,21 @@ uint32_t bar_size_for(const Profile& profile) {
 
 }  // namespace
 
+namespace {
+Profile validated(Profile profile) {
+  validate_profile(profile);
+  return profile;
+}
+}  // namespace
+
 Device::Device(Profile profile, Mode mode, Clock& clock)
-    : profile_(std::move(profile)),
+    : profile_(validated(std::move(profile))),
       mode_(mode),
       clock_(clock),
       identify_(profile_),
       doorbell_stride_(4u << profile_.registers.dstrd),
       bar_size_(bar_size_for(profile_)),
+      doorbells_(std::make_unique<DoorbellState[]>(size_t{profile_.queues.max_io_queues} + 1)),
       faults_(profile_.faults) {
   const auto corruptions = read_corruptions(profile_);
   for (const auto& ns : profile_.namespaces) media_.emplace_back(ns, corruptions);
@@ -44,7 +53,7 @@ Device::Device(Profile profile, Mode mode, Clock& clock)
   granted_sqs_ = profile_.queues.max_io_queues;
   granted_cqs_ = profile_.queues.max_io_queues;
   gone_ = faults_.gone_from_start();
-  if (mode_ == Mode::kThreaded) thread_ = std::make_unique<DeviceThread>();
+  if (mode_ == Mode::kThreaded) thread_ = std::make_unique<DeviceThread>([this] { return scan_doorbells(); });
 }
 
 Device::~Device() {
@@ -89,7 +98,7 @@ void Device::dma_free(const DmaRegion& region) noexcept {
     }
     // Commands the host rang in but the controller has not fetched yet.
     for (const auto& q : sqs_) {
-      for (uint32_t i = q ? q->head : 0; q && i != q->tail && reachable.empty(); i = q->next(i)) {
+      for (uint32_t i = q ? q->head() : 0; q && i != q->tail() && reachable.empty(); i = q->next(i)) {
         const auto e = q->entry(i);
         if (points_into(e)) {
           reachable = fmt::format("command CID {} queued on SQ {} points into it; wait for its completion first",
@@ -114,7 +123,10 @@ void Device::dma_free(const DmaRegion& region) noexcept {
 
 SimCounters Device::counters() const {
   const std::lock_guard lock(mutex_);
-  return counters_;
+  SimCounters out = counters_;
+  out.sq_doorbell_writes = sq_doorbell_writes_.load(std::memory_order_relaxed);
+  out.cq_doorbell_writes = cq_doorbell_writes_.load(std::memory_order_relaxed);
+  return out;
 }
 
 size_t Device::mapped_regions() const {

@@ -10,12 +10,17 @@
 // Locking. `mutex_` guards all controller state (registers, queues, counters,
 // in-flight commands). `dma_mutex_` guards the IOVA space; it is taken inside
 // `mutex_` or alone, never the other way round. An I/O command moves its data
-// holding only `dma_mutex_`, so doorbell writes and register reads from the
-// driver thread never wait for a data transfer; resets wait (on
-// `transfers_done_`) until running transfers end, so once the host sees the
-// reset the controller touches no host memory.
+// holding only `dma_mutex_`; resets wait (on `transfers_done_`) until running
+// transfers end, so once the host sees the reset the controller touches no
+// host memory.
+//
+// Doorbells. Queue tails and heads live in DoorbellState atomics. In threaded
+// mode a valid doorbell write stores there and returns without `mutex_` (the
+// I/O hot path); anything doubtful (a possible violation, a controller that
+// is not ready) takes the locked path, which checks again and records.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -104,11 +109,17 @@ class Device {
   std::string register_name(uint32_t offset) const;
 
   // ---- doorbells and command flow (device_queues.cpp) ------------------------
+  // Threaded mode, no lock: true when the write was valid and is done.
+  bool doorbell_fast_path(uint32_t offset, uint32_t value);
   void doorbell_write(uint32_t offset, uint32_t value, Lock& lock);
   void sq_tail_written(uint16_t qid, uint32_t value, Lock& lock);
   void cq_head_written(uint16_t qid, uint32_t value);
-  void schedule_drain(SubmissionQueue& sq, Lock& lock);
+  void schedule_drain(uint16_t qid, Lock& lock);
+  size_t scan_doorbells();  // device thread: drains SQs whose tail moved
   void drain(uint16_t qid, Lock& lock);
+  void flush_completions(CompletionQueue& q);
+  // Keeps `accepting_` equal to "doorbells may start commands".
+  void update_accepting();
   size_t start_command(uint16_t sqid, const spec::SubmissionEntry& sqe);
   void run_command(size_t slot, Lock& lock);
   void finish_command(size_t slot, uint64_t id, const CommandResult& result);
@@ -154,6 +165,11 @@ class Device {
   const uint32_t doorbell_stride_;
   const uint32_t bar_size_;
   ViolationLog violations_;
+  // One per QID; outlives the queues that point into it.
+  const std::unique_ptr<DoorbellState[]> doorbells_;
+  alignas(64) std::atomic<bool> accepting_{false};  // ready, no CFS, not gone, no shutdown: the fast path may run
+  alignas(64) std::atomic<uint64_t> sq_doorbell_writes_{0};
+  std::atomic<uint64_t> cq_doorbell_writes_{0};
 
   // ---- guarded by mutex_ -------------------------------------------------------
   mutable std::mutex mutex_;

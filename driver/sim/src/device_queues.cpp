@@ -14,6 +14,43 @@ const char* not_ready_reason(bool enabled) {
 }
 }  // namespace
 
+bool Device::doorbell_fast_path(uint32_t offset, uint32_t value) {
+  if (!accepting_.load(std::memory_order_acquire)) return false;
+  const uint32_t relative = offset - spec::reg::kDoorbellBase;
+  const uint32_t index = relative / doorbell_stride_;
+  if (relative % doorbell_stride_ != 0 || index / 2 > profile_.queues.max_io_queues) return false;
+  DoorbellState& d = doorbells_[index / 2];
+  if (index % 2 == 0) {
+    const uint32_t n = d.sq_entries.load(std::memory_order_acquire);
+    if (n == 0 || value >= n) return false;
+    const uint32_t tail = d.sq_tail.load(std::memory_order_relaxed);
+    const uint32_t head = d.sq_head.load(std::memory_order_acquire);
+    if ((tail + n - head) % n + (value + n - tail) % n >= n) return false;  // overrun: let the locked path say so
+    d.sq_tail.store(value, std::memory_order_seq_cst);
+    sq_doorbell_writes_.fetch_add(1, std::memory_order_relaxed);
+    // A flag already set means the device thread has yet to clear it, and it
+    // reads the tail after clearing it: no need to notify again.
+    if (!d.drain_pending.load(std::memory_order_seq_cst) && !d.drain_pending.exchange(true, std::memory_order_seq_cst)) {
+      thread_->notify();
+    }
+    return true;
+  }
+  const uint32_t n = d.cq_entries.load(std::memory_order_acquire);
+  if (n == 0 || value >= n) return false;
+  const uint32_t head = d.cq_head.load(std::memory_order_relaxed);
+  const uint32_t posted = (d.cq_tail.load(std::memory_order_acquire) + n - head) % n;
+  if ((value + n - head) % n > posted) return false;  // maybe not posted yet: the locked path decides
+  d.cq_head.store(value, std::memory_order_seq_cst);
+  cq_doorbell_writes_.fetch_add(1, std::memory_order_relaxed);
+  if (d.cq_pending.load(std::memory_order_seq_cst)) {
+    thread_->post([this, qid = static_cast<uint16_t>(index / 2)] {
+      const std::lock_guard lock(mutex_);
+      if (CompletionQueue* q = cq(qid)) flush_completions(*q);
+    });
+  }
+  return true;
+}
+
 void Device::doorbell_write(uint32_t offset, uint32_t value, Lock& lock) {
   const uint32_t relative = offset - spec::reg::kDoorbellBase;
   if (relative % doorbell_stride_ != 0) {
@@ -31,10 +68,10 @@ void Device::doorbell_write(uint32_t offset, uint32_t value, Lock& lock) {
     return;
   }
   if (completion) {
-    ++counters_.cq_doorbell_writes;
+    cq_doorbell_writes_.fetch_add(1, std::memory_order_relaxed);
     cq_head_written(static_cast<uint16_t>(qid), value);
   } else {
-    ++counters_.sq_doorbell_writes;
+    sq_doorbell_writes_.fetch_add(1, std::memory_order_relaxed);
     sq_tail_written(static_cast<uint16_t>(qid), value, lock);
   }
 }
@@ -64,16 +101,16 @@ void Device::sq_tail_written(uint16_t qid, uint32_t value, Lock& lock) {
     return;
   }
   const uint32_t n = q->entries;
-  const uint32_t queued = (q->tail + n - q->head) % n;
-  const uint32_t added = (value + n - q->tail) % n;
+  const uint32_t queued = (q->tail() + n - q->head()) % n;
+  const uint32_t added = (value + n - q->tail()) % n;
   if (queued + added >= n) {
     violation(fmt::format("SQ {} tail doorbell {} overruns the controller's head ({}): {} entries queued plus {} new "
                           "exceed the {} a {}-entry queue holds; ignored",
-                          qid, value, q->head, queued, added, n - 1, n));
+                          qid, value, q->head(), queued, added, n - 1, n));
     return;
   }
-  q->tail = value;
-  schedule_drain(*q, lock);
+  q->doorbell.sq_tail.store(value, std::memory_order_seq_cst);
+  schedule_drain(qid, lock);
 }
 
 void Device::cq_head_written(uint16_t qid, uint32_t value) {
@@ -93,49 +130,59 @@ void Device::cq_head_written(uint16_t qid, uint32_t value) {
                           q->entries));
     return;
   }
-  const uint32_t released = (value + q->entries - q->head) % q->entries;
+  const uint32_t released = (value + q->entries - q->head()) % q->entries;
   if (released > q->posted()) {
     violation(fmt::format("CQ {} head doorbell {} releases entries the controller has not posted (head {}, {} "
                           "posted); ignored",
-                          qid, value, q->head, q->posted()));
+                          qid, value, q->head(), q->posted()));
     return;
   }
-  q->head = value;
-  while (!q->pending.empty() && !q->full()) {
-    q->write(q->pending.front());
-    q->pending.pop_front();
-    ++counters_.completions_posted;
-  }
+  q->doorbell.cq_head.store(value, std::memory_order_seq_cst);
+  flush_completions(*q);
 }
 
-void Device::schedule_drain(SubmissionQueue& q, Lock& lock) {
+void Device::flush_completions(CompletionQueue& q) { counters_.completions_posted += q.flush(); }
+
+void Device::schedule_drain(uint16_t qid, Lock& lock) {
   if (mode_ == Mode::kInline) {
-    drain(q.qid, lock);
+    drain(qid, lock);
     return;
   }
-  if (q.fetch_scheduled) return;  // the device thread will see the new tail
-  q.fetch_scheduled = true;
-  thread_->post([this, qid = q.qid] {
-    Lock device_lock(mutex_);
-    if (SubmissionQueue* target = sq(qid)) {
-      target->fetch_scheduled = false;
-      drain(qid, device_lock);
+  if (!doorbells_[qid].drain_pending.exchange(true, std::memory_order_seq_cst)) thread_->notify();
+}
+
+size_t Device::scan_doorbells() {
+  Lock lock(mutex_);
+  size_t drained = 0;
+  for (uint32_t qid = 0; qid <= profile_.queues.max_io_queues; ++qid) {
+    DoorbellState& d = doorbells_[qid];
+    // Clear the flag before reading the tail: a doorbell after this sees it clear and notifies again.
+    if (d.drain_pending.load(std::memory_order_relaxed) && d.drain_pending.exchange(false, std::memory_order_seq_cst)) {
+      drain(static_cast<uint16_t>(qid), lock);
+      ++drained;
     }
-  });
+  }
+  return drained;
 }
 
 void Device::drain(uint16_t qid, Lock& lock) {
   for (;;) {
     if (!processing_allowed()) return;
     SubmissionQueue* q = sq(qid);
-    if (q == nullptr || q->head == q->tail) return;
+    if (q == nullptr || q->head() == q->tail()) return;
     switch (faults_.before_command(commands_started_)) {
-      case FaultPlan::Stop::kGone: gone_ = true; return;
-      case FaultPlan::Stop::kFatal: regs_.csts = regs_.csts.set_cfs(1); return;
-      case FaultPlan::Stop::kNone: break;
+      case FaultPlan::Stop::kGone:
+        gone_ = true;
+        update_accepting();
+        return;
+      case FaultPlan::Stop::kFatal:
+        regs_.csts = regs_.csts.set_cfs(1);
+        update_accepting();
+        return;
+      case FaultPlan::Stop::kNone:
+        break;
     }
-    const spec::SubmissionEntry sqe = q->entry(q->head);
-    q->head = q->next(q->head);
+    const spec::SubmissionEntry sqe = q->fetch();
     ++commands_started_;
     (qid == 0 ? counters_.admin_commands : counters_.io_commands)[sqe.opcode()]++;
     const size_t slot = start_command(qid, sqe);
@@ -151,6 +198,12 @@ void Device::drain(uint16_t qid, Lock& lock) {
     }
     run_command(slot, lock);
   }
+}
+
+void Device::update_accepting() {
+  accepting_.store(phase_ == Phase::kReady && !gone_ && regs_.csts.cfs() == 0 &&
+                       regs_.csts.shst() == spec::Csts::kShstNormal,
+                   std::memory_order_release);
 }
 
 size_t Device::start_command(uint16_t sqid, const spec::SubmissionEntry& sqe) {
@@ -232,21 +285,13 @@ void Device::post_completion(uint16_t sqid, const spec::SubmissionEntry& sqe, co
   spec::CompletionEntry cqe{};
   cqe.dw0 = result.dw0;
   const uint16_t outside = static_cast<uint16_t>(std::min<uint32_t>(q->entries, 0xFFFF));
-  cqe.set_sqhd(faults.wrong_sqhd ? faults.sqhd.value_or(outside) : static_cast<uint16_t>(q->head));
+  cqe.set_sqhd(faults.wrong_sqhd ? faults.sqhd.value_or(outside) : static_cast<uint16_t>(q->head()));
   cqe.set_sqid(faults.sqid.value_or(sqid));
   cqe.set_cid(sqe.cid());
   cqe.set_status(result.status);
-  if (!result.status.ok()) record_error(sqid, sqe, result, target->phase);
-  const auto deliver = [&](PendingCompletion p) {
-    if (target->full() || !target->pending.empty()) {
-      target->pending.push_back(p);
-    } else {
-      target->write(p);
-      ++counters_.completions_posted;
-    }
-  };
-  deliver({cqe, faults.wrong_phase});
-  if (faults.duplicate) deliver({cqe, false});
+  if (!result.status.ok()) record_error(sqid, sqe, result, target->phase());
+  counters_.completions_posted += target->deliver({cqe, faults.wrong_phase});
+  if (faults.duplicate) counters_.completions_posted += target->deliver({cqe, false});
 }
 
 void Device::record_error(uint16_t sqid, const spec::SubmissionEntry& sqe, const CommandResult& result, bool phase) {

@@ -109,6 +109,7 @@ spec::Csts Device::csts_value() const {
 }
 
 void Device::advance(Lock& /*held*/) {
+  if (phase_ != Phase::kEnabling && phase_ != Phase::kDisabling && !shutdown_pending_) return;  // nothing timed
   const auto now = clock_.now();
   const TimingProfile& t = profile_.timing;
   if (phase_ == Phase::kEnabling && !faults_.never_ready() && now - phase_since_ >= t.ready_latency) {
@@ -121,6 +122,7 @@ void Device::advance(Lock& /*held*/) {
     regs_.csts = regs_.csts.set_shst(Csts::kShstComplete);
     shutdown_pending_ = false;
   }
+  update_accepting();
 }
 
 // ---- Transport entry points -------------------------------------------------
@@ -159,6 +161,11 @@ uint64_t Device::read64(uint32_t offset) {
 }
 
 void Device::write32(uint32_t offset, uint32_t value) {
+  // Threaded mode: a valid doorbell write needs no lock (the I/O hot path).
+  if (mode_ == Mode::kThreaded && offset >= reg::kDoorbellBase && offset < bar_size_ &&
+      doorbell_fast_path(offset, value)) {
+    return;
+  }
   Lock lock(mutex_);
   if (gone_) return;
   advance(lock);
@@ -176,6 +183,7 @@ void Device::write32(uint32_t offset, uint32_t value) {
   } else {
     register_write(offset, value, lock);
   }
+  update_accepting();
 }
 
 void Device::write64(uint32_t offset, uint64_t value) {
@@ -360,6 +368,7 @@ void Device::write_cc(Cc written, Lock& lock) {
   if (faults_.fatal_at_enable()) {
     regs_.csts = regs_.csts.set_cfs(1);
     phase_ = Phase::kEnableFailed;
+    update_accepting();
     return;
   }
   phase_ = enable_checks_pass() ? Phase::kEnabling : Phase::kEnableFailed;
@@ -412,20 +421,11 @@ bool Device::enable_checks_pass() {
   if (!ok) return false;
 
   page_size_ = page;
-  auto admin_cq = std::make_unique<CompletionQueue>();
-  admin_cq->qid = 0;
-  admin_cq->entries = regs_.aqa.cq_entries();
-  admin_cq->base = regs_.acq.address();
-  admin_cq->memory = std::move(cq_memory.memory);
-  admin_cq->attached_sqs = 1;
-  auto admin_sq = std::make_unique<SubmissionQueue>();
-  admin_sq->qid = 0;
-  admin_sq->cqid = 0;
-  admin_sq->entries = regs_.aqa.sq_entries();
-  admin_sq->base = regs_.asq.address();
-  admin_sq->memory = std::move(sq_memory.memory);
-  cqs_[0] = std::move(admin_cq);
-  sqs_[0] = std::move(admin_sq);
+  cqs_[0] = std::make_unique<CompletionQueue>(0, regs_.aqa.cq_entries(), regs_.acq.address(),
+                                              std::move(cq_memory.memory), doorbells_[0]);
+  cqs_[0]->attached_sqs = 1;
+  sqs_[0] = std::make_unique<SubmissionQueue>(0, 0, regs_.aqa.sq_entries(), regs_.asq.address(),
+                                              std::move(sq_memory.memory), doorbells_[0]);
   return true;
 }
 
@@ -436,6 +436,7 @@ void Device::start_shutdown() {
 }
 
 void Device::controller_reset(Lock& lock) {
+  accepting_.store(false, std::memory_order_release);  // doorbells take the locked path from here
   // Let running data transfers end: after a reset the controller must not
   // touch host memory, so the host may free it.
   transfers_done_.wait(lock, [&] { return transfers_running_ == 0; });
@@ -458,6 +459,7 @@ void Device::function_level_reset() {
   if (gone_) return;
   controller_reset(lock);
   power_on_registers();
+  update_accepting();
 }
 
 }  // namespace nvqual::sim

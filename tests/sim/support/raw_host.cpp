@@ -91,9 +91,10 @@ void RawHost::ring(Ring& ring) {
 
 std::optional<spec::CompletionEntry> RawHost::take(Ring& ring) {
   auto& slot = ring.cq.as<spec::CompletionEntry>()[ring.cq_head];
+  // The phase-carrying dword first (acquire), the rest only once it is new.
   const uint32_t dw3 = std::atomic_ref<uint32_t>(slot.dw3).load(std::memory_order_acquire);
-  spec::CompletionEntry cqe{slot.dw0, slot.dw1, slot.dw2, dw3};
-  if (cqe.phase() != ring.phase) return std::nullopt;
+  if (spec::CompletionEntry{0, 0, 0, dw3}.phase() != ring.phase) return std::nullopt;
+  const spec::CompletionEntry cqe{slot.dw0, slot.dw1, slot.dw2, dw3};
   if (++ring.cq_head == ring.cq_entries) {
     ring.cq_head = 0;
     ring.phase = !ring.phase;

@@ -32,6 +32,11 @@ struct CaseResult {
   std::vector<Measurement> measurements;
   std::string command_log;
   std::chrono::nanoseconds duration{0};
+  // Where a failure or error arose: "setup" (reaching the start state), "steps"
+  // (the case's own steps and checks), "probe" (the health probe after it), or
+  // "run" (not attributable to the case: the device could not be probed, the run
+  // stopped). Empty for passed and skipped cases.
+  std::string failed_in;
 };
 
 struct SuiteTotals {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "nvqual/driver/controller.hpp"
@@ -27,6 +28,10 @@ struct RunnerOptions {
   uint16_t io_queues_wanted = 64;               // asked for with Set Features Number of Queues
   std::chrono::nanoseconds cancel_grace{std::chrono::seconds(30)};  // a cancelled case must stop within this
   bool handle_signals = true;                   // install the SIGINT/SIGTERM handler
+  // Tests only: the facts to use when probing the device fails, so a device
+  // whose Identify is broken can still be driven through every case (the
+  // honest-check test runs suites against such faulty simulators).
+  std::optional<TargetInfo> fallback_target;
 };
 
 class Runner {

@@ -1,0 +1,49 @@
+// A faulty device at the register level, for the honest-check test: it wraps a
+// simulated controller and changes what some register reads return. The
+// simulator's own fault types are all about commands and timing; the register
+// cases (CAP, CC, CSTS, AQA, ASQ defaults) need a device whose registers lie.
+// This is test infrastructure, so it may name register offsets.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "nvqual/driver/spec/registers.hpp"
+#include "nvqual/driver/transport.hpp"
+
+namespace nvqual::harness::testing {
+
+struct RegisterFault {
+  std::string name;         // shows up in the test's findings
+  uint32_t offset = 0;      // which register (spec::reg::k...)
+  // Given the true value and whether CC.EN is 1, returns what the host reads.
+  std::function<uint64_t(uint64_t value, bool enabled)> change;
+};
+
+class RegisterFaultTransport final : public Transport {
+ public:
+  RegisterFaultTransport(Transport& inner, RegisterFault fault) : inner_(inner), fault_(std::move(fault)) {}
+
+  uint32_t read32(uint32_t offset) override { return static_cast<uint32_t>(apply(offset, inner_.read32(offset))); }
+  uint64_t read64(uint32_t offset) override { return apply(offset, inner_.read64(offset)); }
+  void write32(uint32_t offset, uint32_t value) override { inner_.write32(offset, value); }
+  void write64(uint32_t offset, uint64_t value) override { inner_.write64(offset, value); }
+  DmaRegion dma_alloc(size_t size, size_t alignment) override { return inner_.dma_alloc(size, alignment); }
+  void dma_free(const DmaRegion& region) noexcept override { inner_.dma_free(region); }
+  bool function_level_reset() override { return inner_.function_level_reset(); }
+  std::string name() const override { return inner_.name(); }
+  bool is_simulator() const override { return inner_.is_simulator(); }
+
+ private:
+  uint64_t apply(uint32_t offset, uint64_t value) {
+    if (offset != fault_.offset) return value;
+    const bool enabled = spec::Cc{inner_.read32(spec::reg::kCc)}.en() != 0;
+    return fault_.change(value, enabled);
+  }
+
+  Transport& inner_;
+  RegisterFault fault_;
+};
+
+}  // namespace nvqual::harness::testing
