@@ -96,7 +96,7 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
         checks.check_identify_namespace(report, guest_run, ns)
     for ns in config.namespaces:
         checks.check_reads(report, guest_run, config, ns, images[ns.nsid])
-    checks.check_trace(report, trace_log)
+    checks.check_trace(report, guest_run, trace_log)
     if config.run_harness:
         checks.check_harness(report, guest_run)
     return finish(config, report, console, share)

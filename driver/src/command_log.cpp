@@ -17,8 +17,8 @@ void CommandLog::record_submission(uint16_t qid, const spec::SubmissionEntry& sq
   event.qid = qid;
   event.command = sqe;
   event.when = when;
+  event.command_number = ++commands_;
   append(event);
-  ++commands_;
 }
 
 void CommandLog::record_completion(uint16_t qid, const spec::CompletionEntry& cqe, Clock::time_point when) {
@@ -27,7 +27,33 @@ void CommandLog::record_completion(uint16_t qid, const spec::CompletionEntry& cq
   event.qid = qid;
   event.completion = cqe;
   event.when = when;
+  if (!cqe.status().ok()) record_failure(qid, cqe, when);
   append(event);
+}
+
+// Off the hot path: only error completions come here. The submission is
+// usually a few events back; one that already fell out of the ring is kept
+// with an empty command, so the failure still counts.
+void CommandLog::record_failure(uint16_t qid, const spec::CompletionEntry& cqe, Clock::time_point when) {
+  if (failures_.size() >= kMaxFailures) {
+    ++failures_dropped_;
+    return;
+  }
+  CommandRecord record;
+  record.qid = qid;
+  record.command.set_cid(cqe.cid());
+  record.completion = cqe;
+  record.completed = when;
+  for (size_t back = 1; back <= ring_.size(); ++back) {
+    const Event& event = ring_[(next_ + ring_.size() - back) % ring_.size()];
+    if (event.sequence == 0) break;
+    if (event.is_completion || event.qid != qid || event.command.cid() != cqe.cid()) continue;
+    record.sequence = event.command_number;
+    record.command = event.command;
+    record.submitted = event.when;
+    break;
+  }
+  failures_.push_back(record);
 }
 
 std::vector<CommandRecord> CommandLog::records() const {
@@ -62,6 +88,8 @@ void CommandLog::clear() {
   for (auto& event : ring_) event = Event{};
   next_ = 0;
   commands_ = 0;
+  failures_.clear();
+  failures_dropped_ = 0;
 }
 
 std::string CommandLog::format() const {

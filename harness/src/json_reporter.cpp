@@ -11,6 +11,24 @@ nlohmann::json totals_json(const SuiteTotals& t) {
           {"errors", t.errors}, {"skipped", t.skipped}, {"seconds", static_cast<double>(t.duration.count()) / 1e9}};
 }
 
+// Error completions in a form a script can match against another observer's
+// log (QEMU's pci_nvme_err_req_status trace carries the same CID, NSID,
+// opcode and 15-bit status field).
+nlohmann::json failed_commands_json(const CaseResult& r) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const CommandRecord& f : r.failed_commands) {
+    const spec::Status status = f.completion ? f.completion->status() : spec::Status{};
+    out.push_back({{"number", f.sequence},
+                   {"queue", f.qid},
+                   {"cid", f.command.cid()},
+                   {"opcode", f.command.opcode()},
+                   {"nsid", f.command.nsid},
+                   {"status", status.code()},
+                   {"status_field", status.raw}});
+  }
+  return out;
+}
+
 }  // namespace
 
 JsonReporter::JsonReporter(std::filesystem::path path) : path_(std::move(path)) {}
@@ -77,7 +95,9 @@ void JsonReporter::on_case_end(const Suite&, const Case& c, const CaseResult& r)
                                             {"seconds", static_cast<double>(r.duration.count()) / 1e9},
                                             {"checks", checks},
                                             {"measurements", measured},
-                                            {"command_log", xml_safe(r.command_log)}});
+                                            {"command_log", xml_safe(r.command_log)},
+                                            {"failed_commands", failed_commands_json(r)},
+                                            {"failed_commands_dropped", r.failed_commands_dropped}});
 }
 
 void JsonReporter::on_suite_end(const Suite&, const SuiteTotals& totals) {

@@ -65,5 +65,47 @@ TEST(CommandLog, KeepsOnlyTheNewestCommands) {
   EXPECT_TRUE(log.records().empty());
 }
 
+TEST(CommandLog, KeepsEveryFailureAfterTheRingHasDroppedIt) {
+  CommandLog log(2);
+  log.record_submission(0, identify_with_cid(7), {});
+  log.record_completion(0, completion_for(7, spec::status::kInvalidNamespace), {});
+  for (uint16_t cid = 0; cid < 5; ++cid) {
+    log.record_submission(0, identify_with_cid(cid), {});
+    log.record_completion(0, completion_for(cid), {});
+  }
+  ASSERT_EQ(log.records().size(), 2u);
+  ASSERT_EQ(log.failures().size(), 1u) << "successful completions are not failures";
+  const CommandRecord& failure = log.failures().front();
+  EXPECT_EQ(failure.sequence, 1u);
+  EXPECT_EQ(failure.command.cid(), 7);
+  EXPECT_EQ(failure.command.opcode(), static_cast<uint8_t>(spec::AdminOpcode::kIdentify));
+  EXPECT_TRUE(failure.completion->status().same_code(spec::status::kInvalidNamespace));
+  log.clear();
+  EXPECT_TRUE(log.failures().empty());
+}
+
+TEST(CommandLog, AFailureIsPairedWithItsOwnQueuesSubmission) {
+  CommandLog log(8);
+  log.record_submission(1, identify_with_cid(3), {});
+  auto other = identify_with_cid(3);
+  other.set_opcode(0x02);  // another opcode, same CID, on the admin queue
+  log.record_submission(0, other, {});
+  log.record_completion(1, completion_for(3, spec::status::kLbaOutOfRange), {});
+  ASSERT_EQ(log.failures().size(), 1u);
+  EXPECT_EQ(log.failures().front().qid, 1);
+  EXPECT_EQ(log.failures().front().sequence, 1u);
+  EXPECT_EQ(log.failures().front().command.opcode(), static_cast<uint8_t>(spec::AdminOpcode::kIdentify));
+}
+
+TEST(CommandLog, FailuresBeyondTheLimitAreCountedNotKept) {
+  CommandLog log(1);
+  for (size_t i = 0; i < CommandLog::kMaxFailures + 3; ++i) {
+    log.record_submission(0, identify_with_cid(1), {});
+    log.record_completion(0, completion_for(1, spec::status::kInvalidField), {});
+  }
+  EXPECT_EQ(log.failures().size(), CommandLog::kMaxFailures);
+  EXPECT_EQ(log.failures_dropped(), 3u);
+}
+
 }  // namespace
 }  // namespace nvqual

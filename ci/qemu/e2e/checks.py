@@ -155,11 +155,96 @@ def check_reads(report: Report, run: GuestRun, config: Config, ns: Namespace, im
                          f"{where} (LBA {read.slba + where // ns.lba_size}, offset {where % ns.lba_size})")
 
 
-def check_trace(report: Report, trace_log: Path) -> None:
-    text = trace_log.read_text(errors="replace") if trace_log.exists() else ""
-    events = [line for line in text.splitlines() if NVME_ERROR_EVENT.search(line)]
-    report.check(not events, "QEMU logged no pci_nvme_err_*/pci_nvme_ub_* event",
-                 f"{len(events)} event(s), first ones:\n     " + "\n     ".join(events[:10]))
+# QEMU 7.2 hw/nvme/trace-events: one per completion with a non-zero status.
+REQ_STATUS_EVENT = re.compile(
+    r"pci_nvme_err_req_status cid (\d+) nsid (\d+) status 0x([0-9a-fA-F]+) opc 0x([0-9a-fA-F]+)")
+MARK_EVENT = re.compile(r"v9fs_mkdir .*\bname (\S+)")
+
+
+class TraceWindows:
+    """QEMU's NVMe error events, split into those inside the harness run
+    (between the plan's begin and end marks) and all the others."""
+
+    def __init__(self, trace_log: Path) -> None:
+        text = trace_log.read_text(errors="replace") if trace_log.exists() else ""
+        self.outside: list[str] = []
+        self.inside: list[str] = []
+        self.marks: list[str] = []
+        inside = False
+        for line in text.splitlines():
+            mark = MARK_EVENT.search(line)
+            if mark and mark.group(1) in (plan.HARNESS_BEGIN_MARK, plan.HARNESS_END_MARK):
+                self.marks.append(mark.group(1))
+                inside = mark.group(1) == plan.HARNESS_BEGIN_MARK
+            elif NVME_ERROR_EVENT.search(line):
+                (self.inside if inside else self.outside).append(line)
+
+
+# QEMU traces the NSID of the namespace it resolved (0 when there is none, as
+# for an invalid NSID), not the command's: match on CID, status and opcode.
+def _status_key(cid, status_field, opcode) -> tuple[int, int, int]:
+    return int(cid), int(status_field), int(opcode)
+
+
+def _harness_failed_commands(report_json: Path) -> tuple[list[tuple[int, int, int]], int] | None:
+    """(cid, status field, opcode) of every error completion the harness recorded, and how many it dropped."""
+    try:
+        data = json.loads(report_json.read_text())
+        keys, dropped = [], 0
+        for suite in data["suites"]:
+            for case in suite["cases"]:
+                dropped += case["failed_commands_dropped"]
+                keys += [_status_key(f["cid"], f["status_field"], f["opcode"]) for f in case["failed_commands"]]
+        return keys, dropped
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def check_trace(report: Report, run: GuestRun, trace_log: Path) -> None:
+    """No NVMe error event outside the harness run. Inside it, the suites
+    provoke errors on purpose: every error completion QEMU logged must be one
+    the harness recorded, and the other way round, and nothing may be undefined
+    behaviour (ub_*)."""
+    windows = TraceWindows(trace_log)
+    report.check(not windows.outside, "QEMU logged no pci_nvme_err_*/pci_nvme_ub_* event outside the harness run",
+                 f"{len(windows.outside)} event(s), first ones:\n     " + "\n     ".join(windows.outside[:10]))
+    if not (run.share / plan.HARNESS_MARKER).exists():
+        return
+    if not report.check(windows.marks == [plan.HARNESS_BEGIN_MARK, plan.HARNESS_END_MARK],
+                        "QEMU's trace holds the harness run's begin and end marks",
+                        f"marks seen: {windows.marks}; is -trace v9fs_mkdir on the QEMU command line?"):
+        return
+    recorded = _harness_failed_commands(run.share / plan.HARNESS_JSON)
+    if not report.check(recorded is not None, f"{plan.HARNESS_JSON} lists each case's failed_commands",
+                        "missing or malformed: does this nvqual write failed_commands?"):
+        return
+    expected, dropped = recorded
+    report.check(dropped == 0, "the harness kept every error completion it saw", f"{dropped} dropped")
+    unmatched_recorded = list(expected)
+    unexplained: list[str] = []
+    pending: list[str] = []  # err_* events that explain the next req_status
+    for line in windows.inside:
+        status = REQ_STATUS_EVENT.search(line)
+        if "pci_nvme_ub_" in line:
+            unexplained.append(line)
+        elif status is None:
+            pending.append(line)
+        else:
+            key = _status_key(status.group(1), int(status.group(3), 16), int(status.group(4), 16))
+            if key in unmatched_recorded:
+                unmatched_recorded.remove(key)
+            else:
+                unexplained += pending + [line]
+            pending = []
+    unexplained += pending
+    report.check(not unexplained,
+                 "every QEMU error event in the harness run is an error completion the harness provoked and recorded",
+                 f"{len(unexplained)} unexplained event(s), first ones:\n     " + "\n     ".join(unexplained[:10]))
+    report.check(not unmatched_recorded and bool(expected),
+                 f"QEMU's trace shows each of the {len(expected)} error completions the harness recorded",
+                 "not in the trace (cid, status field, opcode): "
+                 + ", ".join(f"({c}, {s:#x}, {o:#x})" for c, s, o in unmatched_recorded[:10])
+                 if expected else "the harness recorded none, but the shipped suites provoke errors on purpose")
 
 
 def check_trace_fires(report: Report, run: GuestRun, trace_log: Path) -> None:

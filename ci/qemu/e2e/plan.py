@@ -16,6 +16,13 @@ HARNESS_JUNIT = "junit.xml"
 HARNESS_JSON = "harness.json"
 HARNESS_MARKER = "harness-available"
 HARNESS_TIMEOUT_S = 240
+# The harness provokes controller errors on purpose. The guest brackets its run
+# with two mkdirs on the 9p share; QEMU traces them (v9fs_mkdir, see qemu.py) in
+# the same log as its NVMe error events, so the host can tell which events fall
+# inside the harness run.
+TRACE_MARKS = "trace-marks"
+HARNESS_BEGIN_MARK = "harness-begin"
+HARNESS_END_MARK = "harness-end"
 
 
 def identify_step(nsid: int | None) -> tuple[str, list[str]]:
@@ -74,8 +81,11 @@ def plan_script(config: Config) -> str:
     if config.run_harness:
         # The harness lands after the driver: run it only when this build has it.
         name, argv = harness_step()
+        marks = f"{GUEST_RESULTS}/{TRACE_MARKS}"
         lines += ["if has_subcommand suites && has_subcommand run; then",
                   f"  echo yes > {GUEST_RESULTS}/{HARNESS_MARKER}",
+                  f"  mkdir -p {marks} && mkdir {marks}/{HARNESS_BEGIN_MARK}",
                   f"  STEP_TIMEOUT={HARNESS_TIMEOUT_S} step {name} {shlex.join(argv)}",
+                  f"  mkdir {marks}/{HARNESS_END_MARK}",
                   "fi"]
     return "\n".join(lines) + "\n"

@@ -11,6 +11,9 @@ KERNEL_CMDLINE = "console=ttyS0 intel_iommu=on panic=-1"
 # Trace events QEMU's NVMe model emits when a host driver misbehaves
 # (err_*) or does something the spec leaves undefined (ub_*).
 NVME_ERROR_TRACES = ("pci_nvme_err_*", "pci_nvme_ub_*")
+# The guest's mkdirs on the 9p share, traced into the same log: the plan marks
+# the start and end of the harness run with them (plan.TRACE_MARKS).
+MARK_TRACES = ("v9fs_mkdir",)
 
 
 def _block_props(lba_size: int) -> str:
@@ -54,6 +57,6 @@ def command_line(config: Config, guest_dir: Path, share: Path, images: dict[int,
         "-virtfs", f"local,path={share},mount_tag=results,security_model=none",
         "-D", str(trace_log),
     ]
-    for event in NVME_ERROR_TRACES:
+    for event in NVME_ERROR_TRACES + MARK_TRACES:
         args += ["-trace", event]
     return args + nvme_devices(config, images)

@@ -153,13 +153,52 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
         self._after_bind("nvme", "vfio ")
         self.assertEqual(self._failures(checks.check_bound), 2)
 
-    def test_trace_event_fails(self):
+    # A harness run that provoked one Invalid Opcode (00/01, DNR) on the admin queue.
+    PROVOKED = {"cid": 1, "nsid": 0, "opcode": 0x3F, "status_field": 0x4001}
+    BEGIN = "v9fs_mkdir tag 0 id 72 fid 7 name harness-begin mode 493 gid 0"
+    END = "v9fs_mkdir tag 0 id 72 fid 7 name harness-end mode 493 gid 0"
+    INVALID_OPCODE = ["pci_nvme_err_invalid_admin_opc invalid admin opcode 0x3f",
+                      "pci_nvme_err_req_status cid 1 nsid 0 status 0x4001 opc 0x3f"]
+
+    def _trace_failures(self, lines, failed_commands=(PROVOKED,), harness=True) -> int:
         trace = self.share / "trace.log"
-        trace.write_text("pci_nvme_ub_db_wr_invalid_sqtail submission queue doorbell write value beyond queue size\n")
-        report = checks.Report()
-        with redirect_stdout(io.StringIO()):
-            checks.check_trace(report, trace)
-        self.assertEqual(report.failures, 1)
+        trace.write_text("".join(line + "\n" for line in lines))
+        if harness:
+            (self.share / plan.HARNESS_MARKER).write_text("yes\n")
+            cases = [{"id": "AQ-010", "failed_commands": list(failed_commands), "failed_commands_dropped": 0}]
+            (self.share / plan.HARNESS_JSON).write_text(json.dumps({"suites": [{"cases": cases}]}))
+        return self._failures(checks.check_trace, trace)
+
+    def test_provoked_errors_inside_the_harness_run_pass(self):
+        self.assertEqual(self._trace_failures([self.BEGIN, *self.INVALID_OPCODE, self.END]), 0)
+
+    def test_clean_run_without_harness_passes(self):
+        self.assertEqual(self._trace_failures(["v9fs_mkdir tag 0 id 72 fid 1 name data mode 493 gid 0"],
+                                              harness=False), 0)
+
+    def test_event_outside_the_harness_run_fails(self):
+        ub = "pci_nvme_ub_db_wr_invalid_sqtail submission queue doorbell write value beyond queue size"
+        self.assertEqual(self._trace_failures([ub], harness=False), 1)
+        self.assertEqual(self._trace_failures([*self.INVALID_OPCODE, self.BEGIN, *self.INVALID_OPCODE, self.END]), 1)
+        self.assertEqual(self._trace_failures([self.BEGIN, *self.INVALID_OPCODE, self.END, ub]), 1)
+
+    def test_undefined_behaviour_inside_the_harness_run_fails(self):
+        ub = "pci_nvme_ub_mmiowr_misaligned32 MMIO write not 32-bit aligned, offset=0x1001"
+        self.assertEqual(self._trace_failures([self.BEGIN, *self.INVALID_OPCODE, ub, self.END]), 1)
+
+    def test_error_the_harness_did_not_record_fails(self):
+        prp = ["pci_nvme_err_invalid_prplist_ent PRP list entry not page aligned",
+               "pci_nvme_err_req_status cid 4 nsid 1 status 0x13 opc 0x2"]
+        self.assertEqual(self._trace_failures([self.BEGIN, *self.INVALID_OPCODE, *prp, self.END]), 1)
+
+    def test_recorded_error_missing_from_the_trace_fails(self):
+        self.assertEqual(self._trace_failures([self.BEGIN, self.END]), 1)
+        other = dict(self.PROVOKED, cid=2)
+        self.assertEqual(self._trace_failures([self.BEGIN, *self.INVALID_OPCODE, self.END],
+                                              failed_commands=(self.PROVOKED, other)), 1)
+
+    def test_missing_marks_fail(self):
+        self.assertEqual(self._trace_failures(self.INVALID_OPCODE), 2)  # the events and the marks
 
     def test_harness_failure_in_junit_fails(self):
         (self.share / plan.HARNESS_MARKER).write_text("yes\n")

@@ -35,6 +35,13 @@ class CommandLog {
   // Oldest first. A completion is paired with the newest earlier submission of
   // the same (qid, CID); one whose submission fell out of the ring is dropped.
   std::vector<CommandRecord> records() const;
+  // Every command that completed with an error status since the last clear(),
+  // oldest first, kept even after the ring has dropped it: a run that provokes
+  // errors on purpose can then be matched, error for error, against what an
+  // independent observer (QEMU's trace) saw. At most kMaxFailures are kept.
+  const std::vector<CommandRecord>& failures() const { return failures_; }
+  uint64_t failures_dropped() const { return failures_dropped_; }
+  static constexpr size_t kMaxFailures = 4096;
   size_t capacity() const { return ring_.size(); }
   void clear();
   // One line per record: "#12 q0 cid 5 Identify nsid 0 cdw10 00000001 -> 00/00 Successful Completion (12 us)".
@@ -43,6 +50,7 @@ class CommandLog {
  private:
   struct Event {
     uint64_t sequence = 0;  // 0: empty slot
+    uint64_t command_number = 0;  // submissions: 1 for the first command since clear()
     bool is_completion = false;
     uint16_t qid = 0;
     spec::SubmissionEntry command{};
@@ -50,11 +58,14 @@ class CommandLog {
     Clock::time_point when{};
   };
   void append(Event event);
+  void record_failure(uint16_t qid, const spec::CompletionEntry& cqe, Clock::time_point when);
 
   std::vector<Event> ring_;  // two events per command: submission and completion
   size_t next_ = 0;
   uint64_t events_ = 0;
   uint64_t commands_ = 0;
+  std::vector<CommandRecord> failures_;
+  uint64_t failures_dropped_ = 0;
 };
 
 // Short human name for an opcode on the admin queue (qid 0) or an I/O queue.

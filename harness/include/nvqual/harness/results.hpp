@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "nvqual/driver/command_log.hpp"
 #include "nvqual/harness/check.hpp"
 #include "nvqual/harness/expression.hpp"
 
@@ -31,6 +32,10 @@ struct CaseResult {
   std::vector<CheckResult> checks;
   std::vector<Measurement> measurements;
   std::string command_log;
+  // Every command of the case that completed with an error status (the
+  // command log's ring may have dropped some of them), for the JSON report.
+  std::vector<CommandRecord> failed_commands;
+  uint64_t failed_commands_dropped = 0;
   std::chrono::nanoseconds duration{0};
   // Where a failure or error arose: "setup" (reaching the start state), "steps"
   // (the case's own steps and checks), "probe" (the health probe after it), or
