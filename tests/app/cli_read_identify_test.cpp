@@ -110,6 +110,9 @@ struct BadRead {
   const char* message;
 };
 
+// ctest lists parameterised tests with their parameter: print its name, not its bytes.
+void PrintTo(const BadRead& c, std::ostream* os) { *os << c.name; }
+
 class CliBadRead : public testing::TestWithParam<BadRead> {};
 
 TEST_P(CliBadRead, OneLineNonZeroAndNoOutputFile) {

@@ -165,6 +165,9 @@ struct BrokenDevice {
   bool leaves_disabled = true;
 };
 
+// ctest lists parameterised tests with their parameter: print its name, not its bytes.
+void PrintTo(const BrokenDevice& c, std::ostream* os) { *os << c.name; }
+
 class ProtocolFaults : public testing::TestWithParam<BrokenDevice> {};
 
 TEST_P(ProtocolFaults, ReportedWithDiagnosticsAndControllerLeftDisabled) {

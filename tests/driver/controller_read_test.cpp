@@ -40,6 +40,9 @@ struct ReadCase {
   uint32_t expected_commands;
 };
 
+// ctest lists parameterised tests with their parameter: print its name, not its bytes.
+void PrintTo(const ReadCase& c, std::ostream* os) { *os << c.name; }
+
 class Reads : public testing::TestWithParam<ReadCase> {};
 
 TEST_P(Reads, DataMatchesTheStampPattern) {

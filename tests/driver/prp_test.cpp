@@ -16,6 +16,9 @@ struct PlanCase {
   size_t list_entries;
 };
 
+// ctest lists parameterised tests with their parameter: print its name, not its bytes.
+void PrintTo(const PlanCase& c, std::ostream* os) { *os << c.name; }
+
 class PrpPlanTable : public testing::TestWithParam<PlanCase> {};
 
 // Boundary table after libvfn's rq_test.c: transfers that end exactly on a page,
