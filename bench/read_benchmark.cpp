@@ -81,20 +81,33 @@ void BM_Read4KiB(benchmark::State& state) {
     queue.ring();
     work_ticks += ticks() - submit_start;
     uint32_t done = 0;
-    while (done == 0) {
+    for (uint64_t empty_polls = 0; done == 0; ++empty_polls) {
       const uint64_t poll_start = ticks();
       done = queue.poll([&](const spec::CompletionEntry& cqe) { failed += cqe.status().ok() ? 0 : 1; });
       if (done != 0) work_ticks += ticks() - poll_start;
+      // Bounded: a device that stops answering ends the benchmark, not the machine.
+      // The clock is read once per 2^16 empty polls to keep it off the measured path.
+      if (done == 0 && (empty_polls & 0xFFFF) == 0xFFFF &&
+          std::chrono::steady_clock::now() - wall_start > std::chrono::seconds(60)) {
+        state.SkipWithError("no completion for 60 s");
+        return;
+      }
     }
     completed += done;
   }
   const double cpu_ns = thread_cpu_ns() - cpu_start;
   const double wall_ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - wall_start).count();
   const double ns_per_tick = wall_ns / static_cast<double>(ticks() - ticks_start);
-  // Drain what is still in flight before the queue goes away.
-  while (queue.outstanding() > 0) queue.poll([](const spec::CompletionEntry&) {});
+  // Drain what is still in flight before the queue goes away; a device that
+  // stops answering must not hang the benchmark.
+  const auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (queue.outstanding() > 0 && std::chrono::steady_clock::now() < drain_deadline) {
+    queue.poll([](const spec::CompletionEntry&) {});
+  }
 
   if (failed != 0) state.SkipWithError("reads failed");
+  if (queue.outstanding() != 0) state.SkipWithError("reads still outstanding 5 s after the run");
+  if (!device.violations().empty()) state.SkipWithError("the simulator recorded driver violations");
   state.counters["IOPS"] = benchmark::Counter(static_cast<double>(completed), benchmark::Counter::kIsRate);
   state.counters["driver_cpu_ns_per_io"] = completed == 0 ? 0.0 : cpu_ns / static_cast<double>(completed);
   state.counters["driver_work_ns_per_io"] =
