@@ -71,8 +71,10 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
     if interactive:
         (share / "interactive").write_text("yes\n")
     argv = qemu.command_line(config, guest, share, images, trace_log)
-    (work / "qemu-command.sh").write_text("#!/bin/sh\n# Re-runs this guest; add an 'interactive' file to share/ for a shell.\n"
-                                          + shlex.join(argv) + "\n")
+    (work / "qemu-command.sh").write_text(
+        "#!/bin/sh\n# Re-runs this guest, without run-e2e.py's deadline and time limits; add an 'interactive'\n"
+        "# file to share/ for a shell after the plan.\n"
+        f"rm -f {shlex.quote(str(share / plan.DEADLINE_FILE))}\n" + shlex.join(argv) + "\n")
     print(f"qemu_{config.name}: {config.description}; artefacts in {work}")
 
     if interactive:
@@ -86,6 +88,7 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
                  killed if killed else f"exit {qemu_rc}: {qemu_stderr.read_text(errors='replace').strip()[-800:]}")
     guest_run = checks.GuestRun(share)
     checks.check_finished(report, guest_run, console)
+    checks.check_guest_clock(report, guest_run)
     checks.check_bound(report, guest_run)
     if config.trace_self_test:
         checks.check_devices(report, guest_run, config, firmware, phases=("before-bind", "after-bind"))
@@ -148,6 +151,8 @@ def boot(argv: list[str], out, err, share: Path) -> tuple[int | None, str]:
     start = time.monotonic()
     started_after = None
     killed = ""
+    # The guest's clock comes from QEMU's RTC, i.e. this host's clock (checks.check_guest_clock).
+    (share / plan.DEADLINE_FILE).write_text(f"{int(time.time()) + qemu.GUEST_DEADLINE_S}\n")
     process = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     while process.poll() is None:
         elapsed = time.monotonic() - start
@@ -162,10 +167,10 @@ def boot(argv: list[str], out, err, share: Path) -> tuple[int | None, str]:
             break
         time.sleep(0.2)
     rc = process.wait()
-    finished = share / "guest-finished"
+    finished = checks.guest_times(share / "guest-finished")
     print(f"QEMU ran {time.monotonic() - start:.1f} s; guest/init started after "
           + (f"{started_after:.1f} s" if started_after is not None else "-")
-          + (f"; plan done at {finished.read_text().strip()} s of guest uptime" if finished.exists() else ""))
+          + (f"; plan done at {finished['uptime']} s of guest uptime" if "uptime" in finished else ""))
     return (None if killed else rc), killed
 
 

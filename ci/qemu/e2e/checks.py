@@ -72,6 +72,29 @@ def check_finished(report: Report, run: GuestRun, console: Path) -> bool:
                         f"console tail:\n     {_tail(console, 25)}")
 
 
+def guest_times(path: Path) -> dict[str, int]:
+    """guest/init's "uptime=N epoch=N" (guest-started, guest-finished)."""
+    text = path.read_text(errors="replace") if path.exists() else ""
+    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", text)}
+
+
+# guest/init's date has 1 s resolution, and the 9p write that carries it
+# reaches the host within a fraction of a second.
+CLOCK_TOLERANCE_S = 5
+
+
+def check_guest_clock(report: Report, run: GuestRun) -> None:
+    """The guest's plan deadline is in the host's epoch seconds: the guest's
+    clock (from QEMU's RTC) must agree with the host's, which stamps the file
+    guest/init wrote its own time into."""
+    started = run.share / "guest-started"
+    guest = guest_times(started).get("epoch")
+    host = int(started.stat().st_mtime) if started.exists() else None
+    report.check(guest is not None and host is not None and abs(guest - host) <= CLOCK_TOLERANCE_S,
+                 f"the guest's clock agrees with the host's within {CLOCK_TOLERANCE_S} s",
+                 f"guest-started says epoch {guest}, the host wrote it at {host}: is QEMU's RTC on -rtc base=utc?")
+
+
 def _pci_line(run: GuestRun, listing: str) -> str:
     """The line of guest/init's describe_pci for the controller in one listing."""
     path = run.share / listing

@@ -19,6 +19,7 @@ GUEST_RESULTS = "/results"
 HARNESS_JUNIT = "junit.xml"
 HARNESS_JSON = "harness.json"
 MODEL_PROFILE = "model.yaml"  # written by run-e2e.py into the share
+DEADLINE_FILE = "deadline"    # too: epoch seconds by which every guest step has ended
 # Per-step limit in the guest (guest/init's default; test_e2e checks they
 # agree): the slowest step besides the harness takes about 2 s under TCG, so
 # a step still running after this has hung.

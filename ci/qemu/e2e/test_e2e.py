@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import tempfile
 import unittest
@@ -127,11 +128,12 @@ class GuestScriptTest(unittest.TestCase):
     def test_timeouts_agree(self):
         init = GUEST_INIT.read_text()
         self.assertIn(f"limit=${{STEP_TIMEOUT:-{plan.STEP_TIMEOUT_S}}}", init)
-        self.assertIn(f"DEADLINE={qemu.GUEST_DEADLINE_S}\n", init)
-        # The kernel's clock starts about 10 s after QEMU: the guest's deadline
-        # must leave it time to power off before the host kills it.
-        self.assertLess(qemu.GUEST_DEADLINE_S + 20, qemu.QEMU_TIMEOUT_S)
-        self.assertLess(plan.HARNESS_TIMEOUT_S, qemu.GUEST_DEADLINE_S)
+        self.assertIn(f"DEADLINE=$(cat {plan.GUEST_RESULTS}/{plan.DEADLINE_FILE} ", init)
+        self.assertIn('timeout -k 5 "$limit"', init)
+        # After the deadline a step gets SIGTERM, SIGKILL 5 s later, then the
+        # guest syncs and powers off: all before the host kills QEMU.
+        self.assertLessEqual(qemu.GUEST_DEADLINE_S + 5 + 10, qemu.QEMU_TIMEOUT_S)
+        self.assertLess(plan.HARNESS_TIMEOUT_S, qemu.GUEST_DEADLINE_S - qemu.BOOT_TIMEOUT_S / 2)
 
     def test_plan_calls_only_what_init_defines(self):
         init = GUEST_INIT.read_text()
@@ -243,6 +245,21 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
     def test_controller_left_on_nvme_fails(self):
         self._after_bind("nvme", "vfio ")
         self.assertEqual(self._failures(checks.check_bound), 2)
+
+    def _clock_failures(self, guest_epoch: int, host_epoch: int) -> int:
+        started = self.share / "guest-started"
+        started.write_text(f"uptime=4 epoch={guest_epoch}\n")
+        os.utime(started, (host_epoch, host_epoch))
+        return self._failures(checks.check_guest_clock)
+
+    def test_guest_clock_like_the_hosts_passes(self):
+        self.assertEqual(self._clock_failures(1_796_071_846, 1_796_071_848), 0)
+
+    def test_guest_clock_off_fails(self):
+        # e.g. an RTC in local time: the deadline would be hours off
+        self.assertEqual(self._clock_failures(1_796_071_848 - 3600, 1_796_071_848), 1)
+        (self.share / "guest-started").unlink()
+        self.assertEqual(self._failures(checks.check_guest_clock), 1)
 
     # A harness run that provoked one Invalid Opcode (00/01, DNR) on the admin queue.
     PROVOKED = {"cid": 1, "nsid": 0, "opcode": 0x3F, "status_field": 0x4001}
