@@ -65,7 +65,10 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
 
     images = write_images(config, nvqual, images_dir)
     (share / "plan.sh").write_text(plan.plan_script(config))
-    firmware = models.qemu_firmware_revision()
+    try:
+        firmware = models.qemu_firmware_revision()
+    except (OSError, subprocess.SubprocessError, ValueError) as error:
+        fail_setup(f"cannot tell QEMU's version (Identify FR): {error}")
     (share / plan.MODEL_PROFILE).write_text(models.qemu_model_profile(config, firmware))
     sim_run = run_simulator(config, nvqual, work / "sim") if config.run_harness else None
     if interactive:
@@ -120,7 +123,7 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
 class SimRun:
     def __init__(self, command: str, rc: int | None, stderr: str, json_path: Path) -> None:
         self.command, self.rc, self.stderr, self.json_path = command, rc, stderr, json_path
-        self.json = checks._load_json(json_path)
+        self.json = checks.load_json(json_path)
 
 
 def run_simulator(config: Config, nvqual: Path, out: Path) -> SimRun:

@@ -249,7 +249,7 @@ def _status_key(cid, status_field, opcode) -> tuple[int, int, int]:
     return int(cid), int(status_field), int(opcode)
 
 
-def _load_json(path: Path):
+def load_json(path: Path):
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):
@@ -286,7 +286,7 @@ def check_trace(report: Report, run: GuestRun, trace_log: Path, harness: bool) -
     if not report.check(harness_marks == [begin, end], "QEMU's trace holds the harness run's begin and end marks",
                         f"marks seen: {windows.marks}; is -trace v9fs_mkdir on the QEMU command line?"):
         return
-    recorded = _harness_failed_commands(_load_json(run.share / plan.HARNESS_JSON))
+    recorded = _harness_failed_commands(load_json(run.share / plan.HARNESS_JSON))
     if not report.check(recorded is not None, f"{plan.HARNESS_JSON} lists each case's failed_commands",
                         "missing or malformed: does this nvqual write failed_commands?"):
         return
@@ -350,7 +350,7 @@ def check_harness(report: Report, run: GuestRun):
     name, _ = plan.harness_step()
     run.step_ok(report, name)
     report_json = run.share / plan.HARNESS_JSON
-    data = _load_json(report_json)
+    data = load_json(report_json)
     report.check(isinstance(data, dict), f"harness wrote {report_json.name}",
                  "missing or not JSON: see steps/harness.err")
     junit = run.share / plan.HARNESS_JUNIT
@@ -509,7 +509,7 @@ def check_identify_variants(report: Report, run: GuestRun) -> None:
     """Identify through the other ways in (a high --iova-base, a function
     reset first, an unprivileged user) answers exactly as the plain one."""
     base_name, _ = plan.identify_step(None)
-    base = _load_json(run.share / "steps" / f"{base_name}.out")
+    base = load_json(run.share / "steps" / f"{base_name}.out")
     for name, _ in (plan.IOVA_HIGH_STEP, plan.FUNCTION_RESET_STEP, plan.NONROOT_STEP):
         data = _json_step(report, run, name)
         if data is None or base is None:
