@@ -56,7 +56,13 @@ echo "$kver" > "$out/kernel-version"
 # --- initramfs tree
 tree="$out/initramfs"
 rm -rf "$tree"
-mkdir -p "$tree"/{bin,sbin,dev,proc,sys,tmp,results,etc,lib/modules}
+mkdir -p "$tree"/{bin,sbin,dev,proc,sys,tmp,run/lock,results,etc,lib/modules}
+# As on a Debian host: nvqual's lock files go to /run/lock (or /tmp), which
+# every user may write.
+chmod 1777 "$tree/tmp" "$tree/run/lock"
+# The unprivileged user of the plan's non-root steps (e2e/plan.py NONROOT_*).
+printf 'root:x:0:0:root:/:/bin/sh\nnvq:x:1000:1000:nvqual e2e user:/tmp:/bin/sh\n' > "$tree/etc/passwd"
+printf 'root:x:0:\nnvq:x:1000:\n' > "$tree/etc/group"
 cp /bin/busybox "$tree/bin/busybox"
 install -m 0755 "$here/guest/init" "$tree/init"
 
@@ -99,5 +105,6 @@ fi
 
 # An uncompressed cpio: inflating a gzip one under TCG cost about 0.7 s more
 # per boot than loading the extra bytes (measured on the 2-core CI machine).
-(cd "$tree" && find . -print0 | sort -z | cpio --null -o -H newc --quiet) > "$out/initramfs.cpio"
+# -R 0:0: root owns everything in the guest, whoever builds the tree.
+(cd "$tree" && find . -print0 | sort -z | cpio --null -o -H newc -R 0:0 --quiet) > "$out/initramfs.cpio"
 echo "prepare-guest: kernel $kver, initramfs $(du -h "$out/initramfs.cpio" | cut -f1), modules: $(wc -l < "$tree/etc/modules.load")" >&2

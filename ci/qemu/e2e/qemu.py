@@ -8,12 +8,29 @@ from pathlib import Path
 from .configs import CONTROLLER_SLOT, Config
 
 KERNEL_CMDLINE = "console=ttyS0 intel_iommu=on panic=-1"
+
+# Measured on the 2-core CI machine, shared with other builds (load average up
+# to 10): guest/init starts 12-26 s after QEMU, the whole guest takes 26-93 s.
+QEMU_TIMEOUT_S = 120
+# Every guest step must end by this long after QEMU started (run-e2e.py
+# writes the time into the share, guest/init reads it), leaving the guest
+# time to stop a step (SIGTERM, SIGKILL 5 s later) and power off with its
+# results written. One hung step also ends the plan (guest/init `step`), so
+# QEMU is killed only when the guest kernel itself hangs.
+GUEST_DEADLINE_S = QEMU_TIMEOUT_S - 15
+# A guest whose init has not started (written /results/guest-started) by
+# then never will: kill it early.
+BOOT_TIMEOUT_S = 60
 # Trace events QEMU's NVMe model emits when a host driver misbehaves
 # (err_*) or does something the spec leaves undefined (ub_*).
 NVME_ERROR_TRACES = ("pci_nvme_err_*", "pci_nvme_ub_*")
 # The guest's mkdirs on the 9p share, traced into the same log: the plan marks
-# the start and end of the harness run with them (plan.TRACE_MARKS).
+# the start and end of the harness run and of the --iova-base step with them
+# (plan.mark).
 MARK_TRACES = ("v9fs_mkdir",)
+# The admin queue bases the host programs (the high dword's event carries the
+# whole address): they show which IOVAs nvqual used (checks.check_iova).
+ADDRESS_TRACES = ("pci_nvme_mmio_asqaddr_hi", "pci_nvme_mmio_acqaddr_hi")
 
 
 def _block_props(lba_size: int) -> str:
@@ -57,6 +74,6 @@ def command_line(config: Config, guest_dir: Path, share: Path, images: dict[int,
         "-virtfs", f"local,path={share},mount_tag=results,security_model=none",
         "-D", str(trace_log),
     ]
-    for event in NVME_ERROR_TRACES + MARK_TRACES:
+    for event in NVME_ERROR_TRACES + MARK_TRACES + ADDRESS_TRACES:
         args += ["-trace", event]
     return args + nvme_devices(config, images)

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
 import tempfile
 import unittest
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from . import checks, plan, qemu
+import yaml
+
+from . import checks, models, plan, qemu
 from .configs import CONFIGS, QEMU_PAGE_SIZE, Config, Namespace
 from .reads import reads_for
 from .stamp import stamp_block
+
+SOURCE_ROOT = Path(__file__).resolve().parents[3]
+GUEST_INIT = Path(__file__).resolve().parents[1] / "guest" / "init"
 
 
 class StampTest(unittest.TestCase):
@@ -68,6 +75,84 @@ class QemuCommandLineTest(unittest.TestCase):
         self.assertNotIn("mdts=", ctrl)
 
 
+def _model_values(text: str) -> dict:
+    return yaml.safe_load(text)["values"]
+
+
+class ModelProfileTest(unittest.TestCase):
+    def test_simulator_model_matches_the_shipped_one(self):
+        # fixtures/models/nvqual-sim-default.yaml is written by hand from
+        # fixtures/sim/default.yaml: the derivation must agree with it.
+        derived = _model_values(models.sim_model_profile(SOURCE_ROOT / "fixtures/sim/default.yaml"))
+        shipped = _model_values((SOURCE_ROOT / "fixtures/models/nvqual-sim-default.yaml").read_text())
+        self.assertEqual(derived, shipped)
+
+    def test_qemu_model_agrees_with_the_shipped_qemu_profile(self):
+        shipped = _model_values((SOURCE_ROOT / "fixtures/models/qemu-7.2.yaml").read_text())
+        derived = _model_values(models.qemu_model_profile(CONFIGS["default"], "7.2.22"))
+        self.assertEqual({k: derived[k] for k in shipped}, shipped)
+        self.assertEqual(derived["identify_controller.fr"], "7.2.22")
+        self.assertEqual(derived["identify_namespace.nsze"], CONFIGS["default"].namespaces[0].blocks)
+
+    def test_golden_digest_depends_on_lba_size_not_device(self):
+        qemu_4k = _model_values(models.qemu_model_profile(CONFIGS["lba4k"], "7.2.22"))
+        sim_4k = _model_values(models.sim_model_profile(SOURCE_ROOT / "fixtures/sim/4k.yaml"))
+        self.assertEqual(qemu_4k["golden.first_8_blocks"], sim_4k["golden.first_8_blocks"])
+        sim_512 = _model_values(models.sim_model_profile(SOURCE_ROOT / "fixtures/sim/default.yaml"))
+        self.assertNotEqual(qemu_4k["golden.first_8_blocks"], sim_512["golden.first_8_blocks"])
+
+    def test_mdts_follows_the_configuration(self):
+        for name in ("mdts0", "mdts2"):
+            values = _model_values(models.qemu_model_profile(CONFIGS[name], "7.2.22"))
+            self.assertEqual(values["identify_controller.mdts"], CONFIGS[name].mdts)
+
+
+class SimProfileMappingTest(unittest.TestCase):
+    """Each configuration is compared with a simulator of the same shape."""
+
+    def test_geometry_matches(self):
+        for config in CONFIGS.values():
+            if not config.run_harness:
+                self.assertIsNone(config.sim_profile, config.name)
+                continue
+            profile = models.load_sim_profile(SOURCE_ROOT / "fixtures/sim" / config.sim_profile)
+            self.assertEqual(models.sim_namespaces(profile), {ns.nsid: ns.lba_size for ns in config.namespaces},
+                             f"{config.name} vs {config.sim_profile}: namespaces and LBA sizes")
+            if config.mdts is not None:
+                self.assertEqual(profile["controller"]["mdts"], config.mdts, config.name)
+            if config.max_ioqpairs is not None:
+                self.assertEqual(profile["queues"]["max_io_queues"], config.max_ioqpairs, config.name)
+
+
+class GuestScriptTest(unittest.TestCase):
+    def test_timeouts_agree(self):
+        init = GUEST_INIT.read_text()
+        self.assertIn(f"limit=${{STEP_TIMEOUT:-{plan.STEP_TIMEOUT_S}}}", init)
+        self.assertIn(f"DEADLINE=$(cat {plan.GUEST_RESULTS}/{plan.DEADLINE_FILE} ", init)
+        self.assertIn('timeout -k 5 "$limit"', init)
+        # After the deadline a step gets SIGTERM, SIGKILL 5 s later, then the
+        # guest syncs and powers off: all before the host kills QEMU.
+        self.assertLessEqual(qemu.GUEST_DEADLINE_S + 5 + 10, qemu.QEMU_TIMEOUT_S)
+        self.assertLess(plan.HARNESS_TIMEOUT_S, qemu.GUEST_DEADLINE_S - qemu.BOOT_TIMEOUT_S / 2)
+
+    def test_plan_calls_only_what_init_defines(self):
+        init = GUEST_INIT.read_text()
+        for config in CONFIGS.values():
+            script = plan.plan_script(config)
+            for helper in re.findall(r"^\s*(?:if |STEP_TIMEOUT=\d+ )?([a-z_]+) ", script, re.M):
+                if helper in ("mkdir", "chown", "wait", "devmem", "echo", "kill"):  # busybox applets
+                    continue
+                self.assertRegex(init, rf"\n{helper}\(\) {{", f"{config.name}: {helper}")
+
+    def test_harness_runs_unconditionally_with_pattern_and_model(self):
+        script = plan.plan_script(CONFIGS["default"])
+        (line,) = [l for l in script.splitlines() if " step harness " in f" {l}"]
+        self.assertIn("--expect-pattern", line)
+        self.assertIn(f"--model {plan.GUEST_RESULTS}/{plan.MODEL_PROFILE}", line)
+        self.assertNotIn("has_subcommand", script)
+        self.assertNotIn("step harness", plan.plan_script(CONFIGS["trace_selftest"]))
+
+
 class ChecksFailOnBadEvidenceTest(unittest.TestCase):
     """A guest run laid out by hand, then spoiled one way per test."""
 
@@ -103,6 +188,14 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
         report = checks.Report()
         with redirect_stdout(io.StringIO()):
             check(report, checks.GuestRun(self.share), *args)
+        return report.failures
+
+    @staticmethod
+    def _data_failures(check, *args) -> int:
+        """For checks of parsed reports rather than of the share."""
+        report = checks.Report()
+        with redirect_stdout(io.StringIO()):
+            check(report, *args)
         return report.failures
 
     def _read_failures(self) -> int:
@@ -153,6 +246,21 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
         self._after_bind("nvme", "vfio ")
         self.assertEqual(self._failures(checks.check_bound), 2)
 
+    def _clock_failures(self, guest_epoch: int, host_epoch: int) -> int:
+        started = self.share / "guest-started"
+        started.write_text(f"uptime=4 epoch={guest_epoch}\n")
+        os.utime(started, (host_epoch, host_epoch))
+        return self._failures(checks.check_guest_clock)
+
+    def test_guest_clock_like_the_hosts_passes(self):
+        self.assertEqual(self._clock_failures(1_796_071_846, 1_796_071_848), 0)
+
+    def test_guest_clock_off_fails(self):
+        # e.g. an RTC in local time: the deadline would be hours off
+        self.assertEqual(self._clock_failures(1_796_071_848 - 3600, 1_796_071_848), 1)
+        (self.share / "guest-started").unlink()
+        self.assertEqual(self._failures(checks.check_guest_clock), 1)
+
     # A harness run that provoked one Invalid Opcode (00/01, DNR) on the admin queue.
     PROVOKED = {"cid": 1, "nsid": 0, "opcode": 0x3F, "status_field": 0x4001}
     BEGIN = "v9fs_mkdir tag 0 id 72 fid 7 name harness-begin mode 493 gid 0"
@@ -164,10 +272,9 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
         trace = self.share / "trace.log"
         trace.write_text("".join(line + "\n" for line in lines))
         if harness:
-            (self.share / plan.HARNESS_MARKER).write_text("yes\n")
             cases = [{"id": "AQ-010", "failed_commands": list(failed_commands), "failed_commands_dropped": 0}]
             (self.share / plan.HARNESS_JSON).write_text(json.dumps({"suites": [{"cases": cases}]}))
-        return self._failures(checks.check_trace, trace)
+        return self._failures(checks.check_trace, trace, harness)
 
     def test_provoked_errors_inside_the_harness_run_pass(self):
         self.assertEqual(self._trace_failures([self.BEGIN, *self.INVALID_OPCODE, self.END]), 0)
@@ -200,16 +307,237 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
     def test_missing_marks_fail(self):
         self.assertEqual(self._trace_failures(self.INVALID_OPCODE), 2)  # the events and the marks
 
+    def test_wrong_nn_fails(self):
+        # NN is QEMU's fixed 256, whatever the namespaces: a decoder reading the
+        # namespace count (or a byte off) fails.
+        self._step("identify-ctrl", 0, json.dumps(dict(self.identify, nn=1)))
+        self.assertEqual(self._failures(checks.check_identify_controller, self.config), 1)
+
+    # --- the harness run in the guest
+
+    JUNIT_PASS = ('<testsuites><testsuite name="s"><testcase name="a" classname="s"/>'
+                  '<testcase name="b" classname="s"/></testsuite></testsuites>')
+
+    def _harness(self, rc=0, data=None, junit=JUNIT_PASS):
+        self._step("harness", rc, "")
+        if data is not None:
+            (self.share / plan.HARNESS_JSON).write_text(data)
+        if junit is not None:
+            (self.share / plan.HARNESS_JUNIT).write_text(junit)
+
+    def test_harness_that_passed_passes(self):
+        self._harness(data="{}")
+        self.assertEqual(self._failures(checks.check_harness), 0)
+
     def test_harness_failure_in_junit_fails(self):
-        (self.share / plan.HARNESS_MARKER).write_text("yes\n")
-        self._step("harness", 0, "")
-        (self.share / plan.HARNESS_JSON).write_text("{}")
-        (self.share / plan.HARNESS_JUNIT).write_text(
-            '<testsuites><testsuite name="s"><testcase name="a" classname="s"/>'
-            '<testcase name="b" classname="s"><failure type="check" message="m"/></testcase>'
-            "</testsuite></testsuites>")
+        self._harness(data="{}", junit='<testsuites><testsuite name="s"><testcase name="a" classname="s"/>'
+                      '<testcase name="b" classname="s"><failure type="check" message="m"/></testcase>'
+                      "</testsuite></testsuites>")
         self.assertEqual(self._failures(checks.check_harness), 1)
 
+    def test_harness_that_never_ran_fails(self):
+        # No step, no reports: a missing harness is a failure, never a skip.
+        self.assertEqual(self._failures(checks.check_harness), 3)
+
+    def test_harness_without_json_fails(self):
+        self._harness(rc=3, data=None)
+        self.assertEqual(self._failures(checks.check_harness), 2)
+
+    FACTS = {"io_sqs": 64, "io_cqs": 64, "io_queues": 64, "namespaces": 1, "nsid": 1, "last_nsid": 1,
+             "nn": 256, "mdts": 2, "lba_size": 512, "nsze": 256}
+
+    def _facts_failures(self, config=None, **changes) -> int:
+        data = {"target": {"facts": dict(self.FACTS, **changes)}}
+        return self._data_failures(checks.check_harness_facts, data, config or self.config)
+
+    def test_facts_as_configured_pass(self):
+        self.assertEqual(self._facts_failures(), 0)
+
+    def test_queue_pairs_not_granted_as_configured_fail(self):
+        self.assertEqual(self._facts_failures(io_queues=1, io_sqs=1, io_cqs=1), 3)
+        one_pair = Config("q", "test", (Namespace(1, 512, 256),), serial="S", mdts=2, max_ioqpairs=1)
+        self.assertEqual(self._facts_failures(one_pair), 3)
+        self.assertEqual(self._facts_failures(one_pair, io_queues=1, io_sqs=1, io_cqs=1), 0)
+
+    def test_wrong_active_namespace_list_fails(self):
+        three = Config("m", "test", tuple(Namespace(n, 512, 256) for n in (1, 2, 3)), serial="S", mdts=2)
+        self.assertEqual(self._facts_failures(three, namespaces=3, last_nsid=3), 0)
+        # {1, 2}, {1, 3} or {1, 2, 3, 4} instead of {1, 2, 3}
+        self.assertEqual(self._facts_failures(three, namespaces=2, last_nsid=2), 3)
+        self.assertEqual(self._facts_failures(three, namespaces=2, last_nsid=3), 2)
+        self.assertEqual(self._facts_failures(three, namespaces=4, last_nsid=4), 3)
+
+    def test_missing_facts_fail(self):
+        self.assertEqual(self._data_failures(checks.check_harness_facts, {"target": {}}, self.config), 1)
+
+    # --- the simulator comparison
+
+    @staticmethod
+    def _run(outcomes: dict, **facts) -> dict:
+        cases = [{"id": case, "outcome": outcome, "message": f"{case} {outcome}"} for case, outcome in outcomes.items()]
+        return {"target": {"facts": facts}, "suites": [{"cases": cases}]}
+
+    def _agreement_failures(self, guest, sim, guest_facts=None, sim_facts=None) -> int:
+        return self._data_failures(checks.check_sim_agreement, self._run(guest, **(guest_facts or {})),
+                                   self._run(sim, **(sim_facts or {})))
+
+    def test_same_outcomes_pass(self):
+        both = {"RD-001": "passed", "ID-015": "skipped", "AQ-001": "passed"}
+        self.assertEqual(self._agreement_failures(both, both), 0)
+
+    def test_case_passing_on_one_side_only_fails(self):
+        self.assertEqual(self._agreement_failures({"RD-001": "passed"}, {"RD-001": "failed"}), 1)
+        self.assertEqual(self._agreement_failures({"RD-001": "skipped"}, {"RD-001": "passed"}), 1)
+        self.assertEqual(self._agreement_failures({"RD-001": "error"}, {"RD-001": "passed"}), 1)
+        self.assertEqual(self._agreement_failures({"RD-001": "passed"}, {}), 1)
+
+    def test_differing_cases_are_quoted(self):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            checks.check_sim_agreement(checks.Report(), self._run({"RD-002": "skipped"}),
+                                       self._run({"RD-002": "passed"}))
+        self.assertIn("RD-002: QEMU skipped: RD-002 skipped | simulator passed: RD-002 passed", out.getvalue())
+
+    def test_known_difference_needs_its_facts_to_differ(self):
+        guest, sim = {"REG-011": "skipped"}, {"REG-011": "passed"}
+        self.assertEqual(self._agreement_failures(guest, sim, {"crms": 0}, {"crms": 1}), 0)
+        self.assertEqual(self._agreement_failures(guest, sim, {"crms": 1}, {"crms": 1}), 1)
+
+    def test_known_difference_never_excuses_a_failure(self):
+        self.assertEqual(self._agreement_failures({"REG-011": "failed"}, {"REG-011": "passed"},
+                                                  {"crms": 0}, {"crms": 1}), 1)
+
+    def test_known_differences_are_commented_and_few(self):
+        for entry in checks.KNOWN_DIFFERENCES.values():
+            self.assertTrue(entry.facts and len(entry.why) > 40, entry.case)
+        self.assertLessEqual(len(checks.KNOWN_DIFFERENCES), 3)
+
+    # --- the trace self-test
+
+    BAD_DOORBELL = ("pci_nvme_ub_db_wr_invalid_sqtail submission queue doorbell write value beyond queue size, "
+                    "sqid=0, new_head=200, ignoring")
+
+    def _fires_failures(self, lines) -> int:
+        self._step("bad-doorbell", 0, "")
+        trace = self.share / "trace.log"
+        trace.write_text("".join(line + "\n" for line in lines))
+        return self._failures(checks.check_trace_fires, trace)
+
+    def test_bad_doorbell_in_the_trace_passes(self):
+        self.assertEqual(self._fires_failures([self.BAD_DOORBELL, "pci_nvme_err_cfs controller fatal status"]), 0)
+
+    def test_other_events_do_not_count_for_the_bad_doorbell(self):
+        self.assertEqual(self._fires_failures(["pci_nvme_err_cfs controller fatal status"]), 1)
+        self.assertEqual(self._fires_failures([self.BAD_DOORBELL.replace("new_head=200", "new_head=20")]), 1)
+
+    def test_empty_trace_fails_twice(self):
+        # The event is missing, and check_trace does not fail on an empty log.
+        self.assertEqual(self._fires_failures([]), 2)
+
+    # --- nvqual devices
+
+    def _devices(self, phase, **changes):
+        entry = {"bdf": "0000:00:04.0", "driver": "nvme", "model": "QEMU NVMe Ctrl", "serial": "SER1",
+                 "firmware_rev": "7.2.22", "iommu_group": 2, "group_viable": True, "status": "bind first",
+                 "ready": False, "in_use": False, "kernel_controllers": ["nvme0"]}
+        if phase == "after-bind":
+            entry.update(driver="vfio-pci", model=None, serial=None, firmware_rev=None, status="ready", ready=True,
+                         kernel_controllers=[])
+        entry.update(changes)
+        self._step(plan.DEVICES_STEPS[phase][0], 0, json.dumps([entry]))
+
+    def _devices_failures(self) -> int:
+        (self.share / "guest-before-bind.txt").write_text(
+            "0000:00:04.0 class=0x010802 id=0x1b36:0x0010 driver=nvme iommu_group=2\n")
+        return self._failures(checks.check_devices, self.config, "7.2.22")
+
+    def _all_devices(self):
+        for phase in ("before-bind", "after-bind", "after-unbind"):
+            self._devices(phase)
+
+    def test_devices_around_bind_pass(self):
+        self._all_devices()
+        self.assertEqual(self._devices_failures(), 0)
+
+    def test_devices_with_wrong_values_fail(self):
+        self._all_devices()
+        self._devices("before-bind", serial="OTHER")
+        self._devices("after-bind", driver="nvme", ready=False)
+        self._devices("after-unbind", iommu_group=3)  # not the group sysfs showed
+        self.assertEqual(self._devices_failures(), 3)
+
+    def test_devices_missing_the_controller_fails(self):
+        self._all_devices()
+        self._step(plan.DEVICES_STEPS["after-bind"][0], 0, "[]")
+        self.assertEqual(self._devices_failures(), 1)
+
+    # --- identify variants, IOVA, non-root, busy, unbind
+
+    def test_identify_variants_must_match_the_plain_identify(self):
+        for name, _ in (plan.IOVA_HIGH_STEP, plan.FUNCTION_RESET_STEP, plan.NONROOT_STEP):
+            self._step(name, 0, json.dumps(self.identify))
+        self.assertEqual(self._failures(checks.check_identify_variants), 0)
+        self._step(plan.FUNCTION_RESET_STEP[0], 0, json.dumps(dict(self.identify, sn="OTHER")))
+        self._step(plan.NONROOT_STEP[0], 3, "")
+        self.assertEqual(self._failures(checks.check_identify_variants), 2)
+
+    @staticmethod
+    def _asq(address: int) -> str:
+        return (f"pci_nvme_mmio_asqaddr_hi wrote MMIO, admin submission queue high half={address >> 32:#x}, "
+                f"new_address={address:#x}")
+
+    def _iova_failures(self, high, default) -> int:
+        lines = ["v9fs_mkdir tag 0 id 72 fid 7 name iova-high-begin mode 493 gid 0", *map(self._asq, high),
+                 "v9fs_mkdir tag 0 id 72 fid 7 name iova-high-end mode 493 gid 0",
+                 self.BEGIN, *map(self._asq, default), self.END]
+        trace = self.share / "trace.log"
+        trace.write_text("".join(line + "\n" for line in lines))
+        return self._data_failures(checks.check_iova, trace, True)
+
+    def test_admin_queues_at_the_asked_iova_pass(self):
+        self.assertEqual(self._iova_failures([0x200000000], [0x100000000, 0x100003000]), 0)
+
+    def test_iova_base_ignored_fails(self):
+        self.assertEqual(self._iova_failures([0x100000000], [0x100000000]), 1)
+        self.assertEqual(self._iova_failures([], [0x100000000]), 1)
+        self.assertEqual(self._iova_failures([0x200000000], [0x200000000]), 1)
+
+    def test_nonroot_without_access_must_name_the_fix(self):
+        message = ("nvqual: environment: /dev/vfio/2 (IOMMU group of 0000:00:04.0) is not read-write for the "
+                   "current user nvq (uid 1000): owned by user root (uid 0)")
+        self._step(plan.NONROOT_NO_ACCESS_STEP[0], 3, "")
+        (self.share / "steps" / f"{plan.NONROOT_NO_ACCESS_STEP[0]}.err").write_text(message)
+        self.assertEqual(self._failures(checks.check_nonroot), 0)
+        self._step(plan.NONROOT_NO_ACCESS_STEP[0], 0, "")  # it worked without access: no check at all
+        self.assertEqual(self._failures(checks.check_nonroot), 1)
+
+    def _busy_failures(self, rc=3, pid=327, holder="pid=327\ncmdline=nvqual run --bdf 0000:00:04.0 \nalive-after=yes\n"):
+        self._step(plan.BUSY_STEP[0], rc, "")
+        (self.share / "steps" / f"{plan.BUSY_STEP[0]}.err").write_text(
+            f"nvqual: environment: device busy: 0000:00:04.0 is in use by another nvqual (pid {pid}); wait for it")
+        (self.share / plan.LOCK_HOLDER).write_text(holder)
+        return self._failures(checks.check_busy)
+
+    def test_second_nvqual_refused_passes(self):
+        self.assertEqual(self._busy_failures(), 0)
+
+    def test_second_nvqual_not_refused_fails(self):
+        self.assertEqual(self._busy_failures(rc=0), 1)
+        self.assertEqual(self._busy_failures(pid=1), 1)  # names another holder
+
+    def test_refusal_after_the_holder_ended_proves_nothing(self):
+        self.assertEqual(self._busy_failures(holder="pid=327\ncmdline=nvqual run \nalive-after=no\n"), 1)
+        # No holder: nothing held, the refusal names none, nothing was alive.
+        self.assertEqual(self._busy_failures(holder="timeout: no nvqual held 0000:00:04.0 within 30 s\n"), 3)
+
+    def test_controller_left_on_vfio_after_unbind_fails(self):
+        self._step("unbind", 0, "")
+        (self.share / plan.AFTER_UNBIND).write_text("0000:00:04.0 class=0x010802 id=0x1b36:0x0010 driver=nvme "
+                                                    "iommu_group=2\n")
+        self.assertEqual(self._failures(checks.check_unbind), 0)
+        (self.share / plan.AFTER_UNBIND).write_text("0000:00:04.0 class=0x010802 id=0x1b36:0x0010 "
+                                                    "driver=vfio-pci iommu_group=2\n")
+        self.assertEqual(self._failures(checks.check_unbind), 1)
 
 if __name__ == "__main__":
     unittest.main()
