@@ -30,6 +30,13 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
     if (ns.lbaf[i].lbads < 9) ++bad;
   }
   out["invalid_formats"] = bad;
+  std::vector<LbaFormatSize> sizes;
+  for (uint32_t i = 0; i < ns.format_count() && i < ns.lbaf.size(); ++i) {
+    sizes.push_back({static_cast<uint32_t>(ns.lbaf[i].data_size()), ns.lbaf[i].ms});
+  }
+  const std::string formats = lba_formats_text(sizes);
+  out["lba_formats"] = TextValue{formats, std::vector<std::byte>(reinterpret_cast<const std::byte*>(formats.data()),
+                                                                 reinterpret_cast<const std::byte*>(formats.data()) + formats.size())};
   out["active_format_valid"] = ns.active_format_index() < ns.format_count() ? 1u : 0u;
 }
 
@@ -43,6 +50,7 @@ std::vector<ObservationSpec> observations() {
       {"active_format", ValueKind::kNumber, "FLBAS format index"},
       {"invalid_formats", ValueKind::kNumber, "formats 0..NLBAF with LBADS < 9"},
       {"active_format_valid", ValueKind::kNumber, "1 when the FLBAS index is at most NLBAF"},
+      {"lba_formats", ValueKind::kText, "formats 0..NLBAF as \"512+0, 4096+8\" (data + metadata bytes)"},
   };
   for (auto& spec : identify_observations(id_ns_layout::all, {}, kSkipped)) o.push_back(spec);
   return o;
