@@ -134,10 +134,12 @@ CheckResult apply_data(const Check& check, const DataPtr& data, const CheckEnvir
       const auto diff = std::mismatch(data->bytes.begin(), data->bytes.end(), other.bytes.begin());
       if (diff.first == data->bytes.end()) return result(check, true, "same bytes as " + check.text, describe(Value{data}));
       const size_t at = static_cast<size_t>(diff.first - data->bytes.begin());
-      const uint64_t lba = data->first_lba + (data->lba_size == 0 ? 0 : at / data->lba_size);
+      // Identify structures carry no LBA (lba_size 0): name the byte only.
+      const std::string where = data->lba_size == 0
+                                    ? fmt::format("byte {}", at)
+                                    : fmt::format("byte {} (LBA {})", at, data->first_lba + at / data->lba_size);
       return result(check, false,
-                    fmt::format("byte {} (LBA {}) = {:02x}h as in '{}'", at, lba, static_cast<unsigned>(*diff.second),
-                                check.text),
+                    fmt::format("{} = {:02x}h as in '{}'", where, static_cast<unsigned>(*diff.second), check.text),
                     fmt::format("{:02x}h", static_cast<unsigned>(*diff.first)));
     }
     case CheckOp::kModel: {

@@ -14,10 +14,15 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   require_dword_aligned(offset, "buffer_offset");
   const auto nsid = static_cast<uint32_t>(args.number("nsid", ctx.variables()));
   DmaBuffer buffer = buffer_for(ctx, kIdentifyPageSize, offset);
+  // At an offset the page crosses into PRP2: poisoned first, a second page the
+  // controller never wrote shows (zeros would pass for reserved bytes). An
+  // aligned buffer stays zeroed, so a refused command still reads as no data.
+  if (offset != 0) poison(ctx, std::span<std::byte>(buffer.data(), buffer.size()));
   const auto cqe = ctx.controller().admin(cmd::identify(spec::Cns::kNamespace, nsid), buffer, kIdentifyPageSize, offset);
   const auto page = std::span<const std::byte>(buffer.data() + offset, kIdentifyPageSize);
   out["status"] = cqe.status();
   out["nonzero_bytes"] = nonzero_bytes(page);
+  out["data"] = page_data(page);
   observe_identify_fields(page, id_ns_layout::all, {}, kSkipped, out);
   const IdentifyNamespace ns = parse_identify_namespace(page);
   out["lba_size"] = ns.lba_size();
@@ -43,6 +48,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 std::vector<ObservationSpec> observations() {
   std::vector<ObservationSpec> o = {
       {"status", ValueKind::kStatus, "completion status"},
+      {"data", ValueKind::kData, "the whole 4 KiB structure (for same_as against another Identify)"},
       {"nonzero_bytes", ValueKind::kNumber, "bytes of the 4 KiB page that are not zero (0: an all-zero page)"},
       {"lba_size", ValueKind::kNumber, "data bytes per block in the active format"},
       {"metadata_size", ValueKind::kNumber, "metadata bytes per block in the active format"},
