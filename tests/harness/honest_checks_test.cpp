@@ -7,10 +7,14 @@
 // A case counts as tripped when it fails, or errors in its own steps (a
 // timeout or protocol violation while it runs); errors reaching its start
 // state or in the health probe afterwards do not count, because they say
-// nothing about the case's own checks.
+// nothing about the case's own checks. Being tripped is not enough: every case
+// also has a designed (fault, case, message part) entry in kExpectations, so
+// it is shown to fail through the check written for it.
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
+#include <utility>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -25,12 +29,28 @@ namespace {
 
 using testing::RegisterFault;
 
+// A write to CSTS clears RDY as if it were writable: the next CSTS read shows
+// RDY=0 (once, so the runner's own disable afterwards is not stalled).
+RegisterFault csts_write_clears_rdy() {
+  auto written = std::make_shared<bool>(false);
+  return {"csts-write-clears-rdy", spec::reg::kCsts,
+          [written](uint64_t v, bool) {
+            const bool clear = std::exchange(*written, false);
+            return clear ? v & ~uint64_t{1} : v;
+          },
+          [written](Transport&, uint32_t offset, uint32_t) {
+            if (offset == spec::reg::kCsts) *written = true;
+            return false;
+          }};
+}
+
 std::vector<RegisterFault> register_faults() {
   using spec::reg::kAqa;
   using spec::reg::kAsq;
   using spec::reg::kCap;
   using spec::reg::kCc;
   using spec::reg::kCsts;
+  using spec::reg::kIntms;
   return {
       {"cap-reserved-bit-61", kCap, [](uint64_t v, bool) { return v | (uint64_t{1} << 61); }},
       {"cap-mqes-zero-while-enabled", kCap,
@@ -49,6 +69,22 @@ std::vector<RegisterFault> register_faults() {
        }},
       {"aqa-reads-zero", kAqa, [](uint64_t, bool) { return uint64_t{0}; }},
       {"asq-reserved-bits-set", kAsq, [](uint64_t v, bool) { return v | 0x10; }},
+      // CAP.AMS offers round robin only, yet CC reads weighted round robin.
+      {"cc-ams-reads-wrr", kCc,
+       [](uint64_t v, bool enabled) {
+         return enabled ? uint64_t{spec::Cc{static_cast<uint32_t>(v)}.set_ams(1).raw} : v;
+       }},
+      {"reserved-100h-reads-nonzero", 0x100, [](uint64_t, bool) { return uint64_t{0xA5A5A5A5}; }},
+      {"intms-survives-disable", kIntms, [](uint64_t v, bool enabled) { return enabled ? v : v | 1; }},
+      // INTMS taken as a plain read/write register: writing 0 clears the mask.
+      {"intms-is-plain-rw", kIntms, [](uint64_t v, bool) { return v; },
+       [](Transport& inner, uint32_t offset, uint32_t value) {
+         if (offset != kIntms) return false;
+         inner.write32(spec::reg::kIntmc, 0xFFFFFFFF);
+         inner.write32(kIntms, value);
+         return true;
+       }},
+      csts_write_clears_rdy(),
   };
 }
 
