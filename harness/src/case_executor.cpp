@@ -101,6 +101,21 @@ void write_details(CaseResult& result, const Case& c) {
   result.details = std::move(d);
 }
 
+// A case exists to compare with the model: when the profile gives none of the
+// values it compares, its other checks (the implicit success status) must not
+// make it pass as if the model had been checked.
+std::string model_skip_reason(const Case& c, const ModelProfile& model) {
+  std::string keys;
+  for (const StepCall& call : c.steps) {
+    for (const Check& check : call.checks) {
+      if (check.op != CheckOp::kModel) continue;
+      if (model.find(check.text) != nullptr) return "";
+      keys += (keys.empty() ? "" : ", ") + check.text;
+    }
+  }
+  return fmt::format("the model profile '{}' gives none of the values this case compares ({})", model.name, keys);
+}
+
 }  // namespace
 
 std::string skip_reason(const Case& c, const Variables& variables, const RunSettings& settings) {
@@ -116,6 +131,7 @@ std::string skip_reason(const Case& c, const Variables& variables, const RunSett
     return "the media is not known to carry the LBA stamp (pass --expect-pattern when it does)";
   }
   if (c.needs_model && settings.model == nullptr) return "no model profile given (--model FILE)";
+  if (c.needs_model) return model_skip_reason(c, *settings.model);
   return "";
 }
 

@@ -34,6 +34,21 @@ CheckResult not_applicable(const Check& check, std::string why) {
   return CheckResult{CheckState::kNotApplicable, check.describe(), std::move(why), "", check.mark};
 }
 
+const ModelExpectation* model_expectation(const Check& check, const CheckEnvironment& env) {
+  return env.model == nullptr ? nullptr : env.model->find(check.text);
+}
+
+CheckResult model_not_applicable(const Check& check, const CheckEnvironment& env) {
+  if (env.model == nullptr) return not_applicable(check, "no model profile given (--model)");
+  return not_applicable(check, fmt::format("{} gives no {}", env.model->name, check.text));
+}
+
+// "0x1b36 (6966) (QEMU NVMe Ctrl identify_controller.vid, qemu-7.2.yaml:9:3)"
+std::string model_text(const ModelExpectation& expected, const Check& check, const CheckEnvironment& env) {
+  const std::string where = expected.mark.file.empty() ? "" : ", " + expected.mark.str();
+  return fmt::format("{} ({} {}{})", expected.describe(), env.model->name, check.text, where);
+}
+
 CheckResult apply_number(const Check& check, uint64_t v, const CheckEnvironment& env) {
   std::vector<uint64_t> operands;
   for (const auto& e : check.operands) operands.push_back(e.evaluate(env.variables));
@@ -61,14 +76,9 @@ CheckResult apply_number(const Check& check, uint64_t v, const CheckEnvironment&
                     actual);
     }
     case CheckOp::kModel: {
-      if (env.model == nullptr) return not_applicable(check, "no model profile given (--model)");
-      const ModelValue* expected = env.model->find(check.text);
-      if (expected == nullptr) return not_applicable(check, fmt::format("{} gives no {}", env.model->name, check.text));
-      if (const auto* n = std::get_if<uint64_t>(expected)) {
-        return result(check, v == *n, fmt::format("{} ({} {})", number_text(*n), env.model->name, check.text), actual);
-      }
-      return result(check, false, fmt::format("text \"{}\" from {} {}", std::get<std::string>(*expected),
-                                              env.model->name, check.text), actual);
+      const ModelExpectation* expected = model_expectation(check, env);
+      if (expected == nullptr) return model_not_applicable(check, env);
+      return result(check, expected->matches(v), model_text(*expected, check, env), actual);
     }
     default: break;
   }
@@ -90,14 +100,9 @@ CheckResult apply_text(const Check& check, const TextValue& v, const CheckEnviro
     case CheckOp::kText:
       return result(check, trim_right(v.text) == trim_right(check.text), fmt::format("\"{}\"", check.text), actual);
     case CheckOp::kModel: {
-      if (env.model == nullptr) return not_applicable(check, "no model profile given (--model)");
-      const ModelValue* expected = env.model->find(check.text);
-      if (expected == nullptr) return not_applicable(check, fmt::format("{} gives no {}", env.model->name, check.text));
-      const std::string want = std::holds_alternative<std::string>(*expected)
-                                   ? std::get<std::string>(*expected)
-                                   : std::to_string(std::get<uint64_t>(*expected));
-      return result(check, trim_right(v.text) == trim_right(want),
-                    fmt::format("\"{}\" ({} {})", want, env.model->name, check.text), actual);
+      const ModelExpectation* expected = model_expectation(check, env);
+      if (expected == nullptr) return model_not_applicable(check, env);
+      return result(check, expected->matches(v.text), model_text(*expected, check, env), actual);
     }
     default: break;
   }
@@ -129,21 +134,19 @@ CheckResult apply_data(const Check& check, const DataPtr& data, const CheckEnvir
       const auto diff = std::mismatch(data->bytes.begin(), data->bytes.end(), other.bytes.begin());
       if (diff.first == data->bytes.end()) return result(check, true, "same bytes as " + check.text, describe(Value{data}));
       const size_t at = static_cast<size_t>(diff.first - data->bytes.begin());
-      const uint64_t lba = data->first_lba + (data->lba_size == 0 ? 0 : at / data->lba_size);
+      // Identify structures carry no LBA (lba_size 0): name the byte only.
+      const std::string where = data->lba_size == 0
+                                    ? fmt::format("byte {}", at)
+                                    : fmt::format("byte {} (LBA {})", at, data->first_lba + at / data->lba_size);
       return result(check, false,
-                    fmt::format("byte {} (LBA {}) = {:02x}h as in '{}'", at, lba, static_cast<unsigned>(*diff.second),
-                                check.text),
+                    fmt::format("{} = {:02x}h as in '{}'", where, static_cast<unsigned>(*diff.second), check.text),
                     fmt::format("{:02x}h", static_cast<unsigned>(*diff.first)));
     }
     case CheckOp::kModel: {
-      if (env.model == nullptr) return not_applicable(check, "no model profile given (--model)");
-      const ModelValue* expected = env.model->find(check.text);
-      if (expected == nullptr) return not_applicable(check, fmt::format("{} gives no {}", env.model->name, check.text));
-      const auto* digest = std::get_if<std::string>(expected);
+      const ModelExpectation* expected = model_expectation(check, env);
+      if (expected == nullptr) return model_not_applicable(check, env);
       const std::string actual = sha256_of(*data);
-      return result(check, digest != nullptr && *digest == actual,
-                    fmt::format("sha256 {} ({} {})", digest ? *digest : "?", env.model->name, check.text),
-                    "sha256 " + actual);
+      return result(check, expected->matches(actual), "sha256 " + model_text(*expected, check, env), "sha256 " + actual);
     }
     default: break;
   }

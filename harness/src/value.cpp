@@ -41,6 +41,7 @@ std::string describe(const Value& value) {
   if (const auto* s = std::get_if<spec::Status>(&value)) return s->describe();
   if (const auto* d = std::get_if<DataPtr>(&value)) {
     if (!*d) return "no data";
+    if ((*d)->lba_size == 0) return fmt::format("{} bytes (sha256 {:.16}...)", (*d)->bytes.size(), sha256_of(**d));
     return fmt::format("{} blocks from LBA {} of NSID {} (sha256 {:.16}...)", (*d)->blocks(), (*d)->first_lba,
                        (*d)->nsid, sha256_of(**d));
   }

@@ -217,5 +217,90 @@ TEST(Faults, CorruptReadData) {
   EXPECT_EQ(later->lba, 4096u);
 }
 
+// ---- data transfer faults: the command succeeds, the data is wrong -----------
+
+TEST(Faults, BadReadTransferSkipMovesNoData) {
+  FaultRig rig("harness-read-skip-transfer.yaml");
+  rig.with_io();
+  std::fill(rig.data.bytes().begin(), rig.data.bytes().end(), std::byte{0x5A});
+  EXPECT_TRUE(rig.read(0).status().ok());
+  EXPECT_EQ(rig.data.bytes()[0], std::byte{0x5A});
+  EXPECT_EQ(rig.data.bytes()[4095], std::byte{0x5A});
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+TEST(Faults, BadReadTransferEveryThirdRead) {
+  FaultRig rig("harness-read-every-3rd-corrupt.yaml");
+  rig.with_io();
+  for (int n = 1; n <= 6; ++n) {
+    ASSERT_TRUE(rig.read(8).status().ok());
+    const auto mismatch = lba_stamp::check(rig.data.bytes().first(4096), 512, 8, 1);
+    EXPECT_EQ(mismatch.has_value(), n % 3 == 0) << "read " << n;
+    if (mismatch) {
+      EXPECT_EQ(mismatch->byte, 0u);
+    }
+  }
+}
+
+TEST(Faults, BadReadTransferOnOneQueueOnly) {
+  FaultRig rig("harness-read-queue-2-corrupt.yaml");
+  rig.with_io();
+  Ring second = rig.host.create_io_pair(2, 8);
+  ASSERT_TRUE(rig.read(0).status().ok());
+  EXPECT_FALSE(lba_stamp::check(rig.data.bytes().first(4096), 512, 0, 1));
+  ASSERT_TRUE(rig.host.execute(second, cmd::read(1, 0, 8), rig.data).status().ok());
+  const auto mismatch = lba_stamp::check(rig.data.bytes().first(4096), 512, 0, 1);
+  ASSERT_TRUE(mismatch.has_value());
+  EXPECT_EQ(mismatch->byte, 100u);
+}
+
+TEST(Faults, BadReadTransferDropsThePrp1Offset) {
+  FaultRig rig("harness-read-drops-prp1-offset.yaml");
+  rig.with_io();
+  std::fill(rig.data.bytes().begin(), rig.data.bytes().end(), std::byte{0x5A});
+  ASSERT_TRUE(rig.host.execute(rig.io, cmd::read(1, 3, 1), rig.data, 64).status().ok());
+  // The block landed at the page start, not at offset 64.
+  EXPECT_FALSE(lba_stamp::check(rig.data.bytes().first(512), 512, 3, 1));
+  EXPECT_TRUE(lba_stamp::check(rig.data.bytes().subspan(64, 512), 512, 3, 1).has_value());
+  // Aligned reads are unaffected.
+  ASSERT_TRUE(rig.read(8).status().ok());
+  EXPECT_FALSE(lba_stamp::check(rig.data.bytes().first(4096), 512, 8, 1));
+}
+
+TEST(Faults, Prp1OnlyCutsAnAdminTransferAtThePageEnd) {
+  FaultRig rig("harness-admin-prp1-only.yaml");
+  rig.host.bring_up();
+  std::fill(rig.data.bytes().begin(), rig.data.bytes().end(), std::byte{0x5A});
+  ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::identify(spec::Cns::kController, 0), rig.data, 4096 - 512)
+                  .status().ok());
+  EXPECT_EQ(rig.data.bytes()[4096 - 512], std::byte{0x56});  // VID 4E56h, low byte first, through PRP1
+  EXPECT_EQ(rig.data.bytes()[4096 + 4], std::byte{0x5A});    // NN's page (PRP2) never written
+}
+
+// ---- controller state faults -------------------------------------------------
+
+TEST(Faults, StaleSqhdAfterResetReportsOneBehindOnce) {
+  FaultRig rig("harness-stale-sqhd-after-reset.yaml");
+  rig.host.bring_up();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::get_features(0x07)).status().ok());
+  rig.host.disable();
+  rig.host.bring_up();
+  EXPECT_EQ(rig.host.execute(rig.host.admin(), cmd::get_features(0x07)).sqhd(), 0u);  // 1 on a correct controller
+  EXPECT_EQ(rig.host.execute(rig.host.admin(), cmd::get_features(0x07)).sqhd(), 2u);
+}
+
+TEST(Faults, OverstateQueuesReportsMoreThanItAllocates) {
+  FaultRig rig("harness-overstate-queues.yaml");
+  rig.host.bring_up();
+  const auto granted = rig.host.execute(rig.host.admin(), cmd::set_number_of_queues(4, 4));
+  ASSERT_TRUE(granted.status().ok());
+  EXPECT_EQ(cmd::decode_number_of_queues(granted.dw0).io_sq, 5u);
+  EXPECT_EQ(cmd::decode_number_of_queues(granted.dw0).io_cq, 5u);
+  DmaBuffer ring(rig.sim, 4096);
+  EXPECT_EQ(code(rig.host.execute(rig.host.admin(), cmd::create_io_cq(5, 2, ring.iova(), true))), "01/01");
+  EXPECT_TRUE(rig.host.execute(rig.host.admin(), cmd::create_io_cq(4, 2, ring.iova(), true)).status().ok());
+  EXPECT_TRUE(rig.host.execute(rig.host.admin(), cmd::delete_io_cq(4)).status().ok());
+}
+
 }  // namespace
 }  // namespace nvqual::sim_test

@@ -181,6 +181,37 @@ TEST(ProfileErrors, MissingFieldPointsAtItsMapping) {
   EXPECT_THAT(error_of(replace_line(kMinimal, 1, "")), StartsWith("bad.yaml:2:1: missing field 'name'"));
 }
 
+TEST(Profile, DataFaultsAndNarrowMatchesParse) {
+  const Profile p = parse_profile(std::string(kMinimal) +
+                                      "faults:\n"
+                                      "  - {type: bad-read-transfer, effect: xor, every: 3, qid: 2, byte: 7, xor: 0x0F}\n"
+                                      "  - {type: prp1-only, queue: admin}\n"
+                                      "  - {type: stale-sqhd-after-reset}\n"
+                                      "  - {type: overstate-queues, extra: 2}\n"
+                                      "  - type: status\n"
+                                      "    opcode: 0x05\n"
+                                      "    nsid: 0\n"
+                                      "    fuse: 1\n"
+                                      "    cdw10: {value: 0, mask: 0xFFFF}\n"
+                                      "    cdw12: 7\n"
+                                      "    status: \"01/02\"\n",
+                                  "ok.yaml");
+  ASSERT_EQ(p.faults.size(), 5u);
+  const auto bad = std::get<BadReadTransferFault>(p.faults[0]);
+  EXPECT_EQ(bad, (BadReadTransferFault{ReadTransferEffect::kXor, 3, 2, 7, 0x0F}));
+  EXPECT_EQ(std::get<Prp1OnlyFault>(p.faults[1]).queue, QueueKind::kAdmin);
+  EXPECT_TRUE(std::holds_alternative<StaleSqhdAfterResetFault>(p.faults[2]));
+  EXPECT_EQ(std::get<OverstateQueuesFault>(p.faults[3]).extra, 2);
+  const CommandMatch m = std::get<StatusFault>(p.faults[4]).match;
+  EXPECT_EQ(m.nsid, 0u);
+  EXPECT_EQ(m.fuse, 1);
+  EXPECT_EQ(m.dwords, (std::vector<DwordMatch>{{10, 0, 0xFFFF}, {12, 7, 0xFFFFFFFF}}));
+  EXPECT_THAT(error_of(std::string(kMinimal) + "faults:\n  - {type: bad-read-transfer, effect: drop}\n"),
+              HasSubstr("faults[0].effect is 'drop'; expected skip, xor or drop-prp1-offset"));
+  EXPECT_THAT(error_of(std::string(kMinimal) + "faults:\n  - {type: status, cdw10: {value: 1, bits: 2}, status: \"00/02\"}\n"),
+              HasSubstr("bits"));
+}
+
 TEST(ProfileErrors, CrossFieldRulesPointAtTheOffendingValue) {
   const std::string two = std::string(kMinimal) +
                           "  - nsid: 1\n"                      // 19

@@ -72,6 +72,7 @@ CommandResult Device::transfer_to_host(const SubmissionEntry& sqe, std::span<con
     violation(fmt::format("{} (CID {}): {}", opcode_name(0, sqe.opcode()), sqe.cid(), outcome.violation));
     return rejected(outcome.status);
   }
+  if (transfer_faults_.prp1_only(true) && segments.size() > 1) segments.resize(1);  // prp1-only fault
   // Data first, zeros after it (a transfer longer than the structure).
   size_t done = 0;
   for (const auto& segment : segments) {
@@ -274,6 +275,15 @@ constexpr uint8_t kFidWriteAtomicity = 0x0A;
 constexpr uint8_t kFidAsyncEvent = 0x0B;
 }  // namespace
 
+// The granted counts, 0-based, as Number of Queues reports them (overstated
+// by the overstate-queues fault; Create I/O SQ/CQ still use the real grant).
+uint32_t Device::reported_queue_counts() const {
+  const auto reported = [&](uint16_t granted) {
+    return static_cast<uint16_t>(std::min<uint32_t>(uint32_t{granted} - 1 + faults_.overstated_queues(), 0xFFFE));
+  };
+  return fields::NumberOfQueues{reported(granted_sqs_), reported(granted_cqs_)}.encode();
+}
+
 CommandResult Device::get_features(const SubmissionEntry& sqe) {
   const auto f = fields::Features::of(sqe);
   if (f.select > fields::Features::kSelectCapabilities) return rejected(st::kInvalidField);
@@ -301,9 +311,7 @@ CommandResult Device::get_features(const SubmissionEntry& sqe) {
       const uint16_t max = static_cast<uint16_t>(profile_.queues.max_io_queues - 1);
       default_value = fields::NumberOfQueues{max, max}.encode();
       CommandResult r;
-      r.dw0 = f.select == fields::Features::kSelectCurrent
-                  ? fields::NumberOfQueues{static_cast<uint16_t>(granted_sqs_ - 1), static_cast<uint16_t>(granted_cqs_ - 1)}.encode()
-                  : default_value;
+      r.dw0 = f.select == fields::Features::kSelectCurrent ? reported_queue_counts() : default_value;
       if (f.select == fields::Features::kSelectCapabilities) r.dw0 = fields::feature_capabilities(false, false, true);
       return r;
     }
@@ -342,7 +350,7 @@ CommandResult Device::set_features(const SubmissionEntry& sqe) {
       granted_sqs_ = static_cast<uint16_t>(std::min<uint32_t>(uint32_t{asked.sqs} + 1, max));
       granted_cqs_ = static_cast<uint16_t>(std::min<uint32_t>(uint32_t{asked.cqs} + 1, max));
       CommandResult r;
-      r.dw0 = fields::NumberOfQueues{static_cast<uint16_t>(granted_sqs_ - 1), static_cast<uint16_t>(granted_cqs_ - 1)}.encode();
+      r.dw0 = reported_queue_counts();
       return r;
     }
     case kFidPowerManagement:

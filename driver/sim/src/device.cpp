@@ -44,7 +44,8 @@ Device::Device(Profile profile, Mode mode, Clock& clock)
       doorbell_stride_(4u << profile_.registers.dstrd),
       bar_size_(bar_size_for(profile_)),
       doorbells_(std::make_unique<DoorbellState[]>(size_t{profile_.queues.max_io_queues} + 1)),
-      faults_(profile_.faults) {
+      faults_(profile_.faults),
+      transfer_faults_(profile_.faults) {
   const auto corruptions = read_corruptions(profile_);
   for (const auto& ns : profile_.namespaces) media_.emplace_back(ns, corruptions);
   sqs_.resize(size_t{profile_.queues.max_io_queues} + 1);

@@ -42,6 +42,7 @@
 #include "nvqual/driver/spec/registers.hpp"
 #include "nvqual/sim/simulated_controller.hpp"
 #include "queue_state.hpp"
+#include "transfer_faults.hpp"
 #include "violation_log.hpp"
 
 namespace nvqual::sim {
@@ -141,6 +142,7 @@ class Device {
   CommandResult get_log_page(const spec::SubmissionEntry& sqe);
   CommandResult get_features(const spec::SubmissionEntry& sqe);
   CommandResult set_features(const spec::SubmissionEntry& sqe);
+  uint32_t reported_queue_counts() const;
   // Copies `data` (zero padded to `length`) to the command's PRPs; takes dma_mutex_.
   CommandResult transfer_to_host(const spec::SubmissionEntry& sqe, std::span<const std::byte> data, size_t length,
                                  uint64_t page_size);
@@ -149,7 +151,7 @@ class Device {
   std::vector<std::byte> firmware_slot_log_bytes() const;
   // Runs with only dma_mutex_ (taken inside): no controller state but the
   // immutable profile, media and limits.
-  CommandResult execute_io(const spec::SubmissionEntry& sqe, uint64_t page_size);
+  CommandResult execute_io(const spec::SubmissionEntry& sqe, uint64_t page_size, uint16_t sqid);
   const NamespaceMedia* media(uint32_t nsid) const;
   uint64_t max_transfer_bytes() const;
 
@@ -199,6 +201,9 @@ class Device {
   bool io_queues_created_ = false;  // since the last reset: Number of Queues is fixed
   std::map<uint32_t, uint32_t> features_;  // values Set Features changed, by fields::feature_key
   uint32_t outstanding_aers_ = 0;
+  // stale-sqhd-after-reset: set by a reset, cleared by the next admin completion
+  // (which reports the SQ head from before its command was fetched).
+  bool stale_admin_sqhd_ = false;
   std::deque<ErrorLogEntry> error_log_;  // newest first
   uint64_t error_count_ = 0;
   uint64_t units_read_ = 0;  // 512-byte units, for SMART
@@ -214,6 +219,7 @@ class Device {
   // ---- guarded by dma_mutex_ ---------------------------------------------------
   mutable std::mutex dma_mutex_;
   IovaSpace iova_{SimulatedController::kIovaBase};
+  TransferFaults transfer_faults_;
 
   // Last member: its thread stops (in ~Device) before anything it uses dies.
   std::unique_ptr<DeviceThread> thread_;

@@ -219,7 +219,7 @@ size_t Device::start_command(uint16_t sqid, const spec::SubmissionEntry& sqe) {
   c.id = next_command_id_++;
   c.sqid = sqid;
   c.sqe = sqe;
-  c.faults = faults_.for_command(sqid == 0, sqe.opcode(), sqid);
+  c.faults = faults_.for_command(sqid, sqe);
   c.page_size = page_size_;
   c.transferring = false;
   ++in_flight_count_;
@@ -243,7 +243,7 @@ void Device::run_command(size_t slot, Lock& lock) {
     in_flight_[slot].transferring = true;
     ++transfers_running_;
     lock.unlock();
-    result = execute_io(sqe, page_size);
+    result = execute_io(sqe, page_size, sqid);
     lock.lock();
     --transfers_running_;
     in_flight_[slot].transferring = false;
@@ -285,7 +285,12 @@ void Device::post_completion(uint16_t sqid, const spec::SubmissionEntry& sqe, co
   spec::CompletionEntry cqe{};
   cqe.dw0 = result.dw0;
   const uint16_t outside = static_cast<uint16_t>(std::min<uint32_t>(q->entries, 0xFFFF));
-  cqe.set_sqhd(faults.wrong_sqhd ? faults.sqhd.value_or(outside) : static_cast<uint16_t>(q->head()));
+  uint32_t sqhd = q->head();
+  if (sqid == 0 && stale_admin_sqhd_) {  // stale-sqhd-after-reset: the head before this command's fetch
+    sqhd = (sqhd + q->entries - 1) % q->entries;
+    stale_admin_sqhd_ = false;
+  }
+  cqe.set_sqhd(faults.wrong_sqhd ? faults.sqhd.value_or(outside) : static_cast<uint16_t>(sqhd));
   cqe.set_sqid(faults.sqid.value_or(sqid));
   cqe.set_cid(sqe.cid());
   cqe.set_status(result.status);

@@ -16,10 +16,27 @@ const CommandMatch* match_of(const Fault& fault) {
       fault);
 }
 
-bool matches(const CommandMatch& m, bool admin, uint8_t opcode) {
+uint32_t dword(const spec::SubmissionEntry& sqe, uint8_t index) {
+  switch (index) {
+    case 10: return sqe.cdw10;
+    case 11: return sqe.cdw11;
+    case 12: return sqe.cdw12;
+    case 13: return sqe.cdw13;
+    case 14: return sqe.cdw14;
+    default: return sqe.cdw15;
+  }
+}
+
+bool matches(const CommandMatch& m, bool admin, const spec::SubmissionEntry& sqe) {
   if (m.queue == QueueKind::kAdmin && !admin) return false;
   if (m.queue == QueueKind::kIo && admin) return false;
-  return !m.opcode || *m.opcode == opcode;
+  if (m.opcode && *m.opcode != sqe.opcode()) return false;
+  if (m.nsid && *m.nsid != sqe.nsid) return false;
+  if (m.fuse && *m.fuse != sqe.fuse()) return false;
+  for (const DwordMatch& d : m.dwords) {
+    if ((dword(sqe, d.index) & d.mask) != d.value) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -35,6 +52,8 @@ FaultPlan::FaultPlan(const std::vector<Fault>& faults) {
       }
     }
     if (const auto* f = std::get_if<AllOnesFault>(&fault)) all_ones_after_ = f->after_commands;
+    if (std::holds_alternative<StaleSqhdAfterResetFault>(fault)) stale_sqhd_after_reset_ = true;
+    if (const auto* f = std::get_if<OverstateQueuesFault>(&fault)) overstated_queues_ = f->extra;
     if (match_of(fault) != nullptr) completion_faults_.push_back({fault, 0});
   }
 }
@@ -48,11 +67,11 @@ FaultPlan::Stop FaultPlan::before_command(uint64_t completed) {
   return Stop::kNone;
 }
 
-CompletionFaults FaultPlan::for_command(bool admin, uint8_t opcode, uint16_t sqid) {
+CompletionFaults FaultPlan::for_command(uint16_t sqid, const spec::SubmissionEntry& sqe) {
   CompletionFaults out;
   for (auto& entry : completion_faults_) {
     const CommandMatch& m = *match_of(entry.fault);
-    if (!matches(m, admin, opcode)) continue;
+    if (!matches(m, sqid == 0, sqe)) continue;
     ++entry.matched;
     if (m.nth != 0 && entry.matched != m.nth) continue;
     std::visit(

@@ -1,6 +1,8 @@
 // The profile's faults, organised for the places that apply them: the
-// register state machine (never-ready, CFS, all ones) and command completion
-// (drop, duplicate, wrong phase/SQID/SQHD, status). Identify and read-data
+// register state machine (never-ready, CFS, all ones, stale SQHD after a
+// reset), Number of Queues (overstate-queues) and command completion (drop,
+// duplicate, wrong phase/SQID/SQHD, status). Data transfer faults live in
+// TransferFaults. Identify and read-data
 // corruptions are applied by IdentifyPages and NamespaceMedia.
 // Not synchronised: Device guards it.
 #pragma once
@@ -9,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "nvqual/driver/spec/queue_entries.hpp"
 #include "nvqual/driver/spec/status.hpp"
 #include "nvqual/sim/profile.hpp"
 
@@ -33,6 +36,9 @@ class FaultPlan {
   bool never_ready() const { return never_ready_; }
   bool fatal_at_enable() const { return fatal_at_enable_; }
   bool gone_from_start() const { return all_ones_after_ && *all_ones_after_ == 0; }
+  bool stale_sqhd_after_reset() const { return stale_sqhd_after_reset_; }
+  // I/O queues Number of Queues reports beyond those it allocates (overstate-queues).
+  uint16_t overstated_queues() const { return overstated_queues_; }
 
   enum class Stop { kNone, kFatal, kGone };
   // Called before the device runs the command that follows `completed`
@@ -40,7 +46,7 @@ class FaultPlan {
   Stop before_command(uint64_t completed);
 
   // Counts the command against every completion fault and returns what applies.
-  CompletionFaults for_command(bool admin, uint8_t opcode, uint16_t sqid);
+  CompletionFaults for_command(uint16_t sqid, const spec::SubmissionEntry& sqe);
 
  private:
   struct Entry {
@@ -49,6 +55,8 @@ class FaultPlan {
   };
   bool never_ready_ = false;
   bool fatal_at_enable_ = false;
+  bool stale_sqhd_after_reset_ = false;
+  uint16_t overstated_queues_ = 0;
   std::optional<uint64_t> fatal_after_;
   std::optional<uint64_t> all_ones_after_;
   std::vector<Entry> completion_faults_;

@@ -24,7 +24,7 @@ CommandResult rejected(spec::Status s, uint64_t lba = 0) {
 
 }  // namespace
 
-CommandResult Device::execute_io(const spec::SubmissionEntry& sqe, uint64_t page_size) {
+CommandResult Device::execute_io(const spec::SubmissionEntry& sqe, uint64_t page_size, uint16_t sqid) {
   if (sqe.fuse() != 0) return rejected(st::kInvalidField);  // FUSES=0
   if (sqe.psdt() != 0) return rejected(st::kInvalidField);  // SGLS=0: PRPs only
   switch (static_cast<NvmOpcode>(sqe.opcode())) {
@@ -55,13 +55,18 @@ CommandResult Device::execute_io(const spec::SubmissionEntry& sqe, uint64_t page
   if (!ns->read(range.slba, staging)) return rejected(st::kUnrecoveredReadError, range.slba);
 
   const std::lock_guard dma(dma_mutex_);
-  const PrpOutcome outcome = walk_prps(iova_, sqe.prp1, sqe.prp2, bytes, page_size, segments);
+  // bad-read-transfer / prp1-only faults: the Read still succeeds.
+  const ReadTransferPlan plan = transfer_faults_.for_read(sqid);
+  const uint64_t prp1 = plan.drop_prp1_offset ? sqe.prp1 & ~(page_size - 1) : sqe.prp1;
+  const PrpOutcome outcome = walk_prps(iova_, prp1, sqe.prp2, bytes, page_size, segments);
   if (!outcome.ok()) {
     violation(fmt::format("Read (CID {}, NSID {}, SLBA {}, {} blocks): {}", sqe.cid(), sqe.nsid, range.slba,
                           range.blocks, outcome.violation));
     return rejected(outcome.status, range.slba);
   }
-  scatter(staging, segments);
+  if (transfer_faults_.prp1_only(false) && segments.size() > 1) segments.resize(1);
+  TransferFaults::corrupt(plan, staging);
+  if (!plan.skip) scatter(staging, segments);
   CommandResult r;
   r.bytes_read = bytes;
   return r;

@@ -247,23 +247,61 @@ NamespaceProfile parse_namespace(MapReader map, const std::filesystem::path& bas
   return ns;
 }
 
+QueueKind parse_queue_kind(MapReader& map) {
+  const auto queue = map.optional("queue");
+  if (!queue) return QueueKind::kAny;
+  const std::string name = detail::read_string(map.source(), *queue, map.field("queue"));
+  if (name == "admin") return QueueKind::kAdmin;
+  if (name == "io") return QueueKind::kIo;
+  if (name != "any") map.source().fail(queue->Mark(), map.field("queue") + " is '" + name + "'", "expected admin, io or any");
+  return QueueKind::kAny;
+}
+
 CommandMatch parse_match(MapReader& map) {
   CommandMatch m;
-  if (const auto queue = map.optional("queue")) {
-    const std::string name = detail::read_string(map.source(), *queue, map.field("queue"));
-    if (name == "admin") {
-      m.queue = QueueKind::kAdmin;
-    } else if (name == "io") {
-      m.queue = QueueKind::kIo;
-    } else if (name == "any") {
-      m.queue = QueueKind::kAny;
-    } else {
-      map.source().fail(queue->Mark(), map.field("queue") + " is '" + name + "'", "expected admin, io or any");
-    }
-  }
+  m.queue = parse_queue_kind(map);
   if (map.has("opcode")) m.opcode = static_cast<uint8_t>(map.uint("opcode", 0, kU8));
   m.nth = map.uint_or("nth", 0, kU64, 0);
+  if (map.has("nsid")) m.nsid = static_cast<uint32_t>(map.uint("nsid", 0, 0xFFFFFFFF));
+  if (map.has("fuse")) m.fuse = static_cast<uint8_t>(map.uint("fuse", 0, 3));
+  // cdw10..cdw15: a value (the whole dword), or {value: V, mask: M}.
+  for (uint8_t index = 10; index <= 15; ++index) {
+    const std::string key = "cdw" + std::to_string(index);
+    const auto node = map.optional(key);
+    if (!node) continue;
+    DwordMatch d;
+    d.index = index;
+    if (node->IsMap()) {
+      MapReader dword(map.source(), *node, map.field(key));
+      d.value = static_cast<uint32_t>(dword.uint("value", 0, 0xFFFFFFFF));
+      d.mask = static_cast<uint32_t>(dword.uint_or("mask", 0, 0xFFFFFFFF, 0xFFFFFFFF));
+      dword.finish();
+    } else {
+      d.value = static_cast<uint32_t>(detail::read_uint(map.source(), *node, map.field(key), 0, 0xFFFFFFFF));
+    }
+    m.dwords.push_back(d);
+  }
   return m;
+}
+
+BadReadTransferFault parse_bad_read_transfer(MapReader& map) {
+  BadReadTransferFault f;
+  const YAML::Node effect = map.required("effect");
+  const std::string name = detail::read_string(map.source(), effect, map.field("effect"));
+  if (name == "skip") {
+    f.effect = ReadTransferEffect::kSkip;
+  } else if (name == "xor") {
+    f.effect = ReadTransferEffect::kXor;
+  } else if (name == "drop-prp1-offset") {
+    f.effect = ReadTransferEffect::kDropPrp1Offset;
+  } else {
+    map.source().fail(effect.Mark(), map.field("effect") + " is '" + name + "'", "expected skip, xor or drop-prp1-offset");
+  }
+  f.every = map.uint_or("every", 1, kU64, 1);
+  f.qid = static_cast<uint16_t>(map.uint_or("qid", 0, kU16, 0));
+  f.byte = static_cast<uint32_t>(map.uint_or("byte", 0, 0xFFFFFFFF, 0));
+  f.xor_mask = static_cast<uint8_t>(map.uint_or("xor", 1, kU8, 0xFF));
+  return f;
 }
 
 // "SCT/SC" in hex, e.g. "00/06" or "1/0C".
@@ -347,10 +385,19 @@ Fault parse_fault(MapReader map) {
     f.offset = static_cast<uint32_t>(map.uint_or("offset", 0, 65535, 16));
     f.xor_mask = static_cast<uint8_t>(map.uint_or("xor", 1, kU8, 0xFF));
     fault = f;
+  } else if (type == "bad-read-transfer") {
+    fault = parse_bad_read_transfer(map);
+  } else if (type == "prp1-only") {
+    fault = Prp1OnlyFault{parse_queue_kind(map)};
+  } else if (type == "stale-sqhd-after-reset") {
+    fault = StaleSqhdAfterResetFault{};
+  } else if (type == "overstate-queues") {
+    fault = OverstateQueuesFault{static_cast<uint16_t>(map.uint_or("extra", 1, 0xFFFE, 1))};
   } else {
     map.source().fail(type_node.Mark(), "unknown fault type '" + type + "'",
                       "expected one of: never-ready, cfs, all-ones, drop-completion, duplicate-completion, "
-                      "wrong-phase, wrong-sqid, wrong-sqhd, status, corrupt-identify, corrupt-read");
+                      "wrong-phase, wrong-sqid, wrong-sqhd, status, corrupt-identify, corrupt-read, "
+                      "bad-read-transfer, prp1-only, stale-sqhd-after-reset, overstate-queues");
   }
   map.finish();
   return fault;

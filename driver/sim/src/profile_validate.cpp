@@ -68,6 +68,13 @@ void validate_profile(const Profile& p) {
         fail(p, "a corrupt-identify fault names namespace " + std::to_string(f->nsid), "expected an existing NSID");
       }
     }
+    if (const auto* f = std::get_if<BadReadTransferFault>(&fault)) {
+      if (f->qid > p.queues.max_io_queues) {
+        fail(p, "a bad-read-transfer fault names I/O queue " + std::to_string(f->qid),
+             "expected 0 (any) or a QID up to max_io_queues");
+      }
+      if (f->every == 0) fail(p, "a bad-read-transfer fault has every 0", "expected every >= 1");
+    }
     if (const auto* f = std::get_if<CorruptReadFault>(&fault)) {
       const NamespaceProfile* ns = find(p, f->nsid);
       if (ns == nullptr) fail(p, "a corrupt-read fault names namespace " + std::to_string(f->nsid), "expected an existing NSID");

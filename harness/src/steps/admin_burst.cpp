@@ -2,7 +2,10 @@
 // once per batch, so both rings wrap (several times on a 2-entry queue), the
 // phase tag flips, SQHD advances and the CID walks the 16-bit space
 // (NVMe Base 2.0, 3.3.1, 4.6). The queue itself rejects completions with a
-// wrong SQID, an SQHD outside the queue or an unknown CID.
+// wrong SQID, an SQHD outside the queue or an unknown CID. Wraps are counted
+// from the phase tags the controller wrote, not derived from the count. With
+// batches the completions are taken in CID order, which an out-of-order
+// controller could make differ from ring order: check cq_wraps with batch 1.
 #include <set>
 
 #include <fmt/format.h>
@@ -30,6 +33,10 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   uint64_t completed = 0;
   uint64_t sqhd_errors = 0;
   std::optional<uint16_t> last_sqhd;
+  // The phase tag the controller wrote in each completion, in the order they
+  // were consumed: every change is a pass over the CQ ring that really happened.
+  std::optional<bool> last_phase;
+  uint64_t phase_flips = 0;
   const uint32_t sq_entries = queue.geometry().sq_entries;
   while (completed < count) {
     ctx.checkpoint();
@@ -49,6 +56,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
       // One command at a time: each completion's SQHD is one past the previous one.
       if (batch == 1 && last_sqhd && cqe.sqhd() != (*last_sqhd + 1) % sq_entries) ++sqhd_errors;
       last_sqhd = cqe.sqhd();
+      if (last_phase && cqe.phase() != *last_phase) ++phase_flips;
+      last_phase = cqe.phase();
       ++completed;
     }
   }
@@ -56,7 +65,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   out["completed"] = completed;
   out["distinct_cids"] = cids.size();
   out["sqhd_errors"] = sqhd_errors;
-  out["cq_wraps"] = completed / queue.geometry().cq_entries;
+  out["cq_wraps"] = phase_flips;
   ctx.measure("admin burst", fmt::format("{} commands, {} distinct CIDs, queue {}", completed, cids.size(),
                                          queue.describe_state()));
 }
@@ -76,7 +85,8 @@ const StepRegistrar registrar{{
             {"completed", ValueKind::kNumber, "completions consumed"},
             {"distinct_cids", ValueKind::kNumber, "different CIDs seen in completions"},
             {"sqhd_errors", ValueKind::kNumber, "batch 1: completions whose SQHD is not one past the previous"},
-            {"cq_wraps", ValueKind::kNumber, "times the completion ring wrapped at least"},
+            {"cq_wraps", ValueKind::kNumber,
+             "phase tag changes between consecutive completions: CQ ring wraps the controller made (batch 1: exact)"},
         },
     .run = run,
 }};

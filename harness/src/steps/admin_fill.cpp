@@ -1,6 +1,13 @@
 // admin_fill: fills the admin queue (all but the one slot that must stay empty,
 // also when ASQ and ACQ differ in size), rings the doorbell once, and collects
 // every completion (NVMe Base 2.0, 3.3.1.5 full queue, 4.1 queue sizes).
+//
+// What the host posted proves nothing about the controller, so the step
+// measures what the controller reports: one command first gives the SQ head
+// before the fill, and the SQHD values of the fill's completions must then
+// have moved it past every posted entry (sqhd_advance == posted).
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "nvqual/driver/commands.hpp"
@@ -12,22 +19,31 @@ namespace {
 void run(StepContext& ctx, const StepArgs&, Observations& out) {
   Controller& controller = ctx.controller();
   QueuePair& queue = controller.admin_queue();
+  const uint32_t entries = queue.geometry().sq_entries;
   const spec::SubmissionEntry probe = cmd::get_features(static_cast<uint8_t>(spec::FeatureId::kNumberOfQueues));
+  const spec::CompletionEntry before = queue.execute(probe, controller.command_timeout());
+  spec::Status first_bad = before.status();
+
   std::vector<uint16_t> posted;
   while (!queue.full()) posted.push_back(queue.post(probe));
   queue.ring();
-  spec::Status first_bad = spec::status::kSuccess;
   uint64_t completed = 0;
+  uint64_t advance = 0;
   for (uint16_t cid : posted) {
     const auto cqe = queue.wait(cid, controller.command_timeout());
     if (!cqe.status().ok() && first_bad.ok()) first_bad = cqe.status();
+    // Distance the head moved from where it was before the fill (SQHD is the
+    // controller's, so a controller that skips or repeats entries shows here).
+    advance = std::max<uint64_t>(advance, (cqe.sqhd() + entries - before.sqhd()) % entries);
     ++completed;
   }
   out["status"] = first_bad;
   out["posted"] = posted.size();
   out["completed"] = completed;
+  out["sqhd_advance"] = advance;
   out["capacity"] = uint64_t{queue.capacity()};
-  ctx.measure("full admin queue", fmt::format("{} commands in one doorbell write; {}", posted.size(), queue.describe_state()));
+  ctx.measure("full admin queue", fmt::format("{} commands in one doorbell write; SQHD {} -> +{}; {}", posted.size(),
+                                              before.sqhd(), advance, queue.describe_state()));
 }
 
 const StepRegistrar registrar{{
@@ -37,8 +53,10 @@ const StepRegistrar registrar{{
     .observations =
         {
             {"status", ValueKind::kStatus, "the first non-success status, else success"},
-            {"posted", ValueKind::kNumber, "commands posted in one doorbell write"},
-            {"completed", ValueKind::kNumber, "completions consumed"},
+            {"posted", ValueKind::kNumber, "commands the host posted in one doorbell write (host side: not a check)"},
+            {"completed", ValueKind::kNumber, "completions the host consumed (host side: not a check)"},
+            {"sqhd_advance", ValueKind::kNumber,
+             "how far the controller's SQHD moved past the head before the fill (all consumed: == posted)"},
             {"capacity", ValueKind::kNumber, "min(ASQ, ACQ entries) - 1"},
         },
     .run = run,

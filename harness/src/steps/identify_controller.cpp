@@ -14,10 +14,15 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const uint64_t offset = args.number("buffer_offset", ctx.variables());
   require_dword_aligned(offset, "buffer_offset");
   DmaBuffer buffer = buffer_for(ctx, kIdentifyPageSize, offset);
+  // At an offset the page crosses into PRP2: poisoned first, a second page the
+  // controller never wrote shows (zeros would pass for reserved bytes). An
+  // aligned buffer stays zeroed, so a refused command still reads as no data.
+  if (offset != 0) poison(ctx, std::span<std::byte>(buffer.data(), buffer.size()));
   const auto cqe = ctx.controller().admin(cmd::identify(spec::Cns::kController, 0), buffer, kIdentifyPageSize, offset);
   const auto page = std::span<const std::byte>(buffer.data() + offset, kIdentifyPageSize);
   out["status"] = cqe.status();
   out["nonzero_bytes"] = nonzero_bytes(page);
+  out["data"] = page_data(page);
   observe_identify_fields(page, id_ctrl_layout::all, kText, kSkipped, out);
   // Derived: the transfer limit in bytes (2^MDTS x CAP.MPSMIN page; 0 = none).
   const uint64_t mdts = std::get<uint64_t>(out["mdts"]);
@@ -34,6 +39,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 std::vector<ObservationSpec> observations() {
   std::vector<ObservationSpec> o = {
       {"status", ValueKind::kStatus, "completion status"},
+      {"data", ValueKind::kData, "the whole 4 KiB structure (for same_as against another Identify)"},
       {"nonzero_bytes", ValueKind::kNumber, "bytes of the 4 KiB page that are not zero"},
       {"max_transfer_bytes", ValueKind::kNumber, "2^MDTS x CAP.MPSMIN page size (0: no limit)"},
       {"sqes_min", ValueKind::kNumber, "SQES bits 3:0: required SQ entry size, log2 bytes"},

@@ -14,10 +14,15 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   require_dword_aligned(offset, "buffer_offset");
   const auto nsid = static_cast<uint32_t>(args.number("nsid", ctx.variables()));
   DmaBuffer buffer = buffer_for(ctx, kIdentifyPageSize, offset);
+  // At an offset the page crosses into PRP2: poisoned first, a second page the
+  // controller never wrote shows (zeros would pass for reserved bytes). An
+  // aligned buffer stays zeroed, so a refused command still reads as no data.
+  if (offset != 0) poison(ctx, std::span<std::byte>(buffer.data(), buffer.size()));
   const auto cqe = ctx.controller().admin(cmd::identify(spec::Cns::kNamespace, nsid), buffer, kIdentifyPageSize, offset);
   const auto page = std::span<const std::byte>(buffer.data() + offset, kIdentifyPageSize);
   out["status"] = cqe.status();
   out["nonzero_bytes"] = nonzero_bytes(page);
+  out["data"] = page_data(page);
   observe_identify_fields(page, id_ns_layout::all, {}, kSkipped, out);
   const IdentifyNamespace ns = parse_identify_namespace(page);
   out["lba_size"] = ns.lba_size();
@@ -30,12 +35,20 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
     if (ns.lbaf[i].lbads < 9) ++bad;
   }
   out["invalid_formats"] = bad;
+  std::vector<LbaFormatSize> sizes;
+  for (uint32_t i = 0; i < ns.format_count() && i < ns.lbaf.size(); ++i) {
+    sizes.push_back({static_cast<uint32_t>(ns.lbaf[i].data_size()), ns.lbaf[i].ms});
+  }
+  const std::string formats = lba_formats_text(sizes);
+  out["lba_formats"] = TextValue{formats, std::vector<std::byte>(reinterpret_cast<const std::byte*>(formats.data()),
+                                                                 reinterpret_cast<const std::byte*>(formats.data()) + formats.size())};
   out["active_format_valid"] = ns.active_format_index() < ns.format_count() ? 1u : 0u;
 }
 
 std::vector<ObservationSpec> observations() {
   std::vector<ObservationSpec> o = {
       {"status", ValueKind::kStatus, "completion status"},
+      {"data", ValueKind::kData, "the whole 4 KiB structure (for same_as against another Identify)"},
       {"nonzero_bytes", ValueKind::kNumber, "bytes of the 4 KiB page that are not zero (0: an all-zero page)"},
       {"lba_size", ValueKind::kNumber, "data bytes per block in the active format"},
       {"metadata_size", ValueKind::kNumber, "metadata bytes per block in the active format"},
@@ -43,6 +56,7 @@ std::vector<ObservationSpec> observations() {
       {"active_format", ValueKind::kNumber, "FLBAS format index"},
       {"invalid_formats", ValueKind::kNumber, "formats 0..NLBAF with LBADS < 9"},
       {"active_format_valid", ValueKind::kNumber, "1 when the FLBAS index is at most NLBAF"},
+      {"lba_formats", ValueKind::kText, "formats 0..NLBAF as \"512+0, 4096+8\" (data + metadata bytes)"},
   };
   for (auto& spec : identify_observations(id_ns_layout::all, {}, kSkipped)) o.push_back(spec);
   return o;

@@ -3,7 +3,9 @@
 // commands; `once` sends exactly one Read as asked (boundary and error checks);
 // `chunks` sends one Read per `chunk` blocks, one after another (to compare
 // with a whole read). The data lands at `buffer_offset` in its buffer, so PRP1
-// carries that offset and long transfers need PRP lists.
+// carries that offset and long transfers need PRP lists. The buffer is
+// poisoned first (a pattern unique to this read), so a Read that reports
+// success without moving data never agrees with another read.
 #include <fmt/format.h>
 
 #include "step_support.hpp"
@@ -24,6 +26,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   require_dword_aligned(offset, "buffer_offset");
   DmaBuffer buffer = buffer_for(ctx, request.blocks * request.lba_size, offset);
   QueuePair& queue = controller.io_queue(qid);
+  poison(ctx, std::span<std::byte>(buffer.data(), buffer.size()));
 
   spec::CompletionEntry completion;
   uint64_t commands = 0;

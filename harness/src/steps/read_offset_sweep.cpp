@@ -1,6 +1,8 @@
 // read_offset_sweep: reads the same blocks with PRP1 at every dword offset in a
 // range and compares each with a read at offset 0 (NVMe Base 2.0, 4.1.1: PRP1
-// may carry a dword-aligned offset; the data must not depend on it).
+// may carry a dword-aligned offset; the data must not depend on it). Every
+// buffer is poisoned before its read, and the step reports how many offsets it
+// covered, so neither a missed transfer nor an empty range can pass.
 #include <fmt/format.h>
 
 #include "step_support.hpp"
@@ -22,9 +24,14 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const uint64_t stride = args.number("stride", v);
   require_dword_aligned(from, "from");
   require_dword_aligned(stride, "stride");
+  // An empty range would read only the reference and agree with itself.
+  if (from > to) {
+    throw CaseInputError(fmt::format("the PRP1 offset range {}..{} is empty: the sweep would compare nothing", from, to));
+  }
   const size_t length = request.blocks * request.lba_size;
 
   DmaBuffer reference_buffer = buffer_for(ctx, length);
+  poison(ctx, std::span<std::byte>(reference_buffer.data(), reference_buffer.size()));
   spec::CompletionEntry first = controller.read(queue, request, reference_buffer).completion;
   auto reference = std::make_shared<DataBlock>();
   reference->bytes.assign(reference_buffer.data(), reference_buffer.data() + length);
@@ -34,14 +41,16 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 
   spec::Status status = first.status();
   uint64_t reads = 1;
+  uint64_t offsets = 0;
   uint64_t mismatches = 0;
   uint64_t first_bad = ~uint64_t{0};
   DmaBuffer buffer = buffer_for(ctx, length, to);
   for (uint64_t offset = from; status.ok() && offset <= to; offset += stride) {
     ctx.checkpoint();
-    std::fill(buffer.data(), buffer.data() + buffer.size(), std::byte{0xA5});  // stale bytes must not pass
+    poison(ctx, std::span<std::byte>(buffer.data(), buffer.size()));  // stale bytes must not pass
     const ReadResult r = controller.read(queue, request, buffer, offset);
     ++reads;
+    ++offsets;
     if (!r.ok()) {
       status = r.completion.status();
       first_bad = std::min(first_bad, offset);
@@ -54,11 +63,12 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   }
   out["status"] = status;
   out["reads"] = reads;
+  out["offsets"] = offsets;
   out["mismatches"] = mismatches;
   out["first_bad_offset"] = first_bad;
   out["data"] = DataPtr(std::move(reference));
-  ctx.measure("PRP1 offset sweep", fmt::format("{} reads at offsets {}..{} step {}; {} disagreed", reads, from, to,
-                                               stride, mismatches));
+  ctx.measure("PRP1 offset sweep", fmt::format("{} offsets of {}..{} step {} read and compared; {} disagreed",
+                                               offsets, from, to, stride, mismatches));
 }
 
 const StepRegistrar registrar{{
@@ -74,6 +84,7 @@ const StepRegistrar registrar{{
         {
             {"status", ValueKind::kStatus, "the first failing status, else success"},
             {"reads", ValueKind::kNumber, "reads issued, the reference included"},
+            {"offsets", ValueKind::kNumber, "offsets read and compared (check it: a sweep that covers none proves nothing)"},
             {"mismatches", ValueKind::kNumber, "offsets whose data differed from the offset-0 read"},
             {"first_bad_offset", ValueKind::kNumber, "the first offset that failed or differed (2^64-1: none)"},
             {"data", ValueKind::kData, "the offset-0 reference read"},

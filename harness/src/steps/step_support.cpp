@@ -70,11 +70,30 @@ DmaBuffer buffer_for(StepContext& ctx, size_t bytes, size_t offset) {
   return DmaBuffer(ctx.controller().transport(), std::max<size_t>(bytes + offset, 1));
 }
 
+void poison(StepContext& ctx, std::span<std::byte> bytes) {
+  // splitmix64 of the seed: distinct seeds give distinct words; the position
+  // term makes the words of one buffer differ from each other too.
+  uint64_t z = ctx.next_poison_seed() * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  const uint64_t seed = z ^ (z >> 31);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const uint64_t word = seed ^ ((i / 8) * 0xD6E8FEB86659FD93ull);
+    bytes[i] = static_cast<std::byte>(word >> (8 * (i % 8)));
+  }
+}
+
 void require_dword_aligned(uint64_t offset, const char* what) {
   if (offset % 4 != 0) {
     throw CaseInputError(fmt::format("{} {} is not a multiple of 4: PRP entries are dword aligned (NVMe Base 2.0, 4.1.1)",
                                      what, offset));
   }
+}
+
+DataPtr page_data(std::span<const std::byte> page) {
+  auto data = std::make_shared<DataBlock>();
+  data->bytes.assign(page.begin(), page.end());
+  return data;
 }
 
 uint64_t nonzero_bytes(std::span<const std::byte> page) {

@@ -25,8 +25,16 @@ void observe_identify_fields(std::span<const std::byte> page, std::span<const Fi
 
 // A zeroed DMA buffer of at least `bytes` + `offset` bytes.
 DmaBuffer buffer_for(StepContext& ctx, size_t bytes, size_t offset = 0);
+// Fills `bytes` with a pattern no other poisoned buffer of this case has (every
+// 8-byte word differs from the same word of any other poisoned buffer). Done
+// before a transfer, so memory the controller never wrote cannot agree with
+// another read's: zero-filled buffers would make two missed transfers "agree".
+void poison(StepContext& ctx, std::span<std::byte> bytes);
+
 // Throws CaseInputError unless `offset` is dword aligned (the PRP1 rule, 2.0 4.1.1).
 void require_dword_aligned(uint64_t offset, const char* what);
+// An Identify structure as data (no LBA, no block size), for same_as checks.
+DataPtr page_data(std::span<const std::byte> page);
 // Number of bytes in `page` that are not zero.
 uint64_t nonzero_bytes(std::span<const std::byte> page);
 

@@ -1,5 +1,6 @@
 // A faulty device at the register level, for the honest-check test: it wraps a
-// simulated controller and changes what some register reads return. The
+// simulated controller and changes what some register reads return (and, for
+// a few faults, what a register write does). The
 // simulator's own fault types are all about commands and timing; the register
 // cases (CAP, CC, CSTS, AQA, ASQ defaults) need a device whose registers lie.
 // This is test infrastructure, so it may name register offsets.
@@ -19,6 +20,10 @@ struct RegisterFault {
   uint32_t offset = 0;      // which register (spec::reg::k...)
   // Given the true value and whether CC.EN is 1, returns what the host reads.
   std::function<uint64_t(uint64_t value, bool enabled)> change;
+  // Optional: sees every 32-bit write first (any offset); returns true when it
+  // handled the write itself, false to pass it on unchanged. For faults in how
+  // a register takes writes (RW1S treated as RW, a read-only field cleared).
+  std::function<bool(Transport& inner, uint32_t offset, uint32_t value)> on_write;
 };
 
 class RegisterFaultTransport final : public Transport {
@@ -27,7 +32,10 @@ class RegisterFaultTransport final : public Transport {
 
   uint32_t read32(uint32_t offset) override { return static_cast<uint32_t>(apply(offset, inner_.read32(offset))); }
   uint64_t read64(uint32_t offset) override { return apply(offset, inner_.read64(offset)); }
-  void write32(uint32_t offset, uint32_t value) override { inner_.write32(offset, value); }
+  void write32(uint32_t offset, uint32_t value) override {
+    if (fault_.on_write && fault_.on_write(inner_, offset, value)) return;
+    inner_.write32(offset, value);
+  }
   void write64(uint32_t offset, uint64_t value) override { inner_.write64(offset, value); }
   DmaRegion dma_alloc(size_t size, size_t alignment) override { return inner_.dma_alloc(size, alignment); }
   void dma_free(const DmaRegion& region) noexcept override { inner_.dma_free(region); }

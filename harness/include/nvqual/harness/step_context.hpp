@@ -68,6 +68,10 @@ class StepContext {
   void measure(std::string name, std::string value) { measurements_.push_back({std::move(name), std::move(value)}); }
   std::vector<Measurement>& measurements() { return measurements_; }
 
+  // A new seed for every buffer a step poisons before a transfer (1, 2, ...):
+  // two reads of one case never start from the same bytes.
+  uint64_t next_poison_seed() { return ++poison_seeds_; }
+
   // The namespace under test and its block size, from the variables.
   uint32_t nsid() const;
   uint32_t lba_size() const;
@@ -79,6 +83,7 @@ class StepContext {
   const CancelToken& cancel_;
   std::map<std::string, DataPtr, std::less<>> saved_;
   std::vector<Measurement> measurements_;
+  uint64_t poison_seeds_ = 0;
 };
 
 }  // namespace nvqual::harness

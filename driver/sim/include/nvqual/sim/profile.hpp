@@ -135,12 +135,25 @@ struct NamespaceProfile {
 
 enum class QueueKind { kAny, kAdmin, kIo };
 
+// One command dword a fault matches: (CDWindex & mask) == value.
+struct DwordMatch {
+  uint8_t index = 10;  // 10..15
+  uint32_t value = 0;
+  uint32_t mask = 0xFFFFFFFF;
+  friend bool operator==(const DwordMatch&, const DwordMatch&) = default;
+};
+
 // Which commands a completion fault applies to. nth counts matching commands
 // since the simulator was created (1-based); 0 means every matching command.
+// nsid, fuse and dwords narrow a fault to one kind of command (one invalid
+// request a conformance case sends), so it leaves every other command alone.
 struct CommandMatch {
   QueueKind queue = QueueKind::kAny;
   std::optional<uint8_t> opcode;
   uint64_t nth = 0;
+  std::optional<uint32_t> nsid;
+  std::optional<uint8_t> fuse;
+  std::vector<DwordMatch> dwords;
 
   friend bool operator==(const CommandMatch&, const CommandMatch&) = default;
 };
@@ -201,9 +214,36 @@ struct CorruptReadFault {  // reads of these LBAs return one byte XORed with the
   friend bool operator==(const CorruptReadFault&, const CorruptReadFault&) = default;
 };
 
+// How a bad-read-transfer fault spoils a Read that still completes with success.
+enum class ReadTransferEffect {
+  kSkip,            // no data is moved at all
+  kXor,             // one byte of the transfer is XORed with a mask
+  kDropPrp1Offset,  // the data is placed as if PRP1 had no page offset
+};
+struct BadReadTransferFault {  // every Nth Read (through one I/O queue, or any) moves wrong data, status success
+  ReadTransferEffect effect = ReadTransferEffect::kXor;
+  uint64_t every = 1;       // 1: every Read; N: the Nth, 2Nth, ... Read this fault matches
+  uint16_t qid = 0;         // 0: any I/O queue
+  uint32_t byte = 0;        // kXor: which byte of the transfer
+  uint8_t xor_mask = 0xFF;  // kXor
+  friend bool operator==(const BadReadTransferFault&, const BadReadTransferFault&) = default;
+};
+struct Prp1OnlyFault {  // data transfers write only the bytes PRP1 covers; PRP2 and PRP lists are ignored
+  QueueKind queue = QueueKind::kAny;
+  friend bool operator==(const Prp1OnlyFault&, const Prp1OnlyFault&) = default;
+};
+struct StaleSqhdAfterResetFault {  // after a reset the first admin completion reports SQHD one behind
+  friend bool operator==(const StaleSqhdAfterResetFault&, const StaleSqhdAfterResetFault&) = default;
+};
+struct OverstateQueuesFault {  // Number of Queues reports `extra` more I/O SQs/CQs than it allocates
+  uint16_t extra = 1;
+  friend bool operator==(const OverstateQueuesFault&, const OverstateQueuesFault&) = default;
+};
+
 using Fault = std::variant<NeverReadyFault, FatalStatusFault, AllOnesFault, DropCompletionFault,
                            DuplicateCompletionFault, WrongPhaseFault, WrongSqidFault, WrongSqhdFault,
-                           StatusFault, CorruptIdentifyFault, CorruptReadFault>;
+                           StatusFault, CorruptIdentifyFault, CorruptReadFault, BadReadTransferFault,
+                           Prp1OnlyFault, StaleSqhdAfterResetFault, OverstateQueuesFault>;
 
 struct Profile {
   std::string name;
