@@ -31,13 +31,19 @@ int main(int argc, char** argv) {
   root.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("nvqual: {} (run with --help for usage)\n", e.what());
   });
-  root.footer("Exit codes: 0 passed, 1 failed, 2 bad input, 3 device or environment error, 77 no device configured.");
-
   std::vector<Command> commands;
   for (auto add : {add_identify_command, add_read_command, add_pattern_command, add_devices_command,
                    add_bind_command, add_unbind_command, add_run_command, add_suites_command}) {
     Command command = add(root);
     if (command.cli != nullptr) commands.push_back(std::move(command));
+  }
+  // After the subcommands exist (CLI11 copies a parent's footer into each new
+  // subcommand): a subcommand with exit codes of its own (run, suites) keeps them.
+  const char* exit_codes =
+      "Exit codes: 0 passed, 1 failed, 2 bad input, 3 device or environment error, 77 no device configured.";
+  root.footer(exit_codes);
+  for (auto& command : commands) {
+    if (command.cli->get_footer().empty()) command.cli->footer(exit_codes);
   }
 
   try {

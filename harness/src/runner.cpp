@@ -567,7 +567,7 @@ RunSummary report_unusable_target(const std::vector<Suite>& suites, const Target
                                   const RunSettings& settings, RunListener& listener) {
   RunSummary summary;
   summary.device_lost = true;
-  summary.device_problem = fmt::format("the device could not be used: {}", target.probe_error);
+  summary.device_problem = fmt::format("{} {}", target.description, target.probe_error);
   RunInfo info = run_info(settings);
   info.target = target;
   listener.on_run_start(info);
