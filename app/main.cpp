@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "nvqual/driver/errors.hpp"
+#include "nvqual/harness/build_info.hpp"
 
 namespace {
 
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
   using namespace nvqual::app;
   CLI::App root{"nvqual: userspace NVMe driver and conformance harness.\n"
                 "Targets are a vfio-pci bound controller (--bdf) or the built-in simulated controller (--sim)."};
-  root.set_version_flag("--version", std::string(NVQUAL_VERSION " (" NVQUAL_GIT_REVISION ")"));
+  root.set_version_flag("--version", std::string(NVQUAL_VERSION " (") + nvqual::harness::git_revision() + ")");
   root.require_subcommand(1);
   // Bad input is one line naming the problem; --help says the rest.
   root.failure_message([](const CLI::App*, const CLI::Error& e) {
