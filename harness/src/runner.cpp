@@ -367,8 +367,12 @@ struct Runner::Impl {
     const bool cut_short = clock->fired();
     clock->watch(nullptr);
     CaseResult result = std::move(run->result);
-    if (cut_short && result.outcome == Outcome::kError) {
-      // The driver's wait was ended by the cancellation: say so, not "kEnvironment".
+    if (cut_short) {
+      // A driver wait was ended by the cancellation: whatever the case made of
+      // it (an error "kEnvironment", or an observation a step built from the
+      // exception), its outcome is the interruption or the deadline.
+      if (result.failed_in.empty()) result.failed_in = "steps";
+      result.outcome = Outcome::kError;
       result.type = cancel_type(case_cancel.reason());
       replace_message(result, fmt::format("{} while {}", case_cancel.reason(),
                                           result.failed_in == "setup"
