@@ -5,11 +5,15 @@
 //              [--junit FILE] [--json FILE] [--model FILE] [--quiet|--verbose]
 //
 // Everything the user can get wrong (suite names, suite files, the model
-// profile) is checked before the device is touched. Without a target on the
-// command line the BDF comes from NVQUAL_BDF, then from ctest's resource
-// allocation (CTEST_RESOURCE_GROUP_0_NVME); with neither, exit 77 (ctest: skipped).
+// profile, report paths, the BDF's form) is checked before the device is
+// touched. Without a target on the command line the BDF comes from NVQUAL_BDF,
+// then from ctest's resource allocation (CTEST_RESOURCE_GROUP_0_NVME); with
+// neither, exit 77 (ctest: not run).
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -23,6 +27,7 @@
 #include "nvqual/harness/model_profile.hpp"
 #include "nvqual/harness/runner.hpp"
 #include "nvqual/harness/suite_loader.hpp"
+#include "nvqual/vfio/bdf.hpp"
 #include "nvqual/vfio/ctest_resources.hpp"
 #include "target.hpp"
 
@@ -58,14 +63,66 @@ std::vector<harness::Suite> load_suites(const RunOptions& options) {
   return suites;
 }
 
-// The BDF when no target was named: NVQUAL_BDF, then ctest's resource allocation.
-std::optional<std::string> device_from_environment() {
-  if (const char* bdf = std::getenv("NVQUAL_BDF"); bdf != nullptr && *bdf != '\0') return std::string(bdf);
-  return vfio::ctest_allocated_bdf([](const char* name) { return std::getenv(name); });
+// Where the controller came from when no target was named.
+struct EnvironmentDevice {
+  std::string bdf;
+  std::string source;  // "NVQUAL_BDF" or "the ctest resource allocation (CTEST_RESOURCE_GROUP_0_NVME)"
+};
+
+// The BDF when no target was named: NVQUAL_BDF, then ctest's resource
+// allocation. A build configured with -DNVQUAL_CTEST_RESOURCE_SPEC runs its
+// hardware tests in parallel, one controller each, and tells them so through
+// NVQUAL_CTEST_RESOURCE_SPEC: there NVQUAL_BDF would send every test to one
+// controller, and a missing allocation means ctest was run without the spec.
+std::optional<EnvironmentDevice> device_from_environment() {
+  const char* bdf = std::getenv("NVQUAL_BDF");
+  const bool have_bdf = bdf != nullptr && *bdf != '\0';
+  const char* spec = std::getenv("NVQUAL_CTEST_RESOURCE_SPEC");
+  const bool parallel_ctest = spec != nullptr && *spec != '\0';
+  if (have_bdf && parallel_ctest) {
+    throw UsageError(fmt::format(
+        "NVQUAL_BDF={} would send every hardware test to one controller, but this build gives each test its own from "
+        "the ctest resource spec {}: unset NVQUAL_BDF, or reconfigure without -DNVQUAL_CTEST_RESOURCE_SPEC",
+        bdf, spec));
+  }
+  if (have_bdf) return EnvironmentDevice{bdf, "NVQUAL_BDF"};
+  std::optional<std::string> allocated;
+  try {
+    allocated = vfio::ctest_allocated_bdf([](const char* name) { return std::getenv(name); });
+  } catch (const DriverError& e) {
+    throw UsageError(fmt::format("bad CTEST_RESOURCE_GROUP_0_NVME: {}", e.what()));
+  }
+  if (allocated) return EnvironmentDevice{*allocated, "the ctest resource allocation (CTEST_RESOURCE_GROUP_0_NVME)"};
+  if (parallel_ctest) {
+    throw UsageError(fmt::format("ctest allocated no controller to this test: this build's hardware tests need "
+                                 "`ctest --resource-spec-file {}` (configured with -DNVQUAL_CTEST_RESOURCE_SPEC)",
+                                 spec));
+  }
+  return std::nullopt;
+}
+
+// A report must be creatable where the user said: its directory has to exist
+// (nothing is created behind the user's back) and be writable, and the name
+// must not be a directory. Checked before the device is touched.
+void check_report_path(const std::string& path, std::string_view option) {
+  if (path.empty()) return;
+  const std::filesystem::path file(path);
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    throw UsageError(fmt::format("{} {}: that is a directory; give a file name", option, path));
+  }
+  const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw UsageError(fmt::format("{} {}: directory {} does not exist; create it first (mkdir -p {})", option, path,
+                                 dir.string(), dir.string()));
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    throw UsageError(fmt::format("{} {}: directory {} is not writable for this user", option, path, dir.string()));
+  }
 }
 
 int run(RunOptions& options) {
-  // 1. Inputs first: a bad suite or profile never reaches a device.
+  // 1. Inputs first: a bad suite, profile or report path never reaches a device.
   std::vector<harness::Suite> suites;
   std::optional<harness::ModelProfile> model;
   try {
@@ -74,29 +131,34 @@ int run(RunOptions& options) {
   } catch (const harness::SuiteError& e) {
     throw UsageError(e.what());
   }
+  check_report_path(options.junit, "--junit");
+  check_report_path(options.json, "--json");
 
   // 2. The target.
+  std::string bdf_source = "--bdf";
   if (!target_named(options.target)) {
-    std::optional<std::string> bdf;
-    try {
-      bdf = device_from_environment();
-    } catch (const DriverError& e) {
-      throw UsageError(fmt::format("bad CTEST_RESOURCE_GROUP_0_NVME: {}", e.what()));
-    }
-    if (!bdf) {
+    const std::optional<EnvironmentDevice> device = device_from_environment();
+    if (!device) {
       fmt::print(stderr,
-                 "nvqual: no device configured: pass --sim, --bdf BDF, or set NVQUAL_BDF "
-                 "(hardware ctest tests are skipped)\n");
+                 "nvqual: no device configured: pass --sim, --bdf BDF, set NVQUAL_BDF, or run under ctest with "
+                 "--resource-spec-file (exit 77: ctest reports the test as not run)\n");
       return kExitNoDevice;
+    }
+    options.target.bdf = device->bdf;
+    bdf_source = device->source;
+  }
+  if (!options.target.bdf.empty()) {
+    const auto bdf = vfio::try_normalize_bdf(options.target.bdf);
+    if (!bdf) {
+      throw UsageError(fmt::format("'{}' from {} is not a PCI address: expected DDDD:BB:DD.F or BB:DD.F in hex, e.g. "
+                                   "0000:01:00.0 (see `nvqual devices`)",
+                                   options.target.bdf, bdf_source));
     }
     options.target.bdf = *bdf;
   }
-  Target target = open_target(options.target);
-  const bool simulator = target.simulator != nullptr;
 
-  // 3. Listeners and the run.
+  // 3. Listeners: reports are written whatever happens next.
   harness::RunnerOptions runner_options;
-  runner_options.settings.expect_pattern = options.expect_pattern.value_or(simulator);
   runner_options.settings.model = model ? &*model : nullptr;
   runner_options.settings.allow_media_changes = options.allow_media_changes;
   runner_options.io_queues_wanted = static_cast<uint16_t>(options.io_queues);
@@ -116,6 +178,28 @@ int run(RunOptions& options) {
     json = std::make_unique<harness::JsonReporter>(options.json);
     listeners.add(*json);
   }
+
+  // 4. Open it. A device that cannot be opened still gets a report in which
+  // every case is an error, so CI sees what happened (exit 3).
+  Target target;
+  try {
+    target = open_target(options.target);
+  } catch (const DriverError& e) {
+    harness::TargetInfo unusable;
+    unusable.simulator = false;
+    unusable.bdf = options.target.bdf;
+    unusable.description = options.target.bdf;
+    unusable.probe_error = fmt::format("could not be opened: {}", e.what());
+    runner_options.settings.expect_pattern = options.expect_pattern.value_or(false);
+    harness::report_unusable_target(suites, unusable, runner_options.settings, listeners);
+    fmt::print(stderr, "nvqual: cannot open {} ({}): {}{}\n", options.target.bdf, bdf_source, e.what(),
+               options.junit.empty() && options.json.empty() ? "" : "; every case is reported as an error");
+    return kExitEnvironment;
+  }
+  const bool simulator = target.simulator != nullptr;
+  runner_options.settings.expect_pattern = options.expect_pattern.value_or(simulator);
+
+  // 5. The run.
   harness::Runner runner(*target.transport, SteadyClock::instance(), runner_options, listeners);
   const harness::RunSummary summary = runner.run(suites);
   const int code = harness::exit_code_for(summary);
@@ -134,10 +218,18 @@ int run(RunOptions& options) {
 Command add_run_command(CLI::App& root) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* cli = root.add_subcommand("run", "Run conformance suites (all of them when none is named)");
+  cli->footer(
+      "Target: --sim/--sim-profile or --bdf. With neither, the BDF comes from NVQUAL_BDF, then from the controller\n"
+      "ctest allocated to the test (CTEST_RESOURCE_GROUP_0_NVME, under ctest --resource-spec-file); with none of\n"
+      "these nvqual exits 77, which ctest reports as not run.\n"
+      "Reports: --junit and --json are written once, when the run ends - also when it was interrupted or the device\n"
+      "could not be opened (every case then an error); their directory must exist.\n"
+      "Exit codes: 0 every case passed or was skipped, 1 a case failed or errored, 2 bad input (nothing ran),\n"
+      "3 interrupted (SIGINT/SIGTERM), or the device could not be opened, probed or recovered, 77 no device configured.");
   cli->add_option("suites", options->suites, "Suite names (see nvqual suites) or suite files");
   add_target_options(*cli, options->target);
-  cli->add_option("--junit", options->junit, "Write a JUnit XML report to FILE");
-  cli->add_option("--json", options->json, "Write the run as JSON to FILE");
+  cli->add_option("--junit", options->junit, "Write a JUnit XML report to FILE (its directory must exist)");
+  cli->add_option("--json", options->json, "Write the run as JSON to FILE (its directory must exist)");
   cli->add_option("--model", options->model, "Model profile (fixtures/models/NAME.yaml or a file) for model checks");
   auto* quiet = cli->add_flag("--quiet,-q", options->quiet, "Print only failures, errors and the summary");
   auto* verbose = cli->add_flag("--verbose,-v", options->verbose, "Print every check, measurement and command log");

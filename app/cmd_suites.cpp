@@ -68,6 +68,7 @@ int list(const SuitesOptions& options) {
 Command add_suites_command(CLI::App& root) {
   auto options = std::make_shared<SuitesOptions>();
   CLI::App* cli = root.add_subcommand("suites", "List the conformance suites and their case counts");
+  cli->footer("Exit codes: 0 listed, 2 a suite file cannot be loaded (FILE:LINE:COLUMN and what was expected there).");
   cli->add_option("--suite-dir", options->suite_dir, "Directory of suites (default: the shipped suites)");
   auto* steps = cli->add_flag("--steps", options->steps, "List the steps suites can use, their parameters and observations");
   auto* variables = cli->add_flag("--variables", options->variables, "List the device variables expressions can use");

@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "nvqual/driver/errors.hpp"
+#include "nvqual/harness/build_info.hpp"
 
 namespace {
 
@@ -25,19 +26,25 @@ int main(int argc, char** argv) {
   using namespace nvqual::app;
   CLI::App root{"nvqual: userspace NVMe driver and conformance harness.\n"
                 "Targets are a vfio-pci bound controller (--bdf) or the built-in simulated controller (--sim)."};
-  root.set_version_flag("--version", std::string(NVQUAL_VERSION " (" NVQUAL_GIT_REVISION ")"));
+  root.set_version_flag("--version", std::string(NVQUAL_VERSION " (") + nvqual::harness::git_revision() + ")");
   root.require_subcommand(1);
   // Bad input is one line naming the problem; --help says the rest.
   root.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("nvqual: {} (run with --help for usage)\n", e.what());
   });
-  root.footer("Exit codes: 0 passed, 1 failed, 2 bad input, 3 device or environment error, 77 no device configured.");
-
   std::vector<Command> commands;
   for (auto add : {add_identify_command, add_read_command, add_pattern_command, add_devices_command,
                    add_bind_command, add_unbind_command, add_run_command, add_suites_command}) {
     Command command = add(root);
     if (command.cli != nullptr) commands.push_back(std::move(command));
+  }
+  // After the subcommands exist (CLI11 copies a parent's footer into each new
+  // subcommand): a subcommand with exit codes of its own (run, suites) keeps them.
+  const char* exit_codes =
+      "Exit codes: 0 passed, 1 failed, 2 bad input, 3 device or environment error, 77 no device configured.";
+  root.footer(exit_codes);
+  for (auto& command : commands) {
+    if (command.cli->get_footer().empty()) command.cli->footer(exit_codes);
   }
 
   try {

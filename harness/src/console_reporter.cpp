@@ -27,15 +27,17 @@ void ConsoleReporter::on_run_start(const RunInfo& info) {
   if (simulator_) fmt::print(out_, "*** SIMULATOR RUN - NOT A DEVICE QUALIFICATION ***\n");
   const auto& t = info.target;
   if (!t.probe_error.empty()) {
-    fmt::print(out_, "Target: {} could not be probed: {}\n", t.description, t.probe_error);
+    fmt::print(out_, "Target: {}: not usable: {}\n", t.description, t.probe_error);
+    std::fflush(out_);
     return;
   }
   if (verbosity_ != Verbosity::kQuiet) {
     fmt::print(out_, "Target: {}: {} {} firmware {} serial {} (VID {}, NVMe {})\n", t.description, t.model,
                t.simulator ? "(simulated)" : "", t.firmware, t.serial, t.vid, t.nvme_version);
-    fmt::print(out_, "Reset {} / ready {}; LBA stamp expected: {}{}\n", t.reset_latency, t.ready_latency,
-               info.expect_pattern ? "yes" : "no",
+    fmt::print(out_, "Reset (CC.EN 1->0): {}\nReady (CC.EN 0->1): {}\nLBA stamp expected: {}{}\n", t.reset_latency,
+               t.ready_latency, info.expect_pattern ? "yes" : "no",
                info.model_profile.empty() ? "" : "; model profile " + info.model_profile);
+    std::fflush(out_);
   }
 }
 

@@ -18,6 +18,7 @@ struct Expression::Node {
   uint64_t number = 0;
   std::string name;  // variable, function, or operator spelling
   std::vector<std::shared_ptr<const Node>> operands;
+  size_t offset = 0;  // kBinary: where the operator is in the text
 };
 
 namespace {
@@ -81,6 +82,7 @@ class Parser {
       skip_space();
       bool matched = false;
       for (std::string_view op : kLevels[level]) {
+        const size_t at = pos_;
         if (take_operator(op)) {
           skip_space();
           if (at_end()) throw ExpressionError(pos_, fmt::format("expression ends after '{}': expected an operand", op));
@@ -89,6 +91,7 @@ class Parser {
           node->kind = Kind::kBinary;
           node->name = std::string(op);
           node->operands = {left, right};
+          node->offset = at;
           left = node;
           matched = true;
           break;
@@ -262,6 +265,25 @@ uint64_t evaluate_node(const Expression::Node& node, const Variables& variables,
   return a >= b ? 1 : 0;  // ">="
 }
 
+bool uses_names(const Expression::Node& node) {
+  if (node.kind == Kind::kName) return true;
+  for (const auto& operand : node.operands) {
+    if (uses_names(*operand)) return true;
+  }
+  return false;
+}
+
+// A divisor that is 0 whatever the device reports is a mistake in the suite,
+// not something to find when the case runs: refuse it while parsing.
+void reject_constant_zero_divisors(const Expression::Node& node, const std::string& text) {
+  for (const auto& operand : node.operands) reject_constant_zero_divisors(*operand, text);
+  if (node.kind != Kind::kBinary || (node.name != "/" && node.name != "%")) return;
+  const Expression::Node& divisor = *node.operands[1];
+  if (!uses_names(divisor) && evaluate_node(divisor, {}, text) == 0) {
+    throw ExpressionError(node.offset, fmt::format("'{}' divides by zero whatever the device reports", node.name));
+  }
+}
+
 }  // namespace
 
 Expression::Expression() : root_(std::make_shared<Node>()), text_("0") {}
@@ -280,6 +302,7 @@ Expression Expression::parse(std::string_view text) {
   Expression e;
   e.root_ = parser.parse_all();
   e.text_ = std::string(text);
+  reject_constant_zero_divisors(*e.root_, e.text_);
   e.names_ = std::move(parser.names);
   e.name_offsets_ = std::move(parser.name_offsets);
   return e;
@@ -292,7 +315,7 @@ std::optional<uint64_t> Expression::constant_value() const {
   try {
     return evaluate({});
   } catch (const CaseInputError&) {
-    return std::nullopt;  // e.g. 1 / 0: reported when it runs
+    return std::nullopt;  // not reached: parse() refuses constant zero divisors
   }
 }
 

@@ -69,7 +69,6 @@ std::string junit_timestamp(std::chrono::system_clock::time_point when) {
 }
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   const std::filesystem::path tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -123,6 +124,39 @@ class Reader {
     return e;
   }
 
+  // yaml-cpp keeps every entry of a mapping but node[key] finds only the first,
+  // so a repeated key would silently lose its later value: refuse it anywhere.
+  void reject_duplicate_keys(const YAML::Node& node) const {
+    if (node.IsMap()) {
+      std::map<std::string, YAML::Mark> seen;
+      for (const auto& entry : node) {
+        if (entry.first.IsScalar()) {
+          const auto [first, inserted] = seen.emplace(entry.first.Scalar(), entry.first.Mark());
+          if (!inserted) {
+            fail(entry.first, fmt::format("duplicate key '{}' (first at line {}, column {}): a key may appear once "
+                                          "in a mapping; remove one or merge them",
+                                          entry.first.Scalar(), first->second.line + 1, first->second.column + 1));
+          }
+        }
+        reject_duplicate_keys(entry.second);
+      }
+    } else if (node.IsSequence()) {
+      for (const auto& item : node) reject_duplicate_keys(item);
+    }
+  }
+
+  // Refuses variables that have no value where the expression is evaluated
+  // (a case's queue settings are computed before the case, in order).
+  void reject_names(const YAML::Node& node, const Expression& e, std::string_view what,
+                    const std::vector<std::string>& unavailable, std::string_view why) const {
+    for (size_t i = 0; i < e.names().size(); ++i) {
+      if (std::find(unavailable.begin(), unavailable.end(), e.names()[i]) == unavailable.end()) continue;
+      SourceMark where = mark(node);
+      where.column += (node.Tag() == "!" ? 1 : 0) + static_cast<int>(e.name_offsets()[i]);
+      fail(where, fmt::format("'{}' cannot be used in {} '{}': {}", e.names()[i], what, node.Scalar(), why));
+    }
+  }
+
   const std::string& file() const { return file_; }
 
  private:
@@ -235,15 +269,33 @@ class SuiteParser {
     r_.fail(node, fmt::format("unknown state '{}': expected disabled, enabled, admin or io", s));
   }
 
+  // A queue setting: range-checked now when constant, else when the case runs.
+  // It may use the device's values and the settings computed before it
+  // (admin_sq_entries, admin_cq_entries, io_queue_count, io_queue_entries, in
+  // that order), never itself or a later one, nor `iteration` (steps only).
+  Expression queue_setting(const YAML::Node& node, const std::string& what, uint64_t min, uint64_t max,
+                           size_t position) const {
+    static const std::vector<std::string> kOrder = {"admin_sq_entries", "admin_cq_entries", "io_queue_count",
+                                                    "io_queue_entries"};
+    Expression e = r_.bounded(node, what, min, max);
+    std::vector<std::string> unavailable(kOrder.begin() + static_cast<std::ptrdiff_t>(position), kOrder.end());
+    unavailable.push_back("iteration");
+    r_.reject_names(node, e, what, unavailable,
+                    fmt::format("a case's queue settings are computed in the order {} before the case runs, and "
+                                "'iteration' exists only in steps",
+                                join(kOrder)));
+    return e;
+  }
+
   void parse_admin_queue(const YAML::Node& node, Case& c) {
     c.admin_sq_entries = Expression::constant(32);
     c.admin_cq_entries = Expression::parse("admin_sq_entries");
     if (!node) return;
     r_.require_map(node, "admin_queue");
     r_.check_keys(node, {"entries", "cq_entries"}, "admin_queue");
-    if (node["entries"]) c.admin_sq_entries = r_.bounded(node["entries"], "admin_queue entries", 2, 4096);
+    if (node["entries"]) c.admin_sq_entries = queue_setting(node["entries"], "admin_queue entries", 2, 4096, 0);
     if (node["cq_entries"]) {
-      c.admin_cq_entries = r_.bounded(node["cq_entries"], "admin_queue cq_entries", 2, 4096);
+      c.admin_cq_entries = queue_setting(node["cq_entries"], "admin_queue cq_entries", 2, 4096, 1);
     } else {
       c.admin_cq_entries = c.admin_sq_entries;
     }
@@ -256,8 +308,8 @@ class SuiteParser {
     r_.require_map(node, "io_queues");
     r_.check_keys(node, {"count", "entries"}, "io_queues");
     if (c.state != StartState::kIo) r_.fail(node, "io_queues needs state: io");
-    if (node["count"]) c.io_queue_count = r_.bounded(node["count"], "io_queues count", 1, 65535);
-    if (node["entries"]) c.io_queue_entries = r_.bounded(node["entries"], "io_queues entries", 2, 65536);
+    if (node["count"]) c.io_queue_count = queue_setting(node["count"], "io_queues count", 1, 65535, 2);
+    if (node["entries"]) c.io_queue_entries = queue_setting(node["entries"], "io_queues entries", 2, 65536, 3);
   }
 
   std::vector<Condition> parse_conditions(const YAML::Node& node, std::string_view what, const std::string& key) {
@@ -268,7 +320,10 @@ class SuiteParser {
       r_.check_keys(item, {key, "reason"}, fmt::format("an entry of {}", what));
       Condition condition;
       condition.mark = r_.mark(item);
-      condition.expression = r_.expression(r_.required(item, key, what), key);
+      const YAML::Node rule = r_.required(item, key, what);
+      condition.expression = r_.expression(rule, key);
+      r_.reject_names(rule, condition.expression, fmt::format("{} {}", what, key), {"iteration"},
+                      "'iteration' exists only in a step's arguments and checks");
       condition.reason = r_.nonempty_text(r_.required(item, "reason", what), "reason");
       out.push_back(std::move(condition));
     }
@@ -476,6 +531,7 @@ Suite load_suite_text(std::string_view text, const std::string& file_label, cons
                      fmt::format("YAML syntax error: {}", e.msg));
   }
   try {
+    reader.reject_duplicate_keys(root);
     SuiteParser parser(reader);
     Suite suite = parser.parse(root, expected_name);
     suite.path = file_label;

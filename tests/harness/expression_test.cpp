@@ -76,12 +76,17 @@ TEST(Expression, RejectsBadSyntaxWithTheOffset) {
   EXPECT_EQ(offset_of("min(1)"), 0);
   EXPECT_EQ(offset_of("2 $ 3"), 2);
   EXPECT_EQ(offset_of("99999999999999999999"), 0);
+  // A divisor that is 0 whatever the device reports is refused while parsing.
+  EXPECT_EQ(offset_of("1 / 0"), 2);
+  EXPECT_EQ(offset_of("nsze % (2 - 2)"), 5);
+  EXPECT_EQ(offset_of("min(nsze, 4 / (1 - 1))"), 12);
 }
 
 TEST(Expression, RuntimeProblemsAreCaseInputErrors) {
-  EXPECT_THROW(eval("1 / 0"), CaseInputError);
-  EXPECT_THROW(eval("5 % (2 - 2)"), CaseInputError);
+  EXPECT_THROW(eval("1 / nn", {{"nn", 0}}), CaseInputError);  // 0 on this device only
+  EXPECT_THROW(eval("5 % (nn - 1)", {{"nn", 1}}), CaseInputError);
   EXPECT_THROW(eval("nsze"), CaseInputError);  // a variable the device did not report
+  EXPECT_EQ(eval("nsze / (2 - 1)", {{"nsze", 8}}), 8u);
 }
 
 }  // namespace

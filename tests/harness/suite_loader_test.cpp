@@ -174,6 +174,59 @@ TEST(SuiteLoader, RejectsTwoChecksInOneExpectation) {
 }
 
 // Every shipped suite loads, every case cites a spec section, and there are at least 60 cases.
+TEST(SuiteLoader, RejectsADuplicateKeyAtItsSecondPlace) {
+  // A repeated case key: the first would win silently.
+  SuiteError e = rejected(one_step_suite("      - step: identify_controller\n", "    state: io\n"));
+  EXPECT_EQ(e.mark().str(), "t.yaml:10:5");
+  EXPECT_THAT(e.problem(), HasSubstr("duplicate key 'state' (first at line 9, column 5)"));
+  // In a flow mapping, a step's arguments and the suite itself.
+  e = rejected(one_step_suite("      - step: identify_controller\n", "    admin_queue: {entries: 4, entries: 8}\n"));
+  EXPECT_EQ(e.mark().str(), "t.yaml:10:31");
+  e = rejected(one_step_suite("      - step: read\n        blocks: 1\n        blocks: 2\n"));
+  EXPECT_EQ(e.mark().str(), "t.yaml:13:9");
+  EXPECT_THAT(e.what(), HasSubstr("duplicate key 'blocks'"));
+  e = rejected("area: x\n" + one_step_suite("      - step: identify_controller\n"));
+  EXPECT_THAT(e.what(), HasSubstr("t.yaml:3:1: duplicate key 'area' (first at line 1, column 1)"));
+}
+
+TEST(SuiteLoader, RejectsADivisorThatIsAlwaysZero) {
+  const SuiteError e = rejected(one_step_suite("      - step: read\n        blocks: nsze / (4 - 4)\n"));
+  EXPECT_EQ(e.mark().str(), "t.yaml:12:22");
+  EXPECT_THAT(e.problem(), HasSubstr("divides by zero whatever the device reports"));
+}
+
+TEST(SuiteLoader, RejectsQueueSettingsThatUseValuesNotYetComputed) {
+  SuiteError e = rejected(one_step_suite("      - step: identify_controller\n",
+                                         "    admin_queue: {entries: admin_cq_entries}\n"));
+  EXPECT_EQ(e.mark().str(), "t.yaml:10:28");
+  EXPECT_THAT(e.problem(), HasSubstr("'admin_cq_entries' cannot be used in admin_queue entries"));
+  e = rejected(one_step_suite("      - step: identify_controller\n", "    admin_queue: {entries: 2 + iteration}\n"));
+  EXPECT_EQ(e.mark().str(), "t.yaml:10:32");
+  // io_queues.count may use the admin settings, not its own entries.
+  const std::string io = "    io_queues: {count: io_queue_entries / 8}\n";
+  std::string text = one_step_suite("      - step: identify_controller\n", io);
+  text.replace(text.find("state: admin"), std::string("state: admin").size(), "state: io");
+  e = rejected(text);
+  EXPECT_THAT(e.problem(), HasSubstr("'io_queue_entries' cannot be used in io_queues count"));
+  // requires/skip_if run before the case: no iteration there.
+  e = rejected(one_step_suite("      - step: identify_controller\n",
+                              "    skip_if:\n      - {when: iteration == 0, reason: never}\n"));
+  EXPECT_THAT(e.problem(), HasSubstr("'iteration' cannot be used in skip_if when"));
+  // What is allowed still loads: a later setting using an earlier one, device values.
+  const Suite ok = load_suite_text(
+      one_step_suite("      - step: identify_controller\n",
+                     "    admin_queue: {entries: \"min(4096, max_queue_entries)\", cq_entries: admin_sq_entries / 2}\n"),
+      "t.yaml", "t");
+  EXPECT_EQ(ok.cases[0].admin_cq_entries.text(), "admin_sq_entries / 2");
+}
+
+TEST(SuiteLoader, RejectsConstantQueueSettingsOutOfRangeEvenWhenComputed) {
+  const SuiteError e = rejected(one_step_suite("      - step: identify_controller\n",
+                                               "    admin_queue: {entries: 2 * 4096}\n"));
+  EXPECT_EQ(e.mark().str(), "t.yaml:10:28");
+  EXPECT_THAT(e.problem(), HasSubstr("admin_queue entries = 8192 is out of range: expected 2..4096"));
+}
+
 TEST(ShippedSuites, AllLoadAndCiteTheSpec) {
   size_t cases = 0;
   const auto files = list_suite_files(NVQUAL_SOURCE_DIR "/suites");

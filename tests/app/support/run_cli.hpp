@@ -24,20 +24,31 @@ inline std::string slurp(const std::filesystem::path& path) {
   return text.str();
 }
 
-// `arguments` is appended to the binary's path as shell words (tests quote their own).
-inline CliResult run_cli(const std::string& arguments) {
+// Runs the shell words `command_line` with stdout and stderr captured.
+inline CliResult run_shell(const std::string& command_line) {
   const auto dir = std::filesystem::temp_directory_path() / ("nvqual-cli-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto out = dir / "stdout";
   const auto err = dir / "stderr";
-  const std::string command = std::string(NVQUAL_CLI) + " " + arguments + " >" + out.string() + " 2>" + err.string() +
-                              " </dev/null";
+  const std::string command = command_line + " >" + out.string() + " 2>" + err.string() + " </dev/null";
   const int status = std::system(command.c_str());
   CliResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = slurp(out);
   result.err = slurp(err);
   return result;
+}
+
+// `arguments` is appended to the binary's path as shell words (tests quote their own).
+inline CliResult run_cli(const std::string& arguments) { return run_shell(std::string(NVQUAL_CLI) + " " + arguments); }
+
+// The same with the variables that pick a device cleared (NVQUAL_BDF, ctest's
+// allocation, NVQUAL_CTEST_RESOURCE_SPEC), then `assignments` ("NAME=value"
+// shell words) set: the test sees only what it sets, wherever it runs.
+inline CliResult run_cli_env(const std::string& assignments, const std::string& arguments) {
+  return run_shell("env -u NVQUAL_BDF -u NVQUAL_CTEST_RESOURCE_SPEC -u CTEST_RESOURCE_GROUP_COUNT "
+                   "-u CTEST_RESOURCE_GROUP_0 -u CTEST_RESOURCE_GROUP_0_NVME " +
+                   assignments + " " + std::string(NVQUAL_CLI) + " " + arguments);
 }
 
 // A fresh scratch directory per test.

@@ -7,7 +7,8 @@
 //   primary: number (decimal, 0x hex, 0b binary, '_' separators) | name | name(args) | ( expr )
 //   functions: min(a, b), max(a, b), pow2(n) = 2^n, log2(n) = floor(log2 n)
 // Arithmetic is unsigned 64-bit and wraps (so `0 - 1` is 2^64-1, the overflow LBA);
-// comparisons and logic give 0 or 1; division by zero is an error at run time.
+// comparisons and logic give 0 or 1; a divisor that is always 0 is a parse
+// error, one that is 0 on a given device an error when the case runs.
 #pragma once
 
 #include <cstddef>

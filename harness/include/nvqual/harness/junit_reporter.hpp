@@ -49,7 +49,8 @@ class JunitReporter final : public RunListener {
 std::string xml_safe(std::string_view text);
 // "2024-05-01T12:34:56" in UTC, no zone (the strict schema forbids one).
 std::string junit_timestamp(std::chrono::system_clock::time_point when);
-// Writes `content` to path.tmp, then renames it over path (creating parent directories).
+// Writes `content` to path.tmp, then renames it over path. The directory must
+// exist: nothing is created behind the user's back (nvqual run checks it first).
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace nvqual::harness

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nvqual/driver/command_log.hpp"
+#include "nvqual/harness/build_info.hpp"
 #include "nvqual/harness/check.hpp"
 #include "nvqual/harness/expression.hpp"
 
@@ -74,7 +75,7 @@ struct TargetInfo {
 struct RunInfo {
   TargetInfo target;
   std::string nvqual_version = NVQUAL_VERSION;
-  std::string git_revision = NVQUAL_GIT_REVISION;
+  std::string git_revision = ::nvqual::harness::git_revision();  // at build time
   std::string hostname;
   std::string model_profile;  // name, or empty
   bool expect_pattern = false;

@@ -4,10 +4,19 @@
 // runs its steps on a worker thread under a deadline (a Boost.Asio steady_timer;
 // the driver's own waits are bounded too), and is followed by a health probe
 // (CSTS.CFS, an Identify round trip). A failed probe makes the case an error and
-// the controller is reset before the next case. SIGINT/SIGTERM (asio signal_set)
-// stop the run: the current case becomes an error, the rest are reported as
-// skipped, the controller is shut down and disabled before its DMA memory is
-// freed, and listeners still get on_run_end so reports are complete.
+// the controller is reset before the next case.
+//
+// Signals: for the whole run an event thread runs the io_context holding the
+// SIGINT/SIGTERM signal_set and the case deadlines, so a signal is seen at once
+// whatever the runner is doing (start-up probe, a case, a health probe, a reset).
+// The runner's controllers wait on a clock that ends a driver wait (a CAP.TO-long
+// ready wait, a command timeout) at its next poll once a stop is requested; the
+// driver then disables the controller before anything it could reach is freed.
+// The work that was cut short is reported as interrupted where it happened (the
+// probe, a case's set-up or steps, the health probe after a case), the cases not
+// yet run are skipped as "not run", the controller is shut down and disabled, and
+// listeners still get on_run_end so reports are complete. A second signal exits
+// at once (status 3) without finishing the reports.
 #pragma once
 
 #include <chrono>
@@ -44,6 +53,10 @@ class Runner {
   RunSummary run(const std::vector<Suite>& suites);
   // Thread-safe: stops the run as a signal would.
   void request_stop(const std::string& reason);
+  // Blocks until a stop was requested (a signal or request_stop) or `timeout`
+  // passes; true when it was. For code that raises a signal and must not go on
+  // before the runner has seen it (tests, embedders).
+  bool wait_for_stop(std::chrono::nanoseconds timeout) const;
 
   // True when a cancelled case thread did not stop within cancel_grace: the
   // controller may still be in use, so the process should exit without
@@ -54,6 +67,13 @@ class Runner {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// For a target that could not even be opened (no transport): tells `listener`
+// about a run in which every case of `suites` is an error of type "device"
+// naming `target.probe_error`, so CI still gets a complete report. The summary
+// has device_lost set (exit code 3).
+RunSummary report_unusable_target(const std::vector<Suite>& suites, const TargetInfo& target,
+                                  const RunSettings& settings, RunListener& listener);
 
 // The exit code for a finished run (app/command.hpp): 0 all passed (skips
 // allowed), 1 any failure or error, 3 interrupted or the device was lost.
