@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <map>
 
 #include <fmt/format.h>
@@ -62,6 +63,7 @@ class VfioTransport final : public Transport {
     min_page_ = std::max<uint64_t>(iommu.min_page_size, kHostPage);
     iova_base_ = options.iova_base;
     iova_.emplace(iommu.ranges, options.iova_base);
+    if (!iommu.ranges_from_kernel) warn_assumed_iova_ranges(iommu);
     open_device(paths);
     if (options.function_reset && !function_level_reset()) {
       throw DriverError(ErrorKind::kUnsupported,
@@ -136,9 +138,10 @@ class VfioTransport final : public Transport {
     const auto iova = iova_->allocate(bytes, align);
     if (!iova) {
       ::munmap(host, bytes);
-      fail(fmt::format("{}: no IOVA space for {} bytes at or above 0x{:x}; the IOMMU accepts {}: pick another "
+      fail(fmt::format("{}: no IOVA space for {} bytes at or above 0x{:x}; the IOMMU accepts {}{}: pick another "
                        "--iova-base",
-                       bdf_, bytes, iova_base_, iova_->describe_ranges()));
+                       bdf_, bytes, iova_base_, iova_->describe_ranges(),
+                       iova_ranges_assumed_ ? " (assumed: the kernel reported no IOVA ranges)" : ""));
     }
     vfio_iommu_type1_dma_map map{};
     map.argsz = sizeof map;
@@ -344,6 +347,17 @@ class VfioTransport final : public Transport {
     return fmt::format("{}: VFIO_IOMMU_MAP_DMA of {} bytes failed: {}; check dmesg", bdf_, bytes, errno_text(error));
   }
 
+  // Before Linux 5.4 VFIO does not report valid IOVA ranges: say which range
+  // is assumed, because a mapping outside the real one fails much later.
+  void warn_assumed_iova_ranges(const IommuInfo& iommu) {
+    iova_ranges_assumed_ = true;
+    fmt::print(stderr,
+               "nvqual: warning: {}: the kernel reported no IOVA ranges ({}); assuming {} (39 bits, the narrowest VT-d "
+               "width); if DMA mapping fails, pick an --iova-base the IOMMU accepts\n",
+               bdf_, iommu.malformed ? "malformed VFIO_IOMMU_GET_INFO capability chain" : "Linux before 5.4",
+               iova_->describe_ranges());
+  }
+
   HostIdentity identity_;
   std::string bdf_;
   int group_number_;
@@ -358,6 +372,7 @@ class VfioTransport final : public Transport {
   uint64_t bar0_size_ = 0;
   uint64_t min_page_ = kHostPage;
   uint64_t iova_base_ = 0;
+  bool iova_ranges_assumed_ = false;
   std::optional<IovaAllocator> iova_;
   std::map<uint64_t, DmaRegion> mappings_;  // by IOVA
   uint64_t pinned_bytes_ = 0;
