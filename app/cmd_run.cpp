@@ -24,6 +24,7 @@
 #include "nvqual/harness/runner.hpp"
 #include "nvqual/harness/suite_loader.hpp"
 #include "nvqual/vfio/ctest_resources.hpp"
+#include "nvqual/vfio/dma_estimate.hpp"
 #include "target.hpp"
 
 namespace nvqual::app {
@@ -91,6 +92,8 @@ int run(RunOptions& options) {
     }
     options.target.bdf = *bdf;
   }
+  // Suites decide at run time what they allocate: check RLIMIT_MEMLOCK against the harness's worst case.
+  options.target.dma_estimate_bytes = vfio::dma_estimate::run();
   Target target = open_target(options.target);
   const bool simulator = target.simulator != nullptr;
 

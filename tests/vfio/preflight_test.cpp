@@ -163,8 +163,18 @@ TEST_F(Preflight, MemlockBelowTheEstimateGivesNumbersAndFix) {
   HostIdentity identity = lab_user();
   identity.memlock_limit = 64 * 1024;
   EXPECT_THAT(failure(ErrorKind::kEnvironment, kBdf, 16 * kMiB, identity),
-              AllOf(HasSubstr("RLIMIT_MEMLOCK is 64 KiB"), HasSubstr("needs 16384 KiB"), HasSubstr("ulimit -l 16384"),
-                    HasSubstr("/etc/security/limits.conf")));
+              AllOf(HasSubstr("RLIMIT_MEMLOCK is 64 KiB but DMA for 0000:01:00.0 needs 16384 KiB:"),
+                    HasSubstr("ulimit -l 16384"), HasSubstr("/etc/security/limits.conf"), HasSubstr("memlock"),
+                    ::testing::Not(HasSubstr("already pinned"))));
+}
+
+TEST(Memlock, MessageCountsWhatIsPinnedAlready) {
+  HostIdentity identity = lab_user();
+  identity.memlock_limit = 8 * kMiB;
+  EXPECT_THAT(memlock_message(identity, kBdf, kMiB, 8 * kMiB),
+              AllOf(HasSubstr("RLIMIT_MEMLOCK is 8192 KiB but DMA for 0000:01:00.0 needs 1024 KiB more on top of 8192 "
+                              "KiB already pinned"),
+                    HasSubstr("ulimit -l 9216")));
 }
 
 TEST_F(Preflight, MemlockIsIgnoredWithCapIpcLockOrUnlimited) {

@@ -65,12 +65,11 @@ std::optional<std::string> access_problem(const HostIdentity& identity, const st
 
 std::string memlock_message(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned) {
   const uint64_t wanted_kib = (needed + pinned + 1023) / 1024;
+  const std::string already = pinned == 0 ? "" : fmt::format(" more on top of {} already pinned", kib(pinned));
   return fmt::format(
-      "RLIMIT_MEMLOCK is {} but DMA for {} needs {} more on top of {} already pinned: raise it with `ulimit -l {}` "
-      "(up to the hard limit) or in /etc/security/limits.conf (`{} - memlock unlimited`, then log in again), or run "
-      "as root",
-      kib(identity.memlock_limit), bdf, kib(needed), kib(pinned), wanted_kib,
-      user_name(identity.uid).value_or("<user>"));
+      "RLIMIT_MEMLOCK is {} but DMA for {} needs {}{}: raise it with `ulimit -l {}` (up to the hard limit) or in "
+      "/etc/security/limits.conf (`{} - memlock unlimited`, then log in again), or run as root",
+      kib(identity.memlock_limit), bdf, kib(needed), already, wanted_kib, user_name(identity.uid).value_or("<user>"));
 }
 
 void check_memlock(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned) {

@@ -134,6 +134,9 @@ class VfioTransport final : public Transport {
     }
     const uint64_t bytes = round_up(size, min_page_);
     const uint64_t align = std::max<uint64_t>(alignment, min_page_);
+    // VFIO counts every pinned page against RLIMIT_MEMLOCK and answers a
+    // mapping past it with a bare ENOMEM: say so with the numbers first.
+    check_memlock(identity_, bdf_, bytes, pinned_bytes_);
     std::byte* host = map_host_memory(bytes, align);
     const auto iova = iova_->allocate(bytes, align);
     if (!iova) {
@@ -336,7 +339,14 @@ class VfioTransport final : public Transport {
 
   std::string map_failure_message(int error, uint64_t bytes) const {
     if (error == ENOMEM && !identity_.cap_ipc_lock && identity_.memlock_limit != HostIdentity::kUnlimited) {
-      return memlock_message(identity_, bdf_, bytes, pinned_bytes_);
+      // dma_alloc checked nvqual's own total already: the kernel also counts
+      // memory this process locked otherwise (mlock, another container).
+      return fmt::format("{}: VFIO_IOMMU_MAP_DMA of {} KiB failed with ENOMEM although nvqual has pinned only {} KiB "
+                         "of its RLIMIT_MEMLOCK of {} KiB: the process holds other locked memory (VmLck in "
+                         "/proc/self/status) or the host is short of memory; raise the limit (`ulimit -l`, "
+                         "/etc/security/limits.conf memlock) or run as root",
+                         bdf_, (bytes + 1023) / 1024, (pinned_bytes_ + 1023) / 1024,
+                         (identity_.memlock_limit + 1023) / 1024);
     }
     if (error == ENOSPC) {
       return fmt::format("{}: VFIO_IOMMU_MAP_DMA refused a new mapping (ENOSPC): the vfio_iommu_type1 "

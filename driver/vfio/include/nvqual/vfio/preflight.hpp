@@ -36,7 +36,7 @@ std::optional<std::string> access_problem(const HostIdentity& identity, const st
 // Throws kEnvironment when pinning `needed` more bytes on top of `pinned`
 // would exceed RLIMIT_MEMLOCK (never for CAP_IPC_LOCK holders).
 void check_memlock(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned);
-// The message check_memlock throws; also used when VFIO_IOMMU_MAP_DMA fails with ENOMEM.
+// The message check_memlock throws.
 std::string memlock_message(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned);
 
 // "pid 1234 (qemu-system-x86)" for every process that has /dev/vfio/N open,
