@@ -204,6 +204,60 @@ TEST_F(Binding, UnbindWithNoDriverTakingItBackFails) {
               AllOf(HasSubstr("nvme driver did not take it"), HasSubstr("modprobe nvme")));
 }
 
+TEST_F(Binding, ChecksRunAgainUnderTheLock) {
+  // The plan shown first predates a mount made before the lock was taken:
+  // the writes must not follow that stale plan.
+  const auto shown = plan_bind(host.paths(), kBdf);
+  ASSERT_FALSE(shown.steps.empty());
+  host.add_mount("259:1", "/data", "/dev/nvme0n1p1");
+  EXPECT_THAT(refusal([&] { execute_under_lock(host.paths(), kBdf, &plan_bind, kernel, kNoSettle); }),
+              HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is mounted on /data"));
+  EXPECT_THAT(kernel.steps, IsEmpty());
+}
+
+// Records whether the BDF's lock was free while each write happened.
+class LockWatchingKernel : public testing::FakeKernel {
+ public:
+  explicit LockWatchingKernel(testing::FakeHost& host) : FakeKernel(host), host_(host) {}
+  void write(const fs::path& file, std::string_view value) override {
+    try {
+      DeviceLock probe = DeviceLock::acquire(host_.paths(), kBdf);
+      writes_without_lock.push_back(file);
+    } catch (const DriverError&) {
+    }
+    FakeKernel::write(file, value);
+  }
+  std::vector<fs::path> writes_without_lock;
+
+ private:
+  testing::FakeHost& host_;
+};
+
+TEST_F(Binding, WritesHappenUnderTheLock) {
+  LockWatchingKernel watching(host);
+  EXPECT_EQ(execute_under_lock(host.paths(), "01:00.0", &plan_bind, watching, kNoSettle),
+            "0000:01:00.0: now bound to vfio-pci (was nvme)");
+  EXPECT_EQ(watching.steps.size(), 3u);
+  EXPECT_THAT(watching.writes_without_lock, IsEmpty());
+  EXPECT_NO_THROW(DeviceLock::acquire(host.paths(), kBdf));  // and released afterwards
+}
+
+TEST_F(Binding, UnderLockAnotherNvqualIsBusy) {
+  host.bind(kBdf, "vfio-pci");
+  const DeviceLock running = DeviceLock::acquire(host.paths(), kBdf);
+  EXPECT_THAT(refusal([&] { execute_under_lock(host.paths(), kBdf, &plan_unbind, kernel, kNoSettle); }),
+              HasSubstr("device busy: 0000:01:00.0 is in use by another nvqual"));
+  EXPECT_THAT(kernel.steps, IsEmpty());
+}
+
+TEST_F(Binding, UnbindUnderItsOwnLockStillLooksForGroupHolders) {
+  host.bind(kBdf, "vfio-pci");
+  const DeviceLock mine = DeviceLock::acquire(host.paths(), kBdf);
+  EXPECT_THAT(plan_unbind(host.paths(), kBdf, &mine).steps, ::testing::SizeIs(3));
+  host.add_process_fd(4321, "qemu-system-x86", host.paths().vfio_group(7));
+  EXPECT_THAT(refusal([&] { plan_unbind(host.paths(), kBdf, &mine); }), HasSubstr("pid 4321 (qemu-system-x86)"));
+}
+
 TEST(KernelSysfsWriter, WritesExistingAttributesOnly) {
   testing::FakeHost host;
   host.add_pci_device(kBdf);

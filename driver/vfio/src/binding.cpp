@@ -69,13 +69,15 @@ void refuse_if_in_use(const HostPaths& paths, const PciFunction& function) {
   fail(ErrorKind::kEnvironment, fmt::format("refusing to bind {}: {}; {}", function.bdf, reasons, fix));
 }
 
-void refuse_if_held_open(const HostPaths& paths, const PciFunction& function) {
+void refuse_if_held_open(const HostPaths& paths, const PciFunction& function, const DeviceLock* held) {
   // The kernel's vfio-pci unbind waits until every user lets go of the device:
   // unbinding under a running nvqual or VM would hang here.
-  try {
-    DeviceLock probe = DeviceLock::acquire(paths, function.bdf);
-  } catch (const DriverError& busy) {
-    fail(ErrorKind::kEnvironment, fmt::format("cannot unbind {}: {}", function.bdf, busy.what()));
+  if (held == nullptr) {
+    try {
+      DeviceLock probe = DeviceLock::acquire(paths, function.bdf);
+    } catch (const DriverError& busy) {
+      fail(ErrorKind::kEnvironment, fmt::format("cannot unbind {}: {}", function.bdf, busy.what()));
+    }
   }
   if (function.iommu_group && !group_holders(paths, *function.iommu_group).empty()) {
     fail(ErrorKind::kEnvironment,
@@ -91,7 +93,7 @@ std::string SysfsStep::describe() const {
   return fmt::format("echo {} > {}", value, file.string());
 }
 
-BindPlan plan_bind(const HostPaths& paths, std::string_view bdf_text) {
+BindPlan plan_bind(const HostPaths& paths, std::string_view bdf_text, const DeviceLock* /*held*/) {
   BindPlan plan;
   plan.bdf = normalize_bdf(bdf_text);
   const PciFunction function = present_function(paths, plan.bdf);
@@ -133,7 +135,7 @@ BindPlan plan_bind(const HostPaths& paths, std::string_view bdf_text) {
   return plan;
 }
 
-BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf_text) {
+BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf_text, const DeviceLock* held) {
   BindPlan plan;
   plan.bdf = normalize_bdf(bdf_text);
   const PciFunction function = present_function(paths, plan.bdf);
@@ -152,7 +154,7 @@ BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf_text) {
     if (!override_set) return plan;
     plan.nothing_to_do.clear();  // a stale override would send it back to vfio-pci on the next probe
   }
-  if (function.bound_to(kVfioPciDriver)) refuse_if_held_open(paths, function);
+  if (function.bound_to(kVfioPciDriver)) refuse_if_held_open(paths, function, held);
 
   plan.steps.push_back(write_step(paths.pci_device(plan.bdf) / "driver_override", std::string(kClearOverride)));
   if (function.bound_to(kVfioPciDriver)) {
@@ -250,6 +252,13 @@ std::string execute_plan(const HostPaths& paths, const BindPlan& plan, SysfsWrit
        fmt::format("{}: vfio-pci did not take the device (driver is now {}); check dmesg for vfio-pci probe errors "
                    "(an IOMMU group problem or a missing IOMMU is the usual cause)",
                    plan.bdf, driver.value_or("none")));
+}
+
+std::string execute_under_lock(const HostPaths& paths, std::string_view bdf, Planner planner, SysfsWriter& writer,
+                               std::chrono::milliseconds settle_timeout) {
+  const DeviceLock lock = DeviceLock::acquire(paths, normalize_bdf(bdf));
+  const BindPlan plan = planner(paths, bdf, &lock);
+  return execute_plan(paths, plan, writer, settle_timeout);
 }
 
 }  // namespace nvqual::vfio

@@ -1,6 +1,8 @@
 #include "fake_host.hpp"
 
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <fstream>
 #include <stdexcept>
@@ -148,6 +150,16 @@ void FakeHost::add_swap(const std::string& name) {
   std::string text = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
   for (const auto& line : swap_lines_) text += line + "\n";
   write_file(paths_.swaps(), text);
+}
+
+void FakeHost::add_lock_holder(const fs::path& file, long pid) {
+  struct stat info {};
+  if (::stat(file.c_str(), &info) != 0) throw std::runtime_error("cannot stat " + file.string());
+  lock_lines_.push_back(fmt::format("{}: FLOCK  ADVISORY  WRITE {} {:02x}:{:02x}:{} 0 EOF", lock_lines_.size() + 1, pid,
+                                    major(info.st_dev), minor(info.st_dev), info.st_ino));
+  std::string text;
+  for (const auto& line : lock_lines_) text += line + "\n";
+  write_file(paths_.locks(), text);
 }
 
 void FakeHost::add_process_fd(int pid, const std::string& comm, const fs::path& target) {

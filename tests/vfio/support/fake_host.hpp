@@ -50,6 +50,8 @@ class FakeHost {
   void add_holder(const std::string& device, const std::string& holder);
   void add_mount(const std::string& major_minor, const std::string& mountpoint, const std::string& source);
   void add_swap(const std::string& name);
+  // A line in /proc/locks: `pid` holds a flock on `file` (by its device and inode).
+  void add_lock_holder(const std::filesystem::path& file, long pid);
   // /proc/<pid>/fd/<fd> -> target, /proc/<pid>/comm.
   void add_process_fd(int pid, const std::string& comm, const std::filesystem::path& target);
 
@@ -60,6 +62,7 @@ class FakeHost {
   HostPaths paths_;
   std::vector<std::string> mount_lines_;
   std::vector<std::string> swap_lines_;
+  std::vector<std::string> lock_lines_;
 };
 
 // Records the steps and plays the kernel's part on the fake tree: a
