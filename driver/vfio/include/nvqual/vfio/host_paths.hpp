@@ -25,6 +25,9 @@ struct HostPaths {
   // use lock_fallback_dir, which every user can write.
   std::filesystem::path lock_dir = "/run/nvqual";
   std::filesystem::path lock_fallback_dir = "/tmp";
+  // stat()ed to find the device of the root filesystem; nullopt for a fake or
+  // captured tree, whose mountinfo stands in for it.
+  std::optional<std::filesystem::path> root_directory = "/";
 
   // Everything under `root` (root/sys, root/dev, root/proc, root/run/nvqual,
   // root/tmp): a fake tree for tests, or a copy of a lab host's tree.
@@ -35,6 +38,7 @@ struct HostPaths {
     paths.proc = root / "proc";
     paths.lock_dir = root / "run/nvqual";
     paths.lock_fallback_dir = root / "tmp";
+    paths.root_directory = std::nullopt;
     return paths;
   }
 
@@ -51,6 +55,10 @@ struct HostPaths {
   std::filesystem::path vfio_container() const { return dev / "vfio/vfio"; }
   std::filesystem::path vfio_group(int group) const { return dev / "vfio" / std::to_string(group); }
   std::filesystem::path mountinfo() const { return proc / "self/mountinfo"; }
+  // PID 1's mounts: the host's own view when nvqual runs in another mount namespace.
+  std::filesystem::path init_mountinfo() const { return proc / "1/mountinfo"; }
+  std::filesystem::path dev_block() const { return sys / "dev/block"; }  // M:m -> the block device
+  std::filesystem::path btrfs_filesystems() const { return sys / "fs/btrfs"; }
   std::filesystem::path locks() const { return proc / "locks"; }
   std::filesystem::path swaps() const { return proc / "swaps"; }
   std::filesystem::path process_status() const { return proc / "self/status"; }
