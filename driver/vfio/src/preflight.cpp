@@ -108,12 +108,22 @@ std::string group_busy_message(const HostPaths& paths, std::string_view bdf, int
 std::string not_viable_message(const HostPaths& paths, std::string_view bdf, int group) {
   const auto viability = group_viability(paths, group, bdf);
   const std::string blockers = viability.describe_blockers();
-  return fmt::format(
-      "IOMMU group {} of {} is not viable: {} share{} it; bind every device of the group to vfio-pci or unbind it "
-      "(echo vfio-pci > /sys/bus/pci/devices/<BDF>/driver_override, then unbind and drivers_probe), or move the SSD "
-      "to a slot with its own IOMMU group",
-      group, bdf, blockers.empty() ? "other devices" : blockers,
-      viability.blockers().size() == 1 ? "s" : "");
+  constexpr const char* kFix =
+      "bind every device of the group to vfio-pci or unbind it (echo vfio-pci > "
+      "/sys/bus/pci/devices/<BDF>/driver_override, then unbind and drivers_probe), or move the SSD to a slot with its "
+      "own IOMMU group";
+  if (blockers.empty()) {
+    // The kernel knows better than the driver names: show everything there is.
+    std::string members;
+    for (const auto& member : viability.others) {
+      members += fmt::format("{}{} (bound to {})", members.empty() ? "" : ", ", member.bdf,
+                             member.driver.value_or("none"));
+    }
+    return fmt::format("IOMMU group {} of {} is not viable (the kernel says so; sysfs shows {}); {}; check dmesg", group,
+                       bdf, members.empty() ? "no other member" : "members " + members, kFix);
+  }
+  return fmt::format("IOMMU group {} of {} is not viable: {} share{} it; {}", group, bdf, blockers,
+                     viability.blockers().size() == 1 ? "s" : "", kFix);
 }
 
 PreflightResult preflight(const HostPaths& paths, const HostIdentity& identity, std::string_view bdf_text,
@@ -162,9 +172,9 @@ PreflightResult preflight(const HostPaths& paths, const HostIdentity& identity, 
              fmt::format("vfio-pci has not claimed the group; run `nvqual bind {}` again, and if it persists {}", bdf,
                          kIommuHint));
 
-  if (!group_viability(paths, result.iommu_group, bdf).viable()) {
-    fail(ErrorKind::kEnvironment, not_viable_message(paths, bdf, result.iommu_group));
-  }
+  // Group viability is not judged here: VFIO_GROUP_GET_STATUS is the
+  // authority (vendor vfio-pci variants and future allow-listed drivers pass
+  // it), and the transport asks it right after opening the group.
   check_memlock(identity, bdf, dma_bytes, 0);
   return result;
 }
