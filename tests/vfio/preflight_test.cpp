@@ -1,6 +1,11 @@
 #include "nvqual/vfio/preflight.hpp"
 
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -17,6 +22,30 @@ namespace fs = std::filesystem;
 
 constexpr const char* kBdf = "0000:01:00.0";
 constexpr uint64_t kMiB = 1 << 20;
+
+// Runs `check` as uid/gid 65534 (nobody) in a child when this process is
+// root, so file modes apply; directly otherwise. Returns what it returned.
+std::string run_unprivileged(const std::function<std::string()>& check) {
+  if (::geteuid() != 0) return check();
+  int fds[2];
+  if (::pipe(fds) != 0) return "pipe failed";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    std::string result = "could not drop privileges";
+    if (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0) result = check();
+    [[maybe_unused]] const auto written = ::write(fds[1], result.data(), result.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string result;
+  char buffer[512];
+  for (ssize_t got; (got = ::read(fds[0], buffer, sizeof buffer)) > 0;) result.append(buffer, static_cast<size_t>(got));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return result;
+}
 
 // An unprivileged user who owns none of the fake files.
 HostIdentity lab_user() {
@@ -174,6 +203,23 @@ TEST_F(Preflight, NotViableWithoutLikelyBlockersListsEveryMember) {
   EXPECT_THAT(not_viable_message(host.paths(), kBdf, 7),
               AllOf(HasSubstr("is not viable (the kernel says so; sysfs shows members 0000:00:01.0 (bound to pcieport))"),
                     HasSubstr("dmesg")));
+}
+
+TEST_F(Preflight, UnsearchableVfioDirectoryIsAPermissionProblemNotAMissingNode) {
+  // Tests run as root, which no mode stops: check as an unprivileged user in a child.
+  fs::permissions(host.root(), fs::perms(0755));
+  fs::permissions(host.paths().dev / "vfio", fs::perms(0700));
+  const std::string message = run_unprivileged([&] {
+    try {
+      preflight(host.paths(), lab_user(), kBdf, kMiB);
+    } catch (const DriverError& e) {
+      return std::string(e.what());
+    }
+    return std::string("preflight passed");
+  });
+  EXPECT_THAT(message, AllOf(HasSubstr("dev/vfio/vfio cannot be looked up by the current user"),
+                             HasSubstr("permission denied on " + (host.paths().dev / "vfio").string()),
+                             HasSubstr("mode 0700"), HasSubstr("chmod 0755"), ::testing::Not(HasSubstr("does not exist"))));
 }
 
 TEST_F(Preflight, MemlockBelowTheEstimateGivesNumbersAndFix) {

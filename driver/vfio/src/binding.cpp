@@ -1,6 +1,7 @@
 #include "nvqual/vfio/binding.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ namespace nvqual::vfio {
 namespace {
 
 constexpr auto kDriverSettlePoll = std::chrono::milliseconds(20);
+constexpr auto kModprobePoll = std::chrono::milliseconds(20);
 
 // Writing a lone newline clears driver_override (drivers/base/driver.c, driver_set_override).
 constexpr std::string_view kClearOverride = "\n";
@@ -83,6 +85,36 @@ void refuse_if_held_open(const HostPaths& paths, const PciFunction& function, co
     fail(ErrorKind::kEnvironment,
          fmt::format("cannot unbind {}: {}", function.bdf, group_busy_message(paths, function.bdf, *function.iommu_group)));
   }
+}
+
+// The wait status of `pid`, polled until `timeout`; on timeout the
+// child is killed and reaped. Any waitpid failure but EINTR is an error: a
+// status never filled in must not read as success.
+int wait_bounded(pid_t pid, const std::string& module, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  for (;;) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0 && errno != EINTR) {
+      const int error = errno;
+      fail(ErrorKind::kEnvironment,
+           fmt::format("cannot wait for `modprobe {}`: {}; load it by hand (`sudo modprobe {}`) and retry", module,
+                       detail::errno_text(error), module));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(kModprobePoll);
+  }
+  ::kill(pid, SIGKILL);
+  // SIGKILL cannot be ignored; only a child stuck inside the kernel outlives
+  // it, and that one is not waited for (init reaps it once nvqual exits).
+  for (int tries = 0; tries < 50 && ::waitpid(pid, &status, WNOHANG) == 0; ++tries) {
+    std::this_thread::sleep_for(kModprobePoll);
+  }
+  fail(ErrorKind::kEnvironment,
+       fmt::format("`modprobe {}` did not finish within {} ms and was killed: check dmesg, then load it by hand (`sudo "
+                   "modprobe {}`)",
+                   module, timeout.count(), module));
 }
 
 }  // namespace
@@ -199,13 +231,12 @@ void KernelSysfsWriter::load_module(std::string_view module) {
     fail(ErrorKind::kEnvironment, fmt::format("cannot run `modprobe {}`: {}; install kmod or load the module by hand",
                                               name, detail::errno_text(spawn_error)));
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  const int status = wait_bounded(pid, name, modprobe_timeout_);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     fail(ErrorKind::kEnvironment,
-         fmt::format("`modprobe {}` failed (status {}): run it as root and check that the kernel ships the module",
-                     name, WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+         fmt::format("`modprobe {}` failed ({}): run it as root and check that the kernel ships the module", name,
+                     WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
+                                       : fmt::format("killed by signal {}", WTERMSIG(status))));
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+
 #include <fmt/format.h>
 
 #include "nvqual/driver/errors.hpp"
@@ -30,11 +32,33 @@ std::string nvme_controllers_here(const HostPaths& paths) {
   return list.empty() ? "this host has no NVMe controller in sysfs" : "NVMe controllers here: " + list;
 }
 
+// "owned by user root (uid 0), group root (gid 0), mode 0700", or why it cannot be said.
+std::string ownership(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return "which cannot be inspected either (" + detail::errno_text(errno) + ")";
+  return fmt::format("owned by user {}, group {}, mode {:04o}", describe_user(info.st_uid), describe_group(info.st_gid),
+                     info.st_mode & 07777);
+}
+
+// A node that stat() cannot see is missing only on ENOENT/ENOTDIR; EACCES
+// means a directory on the way denies search permission, a different fix.
 void check_node(const HostIdentity& identity, const std::filesystem::path& node, std::string_view what,
                 const std::string& missing_fix) {
-  std::error_code error;
-  if (!std::filesystem::exists(node, error)) {
-    fail(ErrorKind::kEnvironment, fmt::format("{} does not exist: {}", what, missing_fix));
+  struct stat info {};
+  if (::stat(node.c_str(), &info) != 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) {
+      fail(ErrorKind::kEnvironment, fmt::format("{} does not exist: {}", what, missing_fix));
+    }
+    const auto dir = node.parent_path();
+    if (error == EACCES) {
+      fail(ErrorKind::kEnvironment,
+           fmt::format("{} cannot be looked up by the current user {}: permission denied on {} ({}); run as root, or "
+                       "let the user search it (`sudo chmod 0755 {}`, or a udev rule: see driver/vfio/README.md)",
+                       what, describe_user(identity.uid), dir.string(), ownership(dir), dir.string()));
+    }
+    fail(ErrorKind::kEnvironment, fmt::format("{} cannot be looked up: {}; check {} ({})", what,
+                                              detail::errno_text(error), dir.string(), ownership(dir)));
   }
   if (auto problem = access_problem(identity, node, what)) fail(ErrorKind::kEnvironment, *problem);
 }

@@ -186,8 +186,9 @@ class VfioTransport final : public Transport {
   bool function_level_reset() override {
     if (!reset_supported_) return false;
     if (::ioctl(device_.get(), VFIO_DEVICE_RESET) != 0) {
+      const int error = errno;
       fail(fmt::format("{}: VFIO_DEVICE_RESET failed: {}; check dmesg, the device may need a power cycle", bdf_,
-                       errno_text(errno)));
+                       errno_text(error)));
     }
     // The reset clears the command register on some paths: enable MMIO and
     // bus mastering again (a no-op where vfio-pci restored them).
@@ -217,20 +218,26 @@ class VfioTransport final : public Transport {
     vfio_group_status status{};
     status.argsz = sizeof status;
     if (::ioctl(group_.get(), VFIO_GROUP_GET_STATUS, &status) != 0) {
-      fail(fmt::format("{}: VFIO_GROUP_GET_STATUS on group {} failed: {}", bdf_, group_number_, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: VFIO_GROUP_GET_STATUS on {} failed: {}; it does not behave like a VFIO group node: "
+                       "check `ls -l /dev/vfio` (a character device of the vfio driver), that vfio-pci is loaded, and "
+                       "dmesg",
+                       bdf_, paths.vfio_group(group_number_).string(), errno_text(error)));
     }
     if ((status.flags & VFIO_GROUP_FLAGS_VIABLE) == 0) fail(not_viable_message(paths, bdf_, group_number_));
     int container = container_.get();
     if (::ioctl(group_.get(), VFIO_GROUP_SET_CONTAINER, &container) != 0) {
       const int error = errno;
       if (error == EBUSY) fail(group_busy_message(paths, bdf_, group_number_));
-      fail(fmt::format("{}: VFIO_GROUP_SET_CONTAINER for group {} failed: {}", bdf_, group_number_,
-                       errno_text(error)));
+      fail(fmt::format("{}: VFIO_GROUP_SET_CONTAINER for group {} failed: {}; check dmesg and that the IOMMU is on "
+                       "(intel_iommu=on / amd_iommu=on)",
+                       bdf_, group_number_, errno_text(error)));
     }
     if (::ioctl(container_.get(), VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) != 0) {
+      const int error = errno;
       fail(fmt::format("{}: VFIO_SET_IOMMU (type1v2) failed: {}; the IOMMU driver did not take the group: check "
                        "dmesg and intel_iommu=on / amd_iommu=on on the kernel command line",
-                       bdf_, errno_text(errno)));
+                       bdf_, errno_text(error)));
     }
   }
 
@@ -246,11 +253,15 @@ class VfioTransport final : public Transport {
     vfio_device_info info{};
     info.argsz = sizeof info;
     if (::ioctl(device_.get(), VFIO_DEVICE_GET_INFO, &info) != 0) {
-      fail(fmt::format("{}: VFIO_DEVICE_GET_INFO failed: {}", bdf_, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: VFIO_DEVICE_GET_INFO failed: {}; vfio-pci did not set the device up: check dmesg, then "
+                       "rebind it (`nvqual unbind {}` and `nvqual bind {}` as root)",
+                       bdf_, errno_text(error), bdf_, bdf_));
     }
     if ((info.flags & VFIO_DEVICE_FLAGS_PCI) == 0 || info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX) {
-      fail(fmt::format("{}: VFIO reports a non-PCI device or no config region (flags 0x{:x}, {} regions)", bdf_,
-                       info.flags, info.num_regions));
+      fail(fmt::format("{}: VFIO reports a non-PCI device or no config region (flags 0x{:x}, {} regions); check that "
+                       "{} is bound to vfio-pci itself, not a vendor variant driver (`nvqual devices`)",
+                       bdf_, info.flags, info.num_regions, bdf_));
     }
     reset_supported_ = (info.flags & VFIO_DEVICE_FLAGS_RESET) != 0;
     config_ = detail::query_region(device_.get(), VFIO_PCI_CONFIG_REGION_INDEX, bdf_);
@@ -265,7 +276,10 @@ class VfioTransport final : public Transport {
     pci::Command command;
     if (::pread(device_.get(), &command.raw, sizeof command.raw,
                 static_cast<off_t>(config_.offset + pci::kCommandOffset)) != sizeof command.raw) {
-      fail(fmt::format("{}: reading the PCI command register failed: {}", bdf_, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: reading the PCI command register failed: {}; the device may have dropped off the bus: "
+                       "check `lspci -s {}` and dmesg",
+                       bdf_, errno_text(error), bdf_));
     }
     return command;
   }
@@ -306,14 +320,20 @@ class VfioTransport final : public Transport {
   void bar_pread(void* value, size_t width, uint32_t offset) {
     if (::pread(device_.get(), value, width, static_cast<off_t>(bar0_region_.offset + offset)) !=
         static_cast<ssize_t>(width)) {
-      fail(fmt::format("{}: BAR0 read at 0x{:x} failed: {}", bdf_, offset, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: BAR0 read at 0x{:x} failed: {}; the device may have dropped off the bus: check `lspci -s "
+                       "{}` and dmesg",
+                       bdf_, offset, errno_text(error), bdf_));
     }
   }
 
   void bar_pwrite(const void* value, size_t width, uint32_t offset) {
     if (::pwrite(device_.get(), value, width, static_cast<off_t>(bar0_region_.offset + offset)) !=
         static_cast<ssize_t>(width)) {
-      fail(fmt::format("{}: BAR0 write at 0x{:x} failed: {}", bdf_, offset, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: BAR0 write at 0x{:x} failed: {}; the device may have dropped off the bus: check `lspci -s "
+                       "{}` and dmesg",
+                       bdf_, offset, errno_text(error), bdf_));
     }
   }
 
@@ -324,7 +344,9 @@ class VfioTransport final : public Transport {
     const uint64_t span = bytes + alignment - kHostPage;
     void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) {
-      fail(fmt::format("{}: cannot allocate {} bytes of DMA memory: {}", bdf_, bytes, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: cannot allocate {} bytes of DMA memory: {}; free memory or lower the transfer size",
+                       bdf_, bytes, errno_text(error)));
     }
     const auto start = reinterpret_cast<uintptr_t>(raw);
     const uintptr_t aligned = round_up(start, alignment);

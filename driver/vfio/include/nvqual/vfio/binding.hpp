@@ -63,8 +63,17 @@ class SysfsWriter {
 
 class KernelSysfsWriter : public SysfsWriter {
  public:
+  // modprobe loads a module and its dependencies in well under a second; a
+  // minute means it hangs (e.g. on a stuck firmware load), and it is killed.
+  explicit KernelSysfsWriter(std::chrono::milliseconds modprobe_timeout = std::chrono::seconds(60))
+      : modprobe_timeout_(modprobe_timeout) {}
   void write(const std::filesystem::path& file, std::string_view value) override;
+  // Runs `modprobe MODULE` from PATH; throws DriverError(kEnvironment) when it
+  // fails, is killed, outlives the timeout or cannot be waited for.
   void load_module(std::string_view module) override;
+
+ private:
+  std::chrono::milliseconds modprobe_timeout_;
 };
 
 // Runs the plan's steps in order, then checks that the device's driver link
