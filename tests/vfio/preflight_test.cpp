@@ -133,7 +133,7 @@ TEST_F(Preflight, BoundToAnotherDriverNamesIt) {
 TEST_F(Preflight, MissingContainerSaysModprobeAndIommu) {
   fs::remove(host.paths().vfio_container());
   EXPECT_THAT(failure(ErrorKind::kEnvironment),
-              AllOf(HasSubstr("dev/vfio/vfio does not exist"), HasSubstr("modprobe vfio-pci"),
+              AllOf(HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) does not exist"), HasSubstr("modprobe vfio-pci"),
                     HasSubstr("intel_iommu=on")));
 }
 
@@ -157,7 +157,7 @@ TEST_F(Preflight, InaccessibleGroupNodeNamesOwnerModeAndUser) {
 
 TEST_F(Preflight, InaccessibleContainerIsReportedToo) {
   fs::permissions(host.paths().vfio_container(), fs::perms(0600));
-  EXPECT_THAT(failure(ErrorKind::kEnvironment), HasSubstr("dev/vfio/vfio is not read-write for the current user"));
+  EXPECT_THAT(failure(ErrorKind::kEnvironment), HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) is not read-write for the current user"));
 }
 
 TEST_F(Preflight, GroupMembershipGrantsAccess) {
@@ -217,7 +217,7 @@ TEST_F(Preflight, UnsearchableVfioDirectoryIsAPermissionProblemNotAMissingNode) 
     }
     return std::string("preflight passed");
   });
-  EXPECT_THAT(message, AllOf(HasSubstr("dev/vfio/vfio cannot be looked up by the current user"),
+  EXPECT_THAT(message, AllOf(HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) cannot be looked up by the current user"),
                              HasSubstr("permission denied on " + (host.paths().dev / "vfio").string()),
                              HasSubstr("mode 0700"), HasSubstr("chmod 0755"), ::testing::Not(HasSubstr("does not exist"))));
 }

@@ -187,7 +187,8 @@ PreflightResult preflight(const HostPaths& paths, const HostIdentity& identity, 
                                               bdf, *function->driver, bdf));
   }
 
-  check_node(identity, paths.vfio_container(), paths.vfio_container().string(),
+  check_node(identity, paths.vfio_container(), fmt::format("{} (the VFIO container, needed for {})",
+                                                           paths.vfio_container().string(), bdf),
              fmt::format("the VFIO modules are not loaded or the IOMMU is off; run `modprobe vfio-pci`, and if that "
                          "does not create it, {}",
                          kIommuHint));
