@@ -8,7 +8,6 @@
 
 #include "command.hpp"
 #include "nvqual/vfio/binding.hpp"
-#include "nvqual/vfio/device_lock.hpp"
 
 namespace nvqual::app {
 
@@ -20,8 +19,6 @@ struct BindOptions {
   std::string host_root;  // hidden: act on a fake tree instead of /
 };
 
-using PlanFunction = vfio::BindPlan (*)(const vfio::HostPaths&, std::string_view);
-
 CLI::App* add_binding_subcommand(CLI::App& root, const char* name, const char* description, BindOptions& options) {
   CLI::App* cli = root.add_subcommand(name, description);
   cli->add_option("bdf", options.bdf, "PCI address of the controller, e.g. 0000:01:00.0 or 01:00.0")->required();
@@ -31,9 +28,9 @@ CLI::App* add_binding_subcommand(CLI::App& root, const char* name, const char* d
   return cli;
 }
 
-int run_plan(const BindOptions& options, PlanFunction plan_for) {
+int run_plan(const BindOptions& options, vfio::Planner plan_for) {
   const vfio::HostPaths paths = options.host_root.empty() ? vfio::HostPaths{} : vfio::HostPaths::under(options.host_root);
-  const vfio::BindPlan plan = plan_for(paths, options.bdf);
+  const vfio::BindPlan plan = plan_for(paths, options.bdf, nullptr);
   for (const auto& note : plan.notes) fmt::print(stderr, "nvqual: note: {}\n", note);
   if (plan.steps.empty()) {
     fmt::print("{}\n", plan.nothing_to_do);
@@ -41,11 +38,11 @@ int run_plan(const BindOptions& options, PlanFunction plan_for) {
     fmt::print("{}: {} -> {}; would run:\n", plan.bdf, plan.from_driver, plan.to_driver);
     for (const auto& step : plan.steps) fmt::print("  {}\n", step.describe());
   } else {
-    // Held while writing: an nvqual starting meanwhile would make the kernel's
-    // vfio-pci unbind wait for it.
-    const auto lock = vfio::DeviceLock::acquire(paths, plan.bdf);
+    // The checks run again under the lock: whatever started using the device
+    // since the plan above is refused, and no nvqual starts until the writes
+    // are done (the kernel's vfio-pci unbind would wait for it).
     vfio::KernelSysfsWriter writer;
-    fmt::print("{}\n", vfio::execute_plan(paths, plan, writer));
+    fmt::print("{}\n", vfio::execute_under_lock(paths, plan.bdf, plan_for, writer));
   }
   std::fflush(stdout);
   return kExitPassed;

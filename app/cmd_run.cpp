@@ -29,6 +29,7 @@
 #include "nvqual/harness/suite_loader.hpp"
 #include "nvqual/vfio/bdf.hpp"
 #include "nvqual/vfio/ctest_resources.hpp"
+#include "nvqual/vfio/dma_estimate.hpp"
 #include "target.hpp"
 
 namespace nvqual::app {
@@ -156,6 +157,8 @@ int run(RunOptions& options) {
     }
     options.target.bdf = *bdf;
   }
+  // Suites decide at run time what they allocate: check RLIMIT_MEMLOCK against the harness's worst case.
+  options.target.dma_estimate_bytes = vfio::dma_estimate::run();
 
   // 3. Listeners: reports are written whatever happens next.
   harness::RunnerOptions runner_options;

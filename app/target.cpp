@@ -52,6 +52,7 @@ Target open_target(const TargetOptions& options) {
   vfio_options.bdf = options.bdf;
   vfio_options.iova_base = options.iova_base;
   vfio_options.function_reset = options.function_reset;
+  vfio_options.dma_estimate_bytes = options.dma_estimate_bytes;
   target.transport = vfio::open(vfio_options);
   target.description = target.transport->name();
   return target;

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "nvqual/driver/transport.hpp"
+#include "nvqual/vfio/dma_estimate.hpp"
 
 namespace nvqual::sim {
 class SimulatedController;
@@ -22,6 +23,10 @@ struct TargetOptions {
   std::string bdf;
   uint64_t iova_base = 0x100000000ull;
   bool function_reset = false;
+  // The most DMA memory the command pins (nvqual/vfio/dma_estimate.hpp), checked
+  // against RLIMIT_MEMLOCK before a device is touched. Commands that pin more
+  // than bring-up and Identify set it before open_target.
+  uint64_t dma_estimate_bytes = vfio::dma_estimate::identify();
 };
 
 void add_target_options(CLI::App& command, TargetOptions& options);

@@ -1,5 +1,8 @@
 #include "nvqual/vfio/binding.hpp"
 
+#include <signal.h>
+#include <stdlib.h>
+
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -202,6 +205,123 @@ TEST_F(Binding, UnbindWithNoDriverTakingItBackFails) {
   kernel.probe_binds = false;
   EXPECT_THAT(refusal([&] { execute_plan(host.paths(), plan_unbind(host.paths(), kBdf), kernel, kNoSettle); }),
               AllOf(HasSubstr("nvme driver did not take it"), HasSubstr("modprobe nvme")));
+}
+
+TEST_F(Binding, ChecksRunAgainUnderTheLock) {
+  // The plan shown first predates a mount made before the lock was taken:
+  // the writes must not follow that stale plan.
+  const auto shown = plan_bind(host.paths(), kBdf);
+  ASSERT_FALSE(shown.steps.empty());
+  host.add_mount("259:1", "/data", "/dev/nvme0n1p1");
+  EXPECT_THAT(refusal([&] { execute_under_lock(host.paths(), kBdf, &plan_bind, kernel, kNoSettle); }),
+              HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is mounted on /data"));
+  EXPECT_THAT(kernel.steps, IsEmpty());
+}
+
+// Records whether the BDF's lock was free while each write happened.
+class LockWatchingKernel : public testing::FakeKernel {
+ public:
+  explicit LockWatchingKernel(testing::FakeHost& host) : FakeKernel(host), host_(host) {}
+  void write(const fs::path& file, std::string_view value) override {
+    try {
+      DeviceLock probe = DeviceLock::acquire(host_.paths(), kBdf);
+      writes_without_lock.push_back(file);
+    } catch (const DriverError&) {
+    }
+    FakeKernel::write(file, value);
+  }
+  std::vector<fs::path> writes_without_lock;
+
+ private:
+  testing::FakeHost& host_;
+};
+
+TEST_F(Binding, WritesHappenUnderTheLock) {
+  LockWatchingKernel watching(host);
+  EXPECT_EQ(execute_under_lock(host.paths(), "01:00.0", &plan_bind, watching, kNoSettle),
+            "0000:01:00.0: now bound to vfio-pci (was nvme)");
+  EXPECT_EQ(watching.steps.size(), 3u);
+  EXPECT_THAT(watching.writes_without_lock, IsEmpty());
+  EXPECT_NO_THROW(DeviceLock::acquire(host.paths(), kBdf));  // and released afterwards
+}
+
+TEST_F(Binding, UnderLockAnotherNvqualIsBusy) {
+  host.bind(kBdf, "vfio-pci");
+  const DeviceLock running = DeviceLock::acquire(host.paths(), kBdf);
+  EXPECT_THAT(refusal([&] { execute_under_lock(host.paths(), kBdf, &plan_unbind, kernel, kNoSettle); }),
+              HasSubstr("device busy: 0000:01:00.0 is in use by another nvqual"));
+  EXPECT_THAT(kernel.steps, IsEmpty());
+}
+
+TEST_F(Binding, UnbindUnderItsOwnLockStillLooksForGroupHolders) {
+  host.bind(kBdf, "vfio-pci");
+  const DeviceLock mine = DeviceLock::acquire(host.paths(), kBdf);
+  EXPECT_THAT(plan_unbind(host.paths(), kBdf, &mine).steps, ::testing::SizeIs(3));
+  host.add_process_fd(4321, "qemu-system-x86", host.paths().vfio_group(7));
+  EXPECT_THAT(refusal([&] { plan_unbind(host.paths(), kBdf, &mine); }), HasSubstr("pid 4321 (qemu-system-x86)"));
+}
+
+// A fake `modprobe` first on PATH for one test.
+class FakeModprobe : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* path = std::getenv("PATH");
+    old_path_ = path != nullptr ? path : "";
+    ::setenv("PATH", (host.root().string() + ":" + old_path_).c_str(), 1);
+  }
+  void TearDown() override {
+    ::setenv("PATH", old_path_.c_str(), 1);
+    ::signal(SIGCHLD, SIG_DFL);
+  }
+  void script(const std::string& body) {
+    const auto file = host.root() / "modprobe";
+    host.write_file(file, "#!/bin/sh\n" + body + "\n");
+    fs::permissions(file, fs::perms(0755));
+  }
+  std::string failure(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    try {
+      KernelSysfsWriter(timeout).load_module("vfio-pci");
+    } catch (const DriverError& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kEnvironment);
+      return e.what();
+    }
+    ADD_FAILURE() << "modprobe succeeded";
+    return "";
+  }
+
+  testing::FakeHost host;
+  std::string old_path_;
+};
+
+TEST_F(FakeModprobe, SuccessIsSilent) {
+  script("exit 0");
+  EXPECT_NO_THROW(KernelSysfsWriter().load_module("vfio-pci"));
+}
+
+TEST_F(FakeModprobe, ExitStatusIsReported) {
+  script("exit 3");
+  EXPECT_THAT(failure(), AllOf(HasSubstr("`modprobe vfio-pci` failed (exit status 3)"), HasSubstr("run it as root")));
+}
+
+TEST_F(FakeModprobe, DeathBySignalIsReported) {
+  script("kill -9 $$");
+  EXPECT_THAT(failure(), HasSubstr("`modprobe vfio-pci` failed (killed by signal 9)"));
+}
+
+TEST_F(FakeModprobe, AHangingModprobeIsKilledAtTheDeadline) {
+  script("exec sleep 30");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(failure(std::chrono::milliseconds(200)),
+              AllOf(HasSubstr("did not finish within 200 ms and was killed"), HasSubstr("sudo modprobe vfio-pci")));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST_F(FakeModprobe, AStatusThatCannotBeCollectedIsNotSuccess) {
+  // With SIGCHLD ignored the kernel reaps the child itself and waitpid fails
+  // with ECHILD: the failed modprobe must not pass for a successful one.
+  ::signal(SIGCHLD, SIG_IGN);
+  script("exit 1");
+  EXPECT_THAT(failure(), AllOf(HasSubstr("cannot wait for `modprobe vfio-pci`"), HasSubstr("sudo modprobe vfio-pci")));
 }
 
 TEST(KernelSysfsWriter, WritesExistingAttributesOnly) {

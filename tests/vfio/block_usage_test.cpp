@@ -48,7 +48,9 @@ TEST(Mountinfo, ParsesFieldsAndUnescapesMountpoints) {
   EXPECT_EQ(mounts[0].major_minor, "259:2");
   EXPECT_EQ(mounts[0].mountpoint, "/");
   EXPECT_EQ(mounts[0].source, "/dev/nvme0n1p2");
+  EXPECT_EQ(mounts[0].fstype, "ext4");
   EXPECT_EQ(mounts[1].mountpoint, "/home dir");
+  EXPECT_EQ(mounts[1].fstype, "btrfs");
   EXPECT_EQ(mounts[1].source, "/dev/nvme0n1p3");
 }
 
@@ -86,6 +88,84 @@ TEST_F(BlockUsage, RootFilesystemIsFlagged) {
   const auto found = namespaces();
   EXPECT_TRUE(found.at(0).holds_root());
   EXPECT_THAT(descriptions(), ElementsAre("/dev/nvme0n1p2 is mounted on / (root filesystem)"));
+}
+
+TEST_F(BlockUsage, RootFoundThroughPid1sMountsWhenOursDiffer) {
+  // nvqual in its own mount namespace (a service with PrivateMounts, unshare -m)
+  // sees an overlay as /; PID 1 still sees the disk.
+  host.add_partition("nvme0n1", "nvme0n1p2", "259:2");
+  host.add_mount("0:52", "/", "overlay", "overlay");
+  host.add_init_mount("259:2", "/", "/dev/nvme0n1p2");
+  EXPECT_TRUE(namespaces().at(0).holds_root());
+  EXPECT_THAT(descriptions(), ElementsAre("/dev/nvme0n1p2 is mounted on / (root filesystem)"));
+}
+
+TEST_F(BlockUsage, SameMountSeenTwiceIsReportedOnce) {
+  host.add_partition("nvme0n1", "nvme0n1p2", "259:2");
+  host.add_mount("259:2", "/", "/dev/nvme0n1p2");
+  host.add_init_mount("259:2", "/", "/dev/nvme0n1p2");
+  EXPECT_THAT(descriptions(), ElementsAre("/dev/nvme0n1p2 is mounted on / (root filesystem)"));
+}
+
+TEST_F(BlockUsage, RootFoundByTheDeviceOfSlashWhenNoMountinfoShowsIt) {
+  // The fake tree's own directory stands for "/": its st_dev is made the
+  // partition's, and no mountinfo line mentions the partition at all.
+  const std::string root_dev = host.make_root_device("nvme0n1p2");
+  if (root_dev == "259:0") GTEST_SKIP() << "the temporary directory sits on device 259:0, the fixture's namespace";
+  host.add_partition("nvme0n1", "nvme0n1p2", root_dev);
+  EXPECT_TRUE(namespaces().at(0).holds_root());
+  EXPECT_THAT(descriptions(), ElementsAre("/dev/nvme0n1p2 is mounted on / (root filesystem)"));
+}
+
+TEST_F(BlockUsage, RootOnLvmFoundByTheDeviceOfSlash) {
+  host.add_partition("nvme0n1", "nvme0n1p3", "259:3");
+  const std::string root_dev = host.make_root_device("dm-0");
+  host.add_block_device("dm-0", root_dev, "vg-root");
+  host.add_holder("nvme0n1p3", "dm-0");
+  EXPECT_TRUE(namespaces().at(0).holds_root());
+  EXPECT_THAT(descriptions(),
+              ::testing::Contains("/dev/nvme0n1p3 is used by dm-0 (vg-root), which is mounted on / (root filesystem)"));
+}
+
+TEST_F(BlockUsage, WithoutARootDirectoryNothingIsGuessed) {
+  // HostPaths::under() leaves root_directory unset: a captured tree has no live "/".
+  host.add_partition("nvme0n1", "nvme0n1p2", "259:2");
+  EXPECT_FALSE(host.paths().root_directory.has_value());
+  EXPECT_FALSE(namespaces().at(0).in_use());
+}
+
+TEST_F(BlockUsage, EveryDeviceOfAMultiDeviceBtrfsRootCounts) {
+  // btrfs RAID1 across two controllers: mountinfo names only the first device.
+  host.add_partition("nvme0n1", "nvme0n1p2", "259:2");
+  host.add_pci_device("0000:02:00.0", 0x010802, 8);
+  host.bind("0000:02:00.0", "nvme");
+  host.add_kernel_controller("0000:02:00.0", "nvme1");
+  host.add_namespace("0000:02:00.0", "nvme1", "nvme1n1", "259:5");
+  host.add_partition("nvme1n1", "nvme1n1p1", "259:6");
+  host.add_btrfs("0a1b2c3d-0000-4000-8000-000000000001", {"nvme1n1p1", "nvme0n1p2"});
+  host.add_mount("0:45", "/", "/dev/nvme1n1p1", "btrfs");
+  EXPECT_THAT(descriptions(), ElementsAre("/dev/nvme0n1p2 is mounted on / (root filesystem)"));
+  const auto other = controller_namespaces(host.paths(), "0000:02:00.0", BlockUsageTable::read(host.paths()));
+  EXPECT_TRUE(other.at(0).holds_root());
+}
+
+TEST_F(BlockUsage, BtrfsOnDeviceMapperIsFollowedByItsMapperName) {
+  host.add_partition("nvme0n1", "nvme0n1p2", "259:2");
+  host.add_block_device("dm-1", "254:1", "crypt-a");
+  host.add_block_device("dm-2", "254:2", "crypt-b");
+  host.add_holder("nvme0n1p2", "dm-2");
+  host.add_btrfs("0a1b2c3d-0000-4000-8000-000000000002", {"dm-1", "dm-2"});
+  host.add_mount("0:46", "/srv", "/dev/mapper/crypt-a", "btrfs");
+  EXPECT_THAT(descriptions(), ::testing::Contains("/dev/nvme0n1p2 is used by dm-2 (crypt-b), which is mounted on /srv"));
+}
+
+TEST_F(BlockUsage, AnUnrelatedBtrfsIsNotCounted) {
+  host.add_partition("nvme0n1", "nvme0n1p2", "259:2");
+  host.add_block_device("sda1", "8:1");
+  host.add_btrfs("0a1b2c3d-0000-4000-8000-000000000003", {"sda1"});
+  host.add_btrfs("0a1b2c3d-0000-4000-8000-000000000004", {"nvme0n1p2"});  // not mounted
+  host.add_mount("0:47", "/", "/dev/sda1", "btrfs");
+  EXPECT_FALSE(namespaces().at(0).in_use());
 }
 
 TEST_F(BlockUsage, SwapPartition) {

@@ -7,6 +7,8 @@
 namespace nvqual::vfio {
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr const char* kBdf = "0000:01:00.0";
 
 TEST(IommuGroup, AloneIsViable) {
@@ -46,6 +48,25 @@ TEST(IommuGroup, AMemberOnAnotherDriverBreaksIt) {
   EXPECT_FALSE(viability.viable());
   ASSERT_EQ(viability.blockers().size(), 2u);
   EXPECT_EQ(viability.describe_blockers(), "0000:01:00.1 (bound to e1000e), 0000:01:00.2 (bound to nvme)");
+}
+
+TEST(IommuGroup, VfioVariantDriversKeepItViable) {
+  // Vendor variants of vfio-pci register with VFIO like vfio-pci itself.
+  testing::FakeHost host;
+  host.add_pci_device(kBdf);
+  host.add_pci_device("0000:01:00.1", 0x020000, 7);
+  host.bind("0000:01:00.1", "mlx5_vfio_pci");
+  EXPECT_TRUE(group_viability(host.paths(), 7, kBdf).viable());
+}
+
+TEST(IommuGroup, AMemberWithAVfioDeviceKeepsItViableWhateverItsDriverIsCalled) {
+  testing::FakeHost host;
+  host.add_pci_device(kBdf);
+  host.add_pci_device("0000:01:00.1", 0x020000, 7);
+  host.bind("0000:01:00.1", "acme_passthrough");
+  EXPECT_FALSE(group_viability(host.paths(), 7, kBdf).viable());
+  fs::create_directories(host.paths().pci_device("0000:01:00.1") / "vfio-dev" / "vfio3");
+  EXPECT_TRUE(group_viability(host.paths(), 7, kBdf).viable());
 }
 
 TEST(IommuGroup, TheDeviceItselfIsNotABlocker) {

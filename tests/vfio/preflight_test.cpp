@@ -1,6 +1,11 @@
 #include "nvqual/vfio/preflight.hpp"
 
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -17,6 +22,30 @@ namespace fs = std::filesystem;
 
 constexpr const char* kBdf = "0000:01:00.0";
 constexpr uint64_t kMiB = 1 << 20;
+
+// Runs `check` as uid/gid 65534 (nobody) in a child when this process is
+// root, so file modes apply; directly otherwise. Returns what it returned.
+std::string run_unprivileged(const std::function<std::string()>& check) {
+  if (::geteuid() != 0) return check();
+  int fds[2];
+  if (::pipe(fds) != 0) return "pipe failed";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    std::string result = "could not drop privileges";
+    if (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0) result = check();
+    [[maybe_unused]] const auto written = ::write(fds[1], result.data(), result.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string result;
+  char buffer[512];
+  for (ssize_t got; (got = ::read(fds[0], buffer, sizeof buffer)) > 0;) result.append(buffer, static_cast<size_t>(got));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return result;
+}
 
 // An unprivileged user who owns none of the fake files.
 HostIdentity lab_user() {
@@ -104,7 +133,7 @@ TEST_F(Preflight, BoundToAnotherDriverNamesIt) {
 TEST_F(Preflight, MissingContainerSaysModprobeAndIommu) {
   fs::remove(host.paths().vfio_container());
   EXPECT_THAT(failure(ErrorKind::kEnvironment),
-              AllOf(HasSubstr("dev/vfio/vfio does not exist"), HasSubstr("modprobe vfio-pci"),
+              AllOf(HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) does not exist"), HasSubstr("modprobe vfio-pci"),
                     HasSubstr("intel_iommu=on")));
 }
 
@@ -128,7 +157,7 @@ TEST_F(Preflight, InaccessibleGroupNodeNamesOwnerModeAndUser) {
 
 TEST_F(Preflight, InaccessibleContainerIsReportedToo) {
   fs::permissions(host.paths().vfio_container(), fs::perms(0600));
-  EXPECT_THAT(failure(ErrorKind::kEnvironment), HasSubstr("dev/vfio/vfio is not read-write for the current user"));
+  EXPECT_THAT(failure(ErrorKind::kEnvironment), HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) is not read-write for the current user"));
 }
 
 TEST_F(Preflight, GroupMembershipGrantsAccess) {
@@ -148,23 +177,67 @@ TEST_F(Preflight, RootIsNeverDeniedByMode) {
   EXPECT_NO_THROW(preflight(host.paths(), root, kBdf, kMiB));
 }
 
-TEST_F(Preflight, GroupNotViableNamesTheOtherDevicesAndDrivers) {
+TEST_F(Preflight, GroupViabilityIsLeftToTheKernel) {
+  // sysfs cannot know every driver the kernel accepts (vfio-pci variants,
+  // future allow-list entries): pre-flight passes, VFIO_GROUP_GET_STATUS decides.
+  host.add_pci_device("0000:01:00.1", 0x040300, 7);
+  host.bind("0000:01:00.1", "snd_hda_intel");
+  EXPECT_NO_THROW(preflight(host.paths(), lab_user(), kBdf, kMiB));
+}
+
+TEST_F(Preflight, NotViableMessageNamesTheLikelyBlockers) {
   host.add_pci_device("0000:01:00.1", 0x040300, 7);
   host.bind("0000:01:00.1", "snd_hda_intel");
   host.add_pci_device("0000:00:01.0", 0x060400, 7);
   host.bind("0000:00:01.0", "pcieport");  // a bridge on pcieport keeps the group viable
-  EXPECT_THAT(failure(ErrorKind::kEnvironment),
+  EXPECT_THAT(not_viable_message(host.paths(), kBdf, 7),
               AllOf(HasSubstr("IOMMU group 7 of 0000:01:00.0 is not viable"),
                     HasSubstr("0000:01:00.1 (bound to snd_hda_intel) shares it"),
                     ::testing::Not(HasSubstr("0000:00:01.0")), HasSubstr("vfio-pci")));
+}
+
+TEST_F(Preflight, NotViableWithoutLikelyBlockersListsEveryMember) {
+  // The kernel said no although sysfs shows nothing suspicious: show all of it.
+  host.add_pci_device("0000:00:01.0", 0x060400, 7);
+  host.bind("0000:00:01.0", "pcieport");
+  EXPECT_THAT(not_viable_message(host.paths(), kBdf, 7),
+              AllOf(HasSubstr("is not viable (the kernel says so; sysfs shows members 0000:00:01.0 (bound to pcieport))"),
+                    HasSubstr("dmesg")));
+}
+
+TEST_F(Preflight, UnsearchableVfioDirectoryIsAPermissionProblemNotAMissingNode) {
+  // Tests run as root, which no mode stops: check as an unprivileged user in a child.
+  fs::permissions(host.root(), fs::perms(0755));
+  fs::permissions(host.paths().dev / "vfio", fs::perms(0700));
+  const std::string message = run_unprivileged([&] {
+    try {
+      preflight(host.paths(), lab_user(), kBdf, kMiB);
+    } catch (const DriverError& e) {
+      return std::string(e.what());
+    }
+    return std::string("preflight passed");
+  });
+  EXPECT_THAT(message, AllOf(HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) cannot be looked up by the current user"),
+                             HasSubstr("permission denied on " + (host.paths().dev / "vfio").string()),
+                             HasSubstr("mode 0700"), HasSubstr("chmod 0755"), ::testing::Not(HasSubstr("does not exist"))));
 }
 
 TEST_F(Preflight, MemlockBelowTheEstimateGivesNumbersAndFix) {
   HostIdentity identity = lab_user();
   identity.memlock_limit = 64 * 1024;
   EXPECT_THAT(failure(ErrorKind::kEnvironment, kBdf, 16 * kMiB, identity),
-              AllOf(HasSubstr("RLIMIT_MEMLOCK is 64 KiB"), HasSubstr("needs 16384 KiB"), HasSubstr("ulimit -l 16384"),
-                    HasSubstr("/etc/security/limits.conf")));
+              AllOf(HasSubstr("RLIMIT_MEMLOCK is 64 KiB but DMA for 0000:01:00.0 needs 16384 KiB:"),
+                    HasSubstr("ulimit -l 16384"), HasSubstr("/etc/security/limits.conf"), HasSubstr("memlock"),
+                    ::testing::Not(HasSubstr("already pinned"))));
+}
+
+TEST(Memlock, MessageCountsWhatIsPinnedAlready) {
+  HostIdentity identity = lab_user();
+  identity.memlock_limit = 8 * kMiB;
+  EXPECT_THAT(memlock_message(identity, kBdf, kMiB, 8 * kMiB),
+              AllOf(HasSubstr("RLIMIT_MEMLOCK is 8192 KiB but DMA for 0000:01:00.0 needs 1024 KiB more on top of 8192 "
+                              "KiB already pinned"),
+                    HasSubstr("ulimit -l 9216")));
 }
 
 TEST_F(Preflight, MemlockIsIgnoredWithCapIpcLockOrUnlimited) {

@@ -1,6 +1,7 @@
 #include "nvqual/vfio/binding.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ namespace nvqual::vfio {
 namespace {
 
 constexpr auto kDriverSettlePoll = std::chrono::milliseconds(20);
+constexpr auto kModprobePoll = std::chrono::milliseconds(20);
 
 // Writing a lone newline clears driver_override (drivers/base/driver.c, driver_set_override).
 constexpr std::string_view kClearOverride = "\n";
@@ -69,18 +71,50 @@ void refuse_if_in_use(const HostPaths& paths, const PciFunction& function) {
   fail(ErrorKind::kEnvironment, fmt::format("refusing to bind {}: {}; {}", function.bdf, reasons, fix));
 }
 
-void refuse_if_held_open(const HostPaths& paths, const PciFunction& function) {
+void refuse_if_held_open(const HostPaths& paths, const PciFunction& function, const DeviceLock* held) {
   // The kernel's vfio-pci unbind waits until every user lets go of the device:
   // unbinding under a running nvqual or VM would hang here.
-  try {
-    DeviceLock probe = DeviceLock::acquire(paths, function.bdf);
-  } catch (const DriverError& busy) {
-    fail(ErrorKind::kEnvironment, fmt::format("cannot unbind {}: {}", function.bdf, busy.what()));
+  if (held == nullptr) {
+    try {
+      DeviceLock probe = DeviceLock::acquire(paths, function.bdf);
+    } catch (const DriverError& busy) {
+      fail(ErrorKind::kEnvironment, fmt::format("cannot unbind {}: {}", function.bdf, busy.what()));
+    }
   }
   if (function.iommu_group && !group_holders(paths, *function.iommu_group).empty()) {
     fail(ErrorKind::kEnvironment,
          fmt::format("cannot unbind {}: {}", function.bdf, group_busy_message(paths, function.bdf, *function.iommu_group)));
   }
+}
+
+// The wait status of `pid`, polled until `timeout`; on timeout the
+// child is killed and reaped. Any waitpid failure but EINTR is an error: a
+// status never filled in must not read as success.
+int wait_bounded(pid_t pid, const std::string& module, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  for (;;) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0 && errno != EINTR) {
+      const int error = errno;
+      fail(ErrorKind::kEnvironment,
+           fmt::format("cannot wait for `modprobe {}`: {}; load it by hand (`sudo modprobe {}`) and retry", module,
+                       detail::errno_text(error), module));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(kModprobePoll);
+  }
+  ::kill(pid, SIGKILL);
+  // SIGKILL cannot be ignored; only a child stuck inside the kernel outlives
+  // it, and that one is not waited for (init reaps it once nvqual exits).
+  for (int tries = 0; tries < 50 && ::waitpid(pid, &status, WNOHANG) == 0; ++tries) {
+    std::this_thread::sleep_for(kModprobePoll);
+  }
+  fail(ErrorKind::kEnvironment,
+       fmt::format("`modprobe {}` did not finish within {} ms and was killed: check dmesg, then load it by hand (`sudo "
+                   "modprobe {}`)",
+                   module, timeout.count(), module));
 }
 
 }  // namespace
@@ -91,7 +125,7 @@ std::string SysfsStep::describe() const {
   return fmt::format("echo {} > {}", value, file.string());
 }
 
-BindPlan plan_bind(const HostPaths& paths, std::string_view bdf_text) {
+BindPlan plan_bind(const HostPaths& paths, std::string_view bdf_text, const DeviceLock* /*held*/) {
   BindPlan plan;
   plan.bdf = normalize_bdf(bdf_text);
   const PciFunction function = present_function(paths, plan.bdf);
@@ -133,7 +167,7 @@ BindPlan plan_bind(const HostPaths& paths, std::string_view bdf_text) {
   return plan;
 }
 
-BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf_text) {
+BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf_text, const DeviceLock* held) {
   BindPlan plan;
   plan.bdf = normalize_bdf(bdf_text);
   const PciFunction function = present_function(paths, plan.bdf);
@@ -152,7 +186,7 @@ BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf_text) {
     if (!override_set) return plan;
     plan.nothing_to_do.clear();  // a stale override would send it back to vfio-pci on the next probe
   }
-  if (function.bound_to(kVfioPciDriver)) refuse_if_held_open(paths, function);
+  if (function.bound_to(kVfioPciDriver)) refuse_if_held_open(paths, function, held);
 
   plan.steps.push_back(write_step(paths.pci_device(plan.bdf) / "driver_override", std::string(kClearOverride)));
   if (function.bound_to(kVfioPciDriver)) {
@@ -197,13 +231,12 @@ void KernelSysfsWriter::load_module(std::string_view module) {
     fail(ErrorKind::kEnvironment, fmt::format("cannot run `modprobe {}`: {}; install kmod or load the module by hand",
                                               name, detail::errno_text(spawn_error)));
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  const int status = wait_bounded(pid, name, modprobe_timeout_);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     fail(ErrorKind::kEnvironment,
-         fmt::format("`modprobe {}` failed (status {}): run it as root and check that the kernel ships the module",
-                     name, WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+         fmt::format("`modprobe {}` failed ({}): run it as root and check that the kernel ships the module", name,
+                     WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
+                                       : fmt::format("killed by signal {}", WTERMSIG(status))));
   }
 }
 
@@ -250,6 +283,13 @@ std::string execute_plan(const HostPaths& paths, const BindPlan& plan, SysfsWrit
        fmt::format("{}: vfio-pci did not take the device (driver is now {}); check dmesg for vfio-pci probe errors "
                    "(an IOMMU group problem or a missing IOMMU is the usual cause)",
                    plan.bdf, driver.value_or("none")));
+}
+
+std::string execute_under_lock(const HostPaths& paths, std::string_view bdf, Planner planner, SysfsWriter& writer,
+                               std::chrono::milliseconds settle_timeout) {
+  const DeviceLock lock = DeviceLock::acquire(paths, normalize_bdf(bdf));
+  const BindPlan plan = planner(paths, bdf, &lock);
+  return execute_plan(paths, plan, writer, settle_timeout);
 }
 
 }  // namespace nvqual::vfio

@@ -16,23 +16,6 @@ namespace {
 // guards against a malformed fake tree looping.
 constexpr int kMaxHolderDepth = 8;
 
-// mountinfo escapes space, tab, newline and backslash as \ooo (proc(5)).
-std::string unescape_octal(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 3 < text.size()) {
-      const std::string_view digits = text.substr(i + 1, 3);
-      if (std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '7'; })) {
-        out.push_back(static_cast<char>(std::stoi(std::string(digits), nullptr, 8)));
-        i += 3;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
-}
-
 // "dm-0 (vg-root)" for device-mapper devices, the plain name otherwise.
 std::string holder_label(const HostPaths& paths, std::string_view name) {
   if (const auto dm_name = detail::read_trimmed(paths.block_class() / name / "dm" / "name")) {
@@ -58,42 +41,19 @@ std::string BlockUse::describe() const {
   return device;
 }
 
-std::vector<MountEntry> parse_mountinfo(const std::vector<std::string>& lines) {
-  // 36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
-  // (1)(2)(3)   (4)   (5)      (6)      (7...)  sep (fstype) (source) (super options)
-  std::vector<MountEntry> mounts;
-  for (const auto& line : lines) {
-    std::istringstream in(line);
-    std::vector<std::string> fields;
-    for (std::string field; in >> field;) fields.push_back(field);
-    const auto separator = std::find(fields.begin(), fields.end(), "-");
-    if (fields.size() < 7 || separator == fields.end() || separator - fields.begin() < 6 ||
-        fields.end() - separator < 3) {
-      continue;
-    }
-    MountEntry entry;
-    entry.major_minor = fields[2];
-    entry.mountpoint = unescape_octal(fields[4]);
-    entry.source = unescape_octal(*(separator + 2));
-    mounts.push_back(std::move(entry));
-  }
-  return mounts;
-}
-
 std::vector<std::string> parse_swaps(const std::vector<std::string>& lines) {
   // Filename  Type  Size  Used  Priority, then one line per swap area.
   std::vector<std::string> swaps;
   for (size_t i = 1; i < lines.size(); ++i) {
     std::istringstream in(lines[i]);
     std::string name;
-    if (in >> name) swaps.push_back(unescape_octal(name));
+    if (in >> name) swaps.push_back(detail::unescape_octal(name));
   }
   return swaps;
 }
 
 BlockUsageTable BlockUsageTable::read(const HostPaths& paths) {
-  return BlockUsageTable(parse_mountinfo(detail::read_lines(paths.mountinfo())),
-                         parse_swaps(detail::read_lines(paths.swaps())));
+  return BlockUsageTable(read_mount_table(paths), parse_swaps(detail::read_lines(paths.swaps())));
 }
 
 std::vector<BlockUse> BlockUsageTable::uses_of(const HostPaths& paths, std::string_view name) const {

@@ -2,21 +2,57 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "lock_holder.hpp"
 #include "nvqual/driver/errors.hpp"
 #include "sysfs_file.hpp"
 
 namespace nvqual::vfio {
 namespace {
 
-// O_NOFOLLOW: /tmp is world-writable, a planted symlink must not redirect us.
+using detail::errno_text;
+
+// O_NOFOLLOW: the fallback directory is world-writable, a planted symlink must not redirect us.
 constexpr int kOpenFlags = O_CLOEXEC | O_NOFOLLOW;
+
+[[noreturn]] void fail(const std::string& message) { throw DriverError(ErrorKind::kEnvironment, message); }
+
+// Why `dir` is no place for a lock others must not tamper with: a symlink, not
+// a directory, owned by someone other than root or `uid`, or group/other
+// writable. nullopt when it is fine.
+std::optional<std::string> unsafe_reason(const std::filesystem::path& dir, uid_t uid) {
+  struct stat info {};
+  if (::lstat(dir.c_str(), &info) != 0) return errno_text(errno);
+  if (!S_ISDIR(info.st_mode)) return "not a directory";
+  if (info.st_uid != 0 && info.st_uid != uid) return "owned by " + describe_user(info.st_uid);
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return fmt::format("writable by others (mode {:04o})", info.st_mode & 07777);
+  }
+  return std::nullopt;
+}
+
+void ensure_root_lock_dir(const std::filesystem::path& dir) {
+  if (::mkdir(dir.c_str(), 0755) == 0) {
+    // The umask may have taken r-x from others, who flock root's files here.
+    ::chmod(dir.c_str(), 0755);
+  } else if (const int error = errno; error != EEXIST) {
+    fail(fmt::format("cannot create the lock directory {}: {}; create it with `sudo install -d -m 0755 {}`",
+                     dir.string(), errno_text(error), dir.string()));
+  }
+  if (const auto why = unsafe_reason(dir, 0)) {
+    fail(fmt::format("the lock directory {} is {}: root's device locks must live where no other user can write; fix "
+                     "it with `sudo chown root:root {} && sudo chmod 0755 {}`",
+                     dir.string(), *why, dir.string(), dir.string()));
+  }
+}
 
 // Opens an existing lock file read-write, or read-only when it belongs to
 // another user (flock works on either). -1 when it does not exist.
@@ -26,70 +62,73 @@ int open_existing(const std::filesystem::path& file) {
   return fd;
 }
 
-int create(const std::filesystem::path& file) {
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | kOpenFlags, 0644);
-  if (fd < 0 && errno == EACCES) fd = open_existing(file);  // created meanwhile by another user
-  return fd;
-}
-
-void lock_or_throw(int fd, const std::filesystem::path& file, std::string_view bdf) {
-  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return;
-  const int error = errno;
-  ::close(fd);
-  if (error == EWOULDBLOCK) {
-    const auto pid = detail::read_trimmed(file);
-    throw DriverError(ErrorKind::kEnvironment,
-                      fmt::format("device busy: {} is in use by another nvqual (pid {}); wait for it to finish or "
-                                  "stop it (lock file {})",
-                                  bdf, pid && !pid->empty() ? *pid : "unknown", file.string()));
+int create_or_open(const std::filesystem::path& file) {
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | kOpenFlags, 0644);
+  if (fd >= 0) {
+    // Readable by all whatever the umask: other users flock root's file too.
+    ::fchmod(fd, 0644);
+    return fd;
   }
-  throw DriverError(ErrorKind::kEnvironment,
-                    fmt::format("cannot lock {} for {}: {}", file.string(), bdf, detail::errno_text(error)));
-}
-
-void record_pid(int fd) {
-  const std::string pid = fmt::format("{}\n", ::getpid());
-  // Best effort: a read-only descriptor (another user's file) cannot carry our pid.
-  if (::ftruncate(fd, 0) == 0) {
-    [[maybe_unused]] const auto written = ::pwrite(fd, pid.data(), pid.size(), 0);
-  }
+  return errno == EEXIST ? open_existing(file) : -1;
 }
 
 }  // namespace
 
-DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf) {
+void DeviceLock::take(int fd, const std::filesystem::path& file, const HostPaths& paths, std::string_view bdf) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    fds_.push_back(fd);
+    files_.push_back(file);
+    return;
+  }
+  const int error = errno;
+  ::close(fd);
+  if (error == EWOULDBLOCK) {
+    fail(fmt::format("device busy: {} is in use by another nvqual ({}); wait for it to finish or stop it (lock file "
+                     "{})",
+                     bdf, detail::describe_lock_holder(paths, file), file.string()));
+  }
+  fail(fmt::format("cannot lock {} for {}: {}; check the file system it is on", file.string(), bdf, errno_text(error)));
+}
+
+DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf) { return acquire(paths, bdf, ::geteuid()); }
+
+DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf, uid_t uid) {
   DeviceLock lock;
-  const std::filesystem::path dirs[] = {paths.lock_dir, paths.lock_fallback_dir};
-  // Honour a lock file in either directory: a process without write access to
-  // /run/lock locks in /tmp, and the two must still exclude each other.
-  for (const auto& dir : dirs) {
-    const auto file = dir / file_name(bdf);
-    const int fd = open_existing(file);
-    if (fd < 0) continue;
-    lock_or_throw(fd, file, bdf);
-    lock.fds_.push_back(fd);
-    lock.files_.push_back(file);
-  }
-  int create_error = 0;
-  for (const auto& dir : dirs) {
-    if (!lock.fds_.empty()) break;
-    const auto file = dir / file_name(bdf);
-    const int fd = create(file);
+  const std::string name = file_name(bdf);
+  if (uid == 0) {
+    ensure_root_lock_dir(paths.lock_dir);
+    const auto file = paths.lock_dir / name;
+    const int fd = create_or_open(file);
     if (fd < 0) {
-      create_error = errno;
-      continue;
+      const int error = errno;
+      fail(fmt::format("cannot create the lock file {} for {}: {}; check that {} is writable by root (a read-only "
+                       "/run?)",
+                       file.string(), bdf, errno_text(error), paths.lock_dir.string()));
     }
-    lock_or_throw(fd, file, bdf);
-    lock.fds_.push_back(fd);
-    lock.files_.push_back(file);
+    lock.take(fd, file, paths, bdf);
+    return lock;
   }
-  if (lock.fds_.empty()) {
-    throw DriverError(ErrorKind::kEnvironment,
-                      fmt::format("cannot create the lock file for {} in {} or {}: {}; make one of them writable",
-                                  bdf, paths.lock_dir.string(), paths.lock_fallback_dir.string(),
-                                  detail::errno_text(create_error)));
+
+  // Root's file when a root run has created it, and a file in the fallback
+  // directory when another non-root run has: both must exclude us.
+  std::vector<std::filesystem::path> existing;
+  if (!unsafe_reason(paths.lock_dir, uid)) existing.push_back(paths.lock_dir / name);
+  existing.push_back(paths.lock_fallback_dir / name);
+  for (const auto& file : existing) {
+    const int fd = open_existing(file);
+    if (fd >= 0) lock.take(fd, file, paths, bdf);
   }
-  for (const int fd : lock.fds_) record_pid(fd);
+  if (!lock.fds_.empty()) return lock;
+
+  const auto file = paths.lock_fallback_dir / name;
+  const int fd = create_or_open(file);
+  if (fd < 0) {
+    const int error = errno;
+    fail(fmt::format("cannot create the lock file {} for {}: {}; make {} writable, or run nvqual once as root (it "
+                     "creates {}, whose lock files every user shares)",
+                     file.string(), bdf, errno_text(error), paths.lock_fallback_dir.string(), paths.lock_dir.string()));
+  }
+  lock.take(fd, file, paths, bdf);
   return lock;
 }
 

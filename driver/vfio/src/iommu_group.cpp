@@ -10,7 +10,8 @@ namespace nvqual::vfio {
 
 bool driver_keeps_group_viable(const std::optional<std::string>& driver) {
   if (!driver) return true;
-  return *driver == "vfio-pci" || *driver == "pci-stub" || *driver == "pcieport";
+  // drivers/vfio/group.c allows pci-stub and pcieport besides VFIO drivers.
+  return *driver == "pci-stub" || *driver == "pcieport" || driver->find("vfio") != std::string::npos;
 }
 
 bool GroupViability::viable() const {
@@ -41,7 +42,9 @@ GroupViability group_viability(const HostPaths& paths, int group, std::string_vi
     GroupMember member;
     member.bdf = bdf;
     member.driver = detail::link_target_name(paths.pci_device(bdf) / "driver");
-    member.keeps_group_viable = driver_keeps_group_viable(member.driver);
+    std::error_code error;
+    member.keeps_group_viable = driver_keeps_group_viable(member.driver) ||
+                                std::filesystem::exists(paths.pci_device(bdf) / "vfio-dev", error);
     viability.others.push_back(std::move(member));
   }
   return viability;

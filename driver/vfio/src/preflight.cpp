@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+
 #include <fmt/format.h>
 
 #include "nvqual/driver/errors.hpp"
@@ -30,11 +32,33 @@ std::string nvme_controllers_here(const HostPaths& paths) {
   return list.empty() ? "this host has no NVMe controller in sysfs" : "NVMe controllers here: " + list;
 }
 
+// "owned by user root (uid 0), group root (gid 0), mode 0700", or why it cannot be said.
+std::string ownership(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return "which cannot be inspected either (" + detail::errno_text(errno) + ")";
+  return fmt::format("owned by user {}, group {}, mode {:04o}", describe_user(info.st_uid), describe_group(info.st_gid),
+                     info.st_mode & 07777);
+}
+
+// A node that stat() cannot see is missing only on ENOENT/ENOTDIR; EACCES
+// means a directory on the way denies search permission, a different fix.
 void check_node(const HostIdentity& identity, const std::filesystem::path& node, std::string_view what,
                 const std::string& missing_fix) {
-  std::error_code error;
-  if (!std::filesystem::exists(node, error)) {
-    fail(ErrorKind::kEnvironment, fmt::format("{} does not exist: {}", what, missing_fix));
+  struct stat info {};
+  if (::stat(node.c_str(), &info) != 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) {
+      fail(ErrorKind::kEnvironment, fmt::format("{} does not exist: {}", what, missing_fix));
+    }
+    const auto dir = node.parent_path();
+    if (error == EACCES) {
+      fail(ErrorKind::kEnvironment,
+           fmt::format("{} cannot be looked up by the current user {}: permission denied on {} ({}); run as root, or "
+                       "let the user search it (`sudo chmod 0755 {}`, or a udev rule: see driver/vfio/README.md)",
+                       what, describe_user(identity.uid), dir.string(), ownership(dir), dir.string()));
+    }
+    fail(ErrorKind::kEnvironment, fmt::format("{} cannot be looked up: {}; check {} ({})", what,
+                                              detail::errno_text(error), dir.string(), ownership(dir)));
   }
   if (auto problem = access_problem(identity, node, what)) fail(ErrorKind::kEnvironment, *problem);
 }
@@ -65,12 +89,11 @@ std::optional<std::string> access_problem(const HostIdentity& identity, const st
 
 std::string memlock_message(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned) {
   const uint64_t wanted_kib = (needed + pinned + 1023) / 1024;
+  const std::string already = pinned == 0 ? "" : fmt::format(" more on top of {} already pinned", kib(pinned));
   return fmt::format(
-      "RLIMIT_MEMLOCK is {} but DMA for {} needs {} more on top of {} already pinned: raise it with `ulimit -l {}` "
-      "(up to the hard limit) or in /etc/security/limits.conf (`{} - memlock unlimited`, then log in again), or run "
-      "as root",
-      kib(identity.memlock_limit), bdf, kib(needed), kib(pinned), wanted_kib,
-      user_name(identity.uid).value_or("<user>"));
+      "RLIMIT_MEMLOCK is {} but DMA for {} needs {}{}: raise it with `ulimit -l {}` (up to the hard limit) or in "
+      "/etc/security/limits.conf (`{} - memlock unlimited`, then log in again), or run as root",
+      kib(identity.memlock_limit), bdf, kib(needed), already, wanted_kib, user_name(identity.uid).value_or("<user>"));
 }
 
 void check_memlock(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned) {
@@ -109,12 +132,22 @@ std::string group_busy_message(const HostPaths& paths, std::string_view bdf, int
 std::string not_viable_message(const HostPaths& paths, std::string_view bdf, int group) {
   const auto viability = group_viability(paths, group, bdf);
   const std::string blockers = viability.describe_blockers();
-  return fmt::format(
-      "IOMMU group {} of {} is not viable: {} share{} it; bind every device of the group to vfio-pci or unbind it "
-      "(echo vfio-pci > /sys/bus/pci/devices/<BDF>/driver_override, then unbind and drivers_probe), or move the SSD "
-      "to a slot with its own IOMMU group",
-      group, bdf, blockers.empty() ? "other devices" : blockers,
-      viability.blockers().size() == 1 ? "s" : "");
+  constexpr const char* kFix =
+      "bind every device of the group to vfio-pci or unbind it (echo vfio-pci > "
+      "/sys/bus/pci/devices/<BDF>/driver_override, then unbind and drivers_probe), or move the SSD to a slot with its "
+      "own IOMMU group";
+  if (blockers.empty()) {
+    // The kernel knows better than the driver names: show everything there is.
+    std::string members;
+    for (const auto& member : viability.others) {
+      members += fmt::format("{}{} (bound to {})", members.empty() ? "" : ", ", member.bdf,
+                             member.driver.value_or("none"));
+    }
+    return fmt::format("IOMMU group {} of {} is not viable (the kernel says so; sysfs shows {}); {}; check dmesg", group,
+                       bdf, members.empty() ? "no other member" : "members " + members, kFix);
+  }
+  return fmt::format("IOMMU group {} of {} is not viable: {} share{} it; {}", group, bdf, blockers,
+                     viability.blockers().size() == 1 ? "s" : "", kFix);
 }
 
 PreflightResult preflight(const HostPaths& paths, const HostIdentity& identity, std::string_view bdf_text,
@@ -154,7 +187,8 @@ PreflightResult preflight(const HostPaths& paths, const HostIdentity& identity, 
                                               bdf, *function->driver, bdf));
   }
 
-  check_node(identity, paths.vfio_container(), paths.vfio_container().string(),
+  check_node(identity, paths.vfio_container(), fmt::format("{} (the VFIO container, needed for {})",
+                                                           paths.vfio_container().string(), bdf),
              fmt::format("the VFIO modules are not loaded or the IOMMU is off; run `modprobe vfio-pci`, and if that "
                          "does not create it, {}",
                          kIommuHint));
@@ -163,9 +197,9 @@ PreflightResult preflight(const HostPaths& paths, const HostIdentity& identity, 
              fmt::format("vfio-pci has not claimed the group; run `nvqual bind {}` again, and if it persists {}", bdf,
                          kIommuHint));
 
-  if (!group_viability(paths, result.iommu_group, bdf).viable()) {
-    fail(ErrorKind::kEnvironment, not_viable_message(paths, bdf, result.iommu_group));
-  }
+  // Group viability is not judged here: VFIO_GROUP_GET_STATUS is the
+  // authority (vendor vfio-pci variants and future allow-listed drivers pass
+  // it), and the transport asks it right after opening the group.
   check_memlock(identity, bdf, dma_bytes, 0);
   return result;
 }

@@ -43,6 +43,22 @@ std::vector<std::string> read_lines(const std::filesystem::path& file) {
   return lines;
 }
 
+std::string unescape_octal(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 3 < text.size()) {
+      const std::string_view digits = text.substr(i + 1, 3);
+      if (std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '7'; })) {
+        out.push_back(static_cast<char>(std::stoi(std::string(digits), nullptr, 8)));
+        i += 3;
+        continue;
+      }
+    }
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
 std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
 
 }  // namespace nvqual::vfio::detail

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace nvqual::vfio::detail {
@@ -20,6 +21,9 @@ std::vector<std::string> list_names(const std::filesystem::path& directory);
 
 // The lines of a text file; empty when it cannot be read.
 std::vector<std::string> read_lines(const std::filesystem::path& file);
+
+// procfs escapes space, tab, newline and backslash in names as \ooo (proc(5)).
+std::string unescape_octal(std::string_view text);
 
 // strerror(errno) without the thread-safety trap.
 std::string errno_text(int error);

@@ -1,7 +1,8 @@
 #include "vfio_queries.hpp"
 
+#include <algorithm>
 #include <cerrno>
-#include <cstring>
+#include <span>
 #include <vector>
 
 #include <fmt/format.h>
@@ -13,38 +14,23 @@
 namespace nvqual::vfio::detail {
 namespace {
 
-// Used when the kernel reports no IOVA ranges: 39 bits is the smallest
-// address width VT-d implementations (and QEMU's intel-iommu) support.
-constexpr uint64_t kFallbackIovaLast = (uint64_t{1} << 39) - 1;
-
-// Walks a VFIO capability chain inside `buffer` and returns the capability
-// with `id`, or nullptr. Offsets come from the kernel but are still checked
-// against the buffer so a malformed chain cannot read past it.
-const vfio_info_cap_header* find_capability(const std::vector<uint64_t>& buffer, size_t bytes, uint32_t first,
-                                            uint16_t id) {
-  const auto* base = reinterpret_cast<const std::byte*>(buffer.data());
-  uint32_t offset = first;
-  for (int hops = 0; offset != 0 && hops < 64; ++hops) {
-    if (offset < sizeof(vfio_iommu_type1_info) || offset + sizeof(vfio_info_cap_header) > bytes) return nullptr;
-    const auto* header = reinterpret_cast<const vfio_info_cap_header*>(base + offset);
-    if (header->id == id) return header;
-    offset = header->next;
-  }
-  return nullptr;
+[[noreturn]] void ioctl_failed(const std::string& what, const std::string& bdf, int error, const std::string& fix) {
+  throw DriverError(ErrorKind::kEnvironment, fmt::format("{}: {} failed: {}; {}", bdf, what, errno_text(error), fix));
 }
 
 }  // namespace
 
 IommuInfo query_iommu_info(int container_fd, const std::string& bdf) {
+  constexpr const char* kFix = "check dmesg for IOMMU errors and that vfio_iommu_type1 is loaded";
   // First call with the bare structure: the kernel raises argsz to what the
-  // capability chain needs, then a second call fills it in.
+  // capability chain needs, then a second call fills it in. uint64_t storage
+  // keeps the structure aligned for the ioctl.
   std::vector<uint64_t> buffer((sizeof(vfio_iommu_type1_info) + 7) / 8, 0);
   auto* info = reinterpret_cast<vfio_iommu_type1_info*>(buffer.data());
   info->argsz = sizeof(vfio_iommu_type1_info);
   if (::ioctl(container_fd, VFIO_IOMMU_GET_INFO, info) != 0) {
-    throw DriverError(ErrorKind::kEnvironment, fmt::format("{}: VFIO_IOMMU_GET_INFO failed: {}; check dmesg for IOMMU "
-                                                           "errors",
-                                                           bdf, errno_text(errno)));
+    const int error = errno;
+    ioctl_failed("VFIO_IOMMU_GET_INFO", bdf, error, kFix);
   }
   const uint32_t needed = info->argsz;
   if (needed > sizeof(vfio_iommu_type1_info)) {
@@ -52,34 +38,12 @@ IommuInfo query_iommu_info(int container_fd, const std::string& bdf) {
     info = reinterpret_cast<vfio_iommu_type1_info*>(buffer.data());
     info->argsz = needed;
     if (::ioctl(container_fd, VFIO_IOMMU_GET_INFO, info) != 0) {
-      throw DriverError(ErrorKind::kEnvironment,
-                        fmt::format("{}: VFIO_IOMMU_GET_INFO (with capabilities) failed: {}", bdf, errno_text(errno)));
+      const int error = errno;
+      ioctl_failed("VFIO_IOMMU_GET_INFO (with capabilities)", bdf, error, kFix);
     }
   }
-
-  IommuInfo result;
-  if ((info->flags & VFIO_IOMMU_INFO_PGSIZES) != 0 && info->iova_pgsizes != 0) {
-    result.min_page_size = info->iova_pgsizes & (~info->iova_pgsizes + 1);  // lowest set bit
-  }
-  const size_t bytes = std::min<size_t>(needed, buffer.size() * 8);
-  const vfio_info_cap_header* cap = nullptr;
-  if ((info->flags & VFIO_IOMMU_INFO_CAPS) != 0) {
-    cap = find_capability(buffer, bytes, info->cap_offset, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
-  }
-  if (cap != nullptr) {
-    const auto* ranges = reinterpret_cast<const vfio_iommu_type1_info_cap_iova_range*>(cap);
-    const auto* start = reinterpret_cast<const std::byte*>(buffer.data());
-    const size_t header_end = static_cast<size_t>(reinterpret_cast<const std::byte*>(ranges->iova_ranges) - start);
-    const uint32_t count = header_end <= bytes ? ranges->nr_iovas : 0;
-    for (uint32_t i = 0; i < count; ++i) {
-      if (header_end + (i + 1) * sizeof(vfio_iova_range) > bytes) break;
-      result.ranges.push_back({ranges->iova_ranges[i].start, ranges->iova_ranges[i].end});
-    }
-    result.ranges_from_kernel = true;
-  } else {
-    result.ranges.push_back({0, kFallbackIovaLast});
-  }
-  return result;
+  const auto bytes = std::as_bytes(std::span(buffer));
+  return parse_iommu_info(bytes.first(std::min<size_t>(bytes.size(), std::max<size_t>(needed, sizeof *info))));
 }
 
 bool RegionInfo::mappable() const { return (flags & VFIO_REGION_INFO_FLAG_MMAP) != 0; }
@@ -89,8 +53,10 @@ RegionInfo query_region(int device_fd, uint32_t index, const std::string& bdf) {
   info.argsz = sizeof info;
   info.index = index;
   if (::ioctl(device_fd, VFIO_DEVICE_GET_REGION_INFO, &info) != 0) {
-    throw DriverError(ErrorKind::kEnvironment, fmt::format("{}: VFIO_DEVICE_GET_REGION_INFO for region {} failed: {}",
-                                                           bdf, index, errno_text(errno)));
+    const int error = errno;
+    ioctl_failed(fmt::format("VFIO_DEVICE_GET_REGION_INFO for region {}", index), bdf, error,
+                 "vfio-pci could not describe the device's BARs: check dmesg, then rebind it (`nvqual unbind " + bdf +
+                     "` and `nvqual bind " + bdf + "` as root)");
   }
   return {index, info.flags, info.size, info.offset};
 }

@@ -3,20 +3,14 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
-#include "nvqual/vfio/iova_allocator.hpp"
+#include "nvqual/vfio/iommu_info.hpp"
 
 namespace nvqual::vfio::detail {
 
-struct IommuInfo {
-  std::vector<IovaRange> ranges;
-  bool ranges_from_kernel = false;  // false: the kernel has no IOVA range capability (before 5.4)
-  uint64_t min_page_size = 4096;    // smallest page size the IOMMU maps
-};
-
-// VFIO_IOMMU_GET_INFO on a container whose IOMMU is set. Throws
-// DriverError(kEnvironment) mentioning `bdf` when the ioctl fails.
+// VFIO_IOMMU_GET_INFO on a container whose IOMMU is set, parsed by
+// parse_iommu_info. Throws DriverError(kEnvironment) mentioning `bdf` when the
+// ioctl fails.
 IommuInfo query_iommu_info(int container_fd, const std::string& bdf);
 
 struct RegionInfo {

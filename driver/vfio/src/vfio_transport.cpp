@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <map>
 
 #include <fmt/format.h>
@@ -62,6 +63,7 @@ class VfioTransport final : public Transport {
     min_page_ = std::max<uint64_t>(iommu.min_page_size, kHostPage);
     iova_base_ = options.iova_base;
     iova_.emplace(iommu.ranges, options.iova_base);
+    if (!iommu.ranges_from_kernel) warn_assumed_iova_ranges(iommu);
     open_device(paths);
     if (options.function_reset && !function_level_reset()) {
       throw DriverError(ErrorKind::kUnsupported,
@@ -132,13 +134,17 @@ class VfioTransport final : public Transport {
     }
     const uint64_t bytes = round_up(size, min_page_);
     const uint64_t align = std::max<uint64_t>(alignment, min_page_);
+    // VFIO counts every pinned page against RLIMIT_MEMLOCK and answers a
+    // mapping past it with a bare ENOMEM: say so with the numbers first.
+    check_memlock(identity_, bdf_, bytes, pinned_bytes_);
     std::byte* host = map_host_memory(bytes, align);
     const auto iova = iova_->allocate(bytes, align);
     if (!iova) {
       ::munmap(host, bytes);
-      fail(fmt::format("{}: no IOVA space for {} bytes at or above 0x{:x}; the IOMMU accepts {}: pick another "
+      fail(fmt::format("{}: no IOVA space for {} bytes at or above 0x{:x}; the IOMMU accepts {}{}: pick another "
                        "--iova-base",
-                       bdf_, bytes, iova_base_, iova_->describe_ranges()));
+                       bdf_, bytes, iova_base_, iova_->describe_ranges(),
+                       iova_ranges_assumed_ ? " (assumed: the kernel reported no IOVA ranges)" : ""));
     }
     vfio_iommu_type1_dma_map map{};
     map.argsz = sizeof map;
@@ -180,8 +186,9 @@ class VfioTransport final : public Transport {
   bool function_level_reset() override {
     if (!reset_supported_) return false;
     if (::ioctl(device_.get(), VFIO_DEVICE_RESET) != 0) {
+      const int error = errno;
       fail(fmt::format("{}: VFIO_DEVICE_RESET failed: {}; check dmesg, the device may need a power cycle", bdf_,
-                       errno_text(errno)));
+                       errno_text(error)));
     }
     // The reset clears the command register on some paths: enable MMIO and
     // bus mastering again (a no-op where vfio-pci restored them).
@@ -211,20 +218,26 @@ class VfioTransport final : public Transport {
     vfio_group_status status{};
     status.argsz = sizeof status;
     if (::ioctl(group_.get(), VFIO_GROUP_GET_STATUS, &status) != 0) {
-      fail(fmt::format("{}: VFIO_GROUP_GET_STATUS on group {} failed: {}", bdf_, group_number_, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: VFIO_GROUP_GET_STATUS on {} failed: {}; it does not behave like a VFIO group node: "
+                       "check `ls -l /dev/vfio` (a character device of the vfio driver), that vfio-pci is loaded, and "
+                       "dmesg",
+                       bdf_, paths.vfio_group(group_number_).string(), errno_text(error)));
     }
     if ((status.flags & VFIO_GROUP_FLAGS_VIABLE) == 0) fail(not_viable_message(paths, bdf_, group_number_));
     int container = container_.get();
     if (::ioctl(group_.get(), VFIO_GROUP_SET_CONTAINER, &container) != 0) {
       const int error = errno;
       if (error == EBUSY) fail(group_busy_message(paths, bdf_, group_number_));
-      fail(fmt::format("{}: VFIO_GROUP_SET_CONTAINER for group {} failed: {}", bdf_, group_number_,
-                       errno_text(error)));
+      fail(fmt::format("{}: VFIO_GROUP_SET_CONTAINER for group {} failed: {}; check dmesg and that the IOMMU is on "
+                       "(intel_iommu=on / amd_iommu=on)",
+                       bdf_, group_number_, errno_text(error)));
     }
     if (::ioctl(container_.get(), VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) != 0) {
+      const int error = errno;
       fail(fmt::format("{}: VFIO_SET_IOMMU (type1v2) failed: {}; the IOMMU driver did not take the group: check "
                        "dmesg and intel_iommu=on / amd_iommu=on on the kernel command line",
-                       bdf_, errno_text(errno)));
+                       bdf_, errno_text(error)));
     }
   }
 
@@ -240,11 +253,15 @@ class VfioTransport final : public Transport {
     vfio_device_info info{};
     info.argsz = sizeof info;
     if (::ioctl(device_.get(), VFIO_DEVICE_GET_INFO, &info) != 0) {
-      fail(fmt::format("{}: VFIO_DEVICE_GET_INFO failed: {}", bdf_, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: VFIO_DEVICE_GET_INFO failed: {}; vfio-pci did not set the device up: check dmesg, then "
+                       "rebind it (`nvqual unbind {}` and `nvqual bind {}` as root)",
+                       bdf_, errno_text(error), bdf_, bdf_));
     }
     if ((info.flags & VFIO_DEVICE_FLAGS_PCI) == 0 || info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX) {
-      fail(fmt::format("{}: VFIO reports a non-PCI device or no config region (flags 0x{:x}, {} regions)", bdf_,
-                       info.flags, info.num_regions));
+      fail(fmt::format("{}: VFIO reports a non-PCI device or no config region (flags 0x{:x}, {} regions); check that "
+                       "{} is bound to vfio-pci itself, not a vendor variant driver (`nvqual devices`)",
+                       bdf_, info.flags, info.num_regions, bdf_));
     }
     reset_supported_ = (info.flags & VFIO_DEVICE_FLAGS_RESET) != 0;
     config_ = detail::query_region(device_.get(), VFIO_PCI_CONFIG_REGION_INDEX, bdf_);
@@ -259,7 +276,10 @@ class VfioTransport final : public Transport {
     pci::Command command;
     if (::pread(device_.get(), &command.raw, sizeof command.raw,
                 static_cast<off_t>(config_.offset + pci::kCommandOffset)) != sizeof command.raw) {
-      fail(fmt::format("{}: reading the PCI command register failed: {}", bdf_, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: reading the PCI command register failed: {}; the device may have dropped off the bus: "
+                       "check `lspci -s {}` and dmesg",
+                       bdf_, errno_text(error), bdf_));
     }
     return command;
   }
@@ -300,14 +320,20 @@ class VfioTransport final : public Transport {
   void bar_pread(void* value, size_t width, uint32_t offset) {
     if (::pread(device_.get(), value, width, static_cast<off_t>(bar0_region_.offset + offset)) !=
         static_cast<ssize_t>(width)) {
-      fail(fmt::format("{}: BAR0 read at 0x{:x} failed: {}", bdf_, offset, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: BAR0 read at 0x{:x} failed: {}; the device may have dropped off the bus: check `lspci -s "
+                       "{}` and dmesg",
+                       bdf_, offset, errno_text(error), bdf_));
     }
   }
 
   void bar_pwrite(const void* value, size_t width, uint32_t offset) {
     if (::pwrite(device_.get(), value, width, static_cast<off_t>(bar0_region_.offset + offset)) !=
         static_cast<ssize_t>(width)) {
-      fail(fmt::format("{}: BAR0 write at 0x{:x} failed: {}", bdf_, offset, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: BAR0 write at 0x{:x} failed: {}; the device may have dropped off the bus: check `lspci -s "
+                       "{}` and dmesg",
+                       bdf_, offset, errno_text(error), bdf_));
     }
   }
 
@@ -318,7 +344,9 @@ class VfioTransport final : public Transport {
     const uint64_t span = bytes + alignment - kHostPage;
     void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) {
-      fail(fmt::format("{}: cannot allocate {} bytes of DMA memory: {}", bdf_, bytes, errno_text(errno)));
+      const int error = errno;
+      fail(fmt::format("{}: cannot allocate {} bytes of DMA memory: {}; free memory or lower the transfer size",
+                       bdf_, bytes, errno_text(error)));
     }
     const auto start = reinterpret_cast<uintptr_t>(raw);
     const uintptr_t aligned = round_up(start, alignment);
@@ -333,7 +361,14 @@ class VfioTransport final : public Transport {
 
   std::string map_failure_message(int error, uint64_t bytes) const {
     if (error == ENOMEM && !identity_.cap_ipc_lock && identity_.memlock_limit != HostIdentity::kUnlimited) {
-      return memlock_message(identity_, bdf_, bytes, pinned_bytes_);
+      // dma_alloc checked nvqual's own total already: the kernel also counts
+      // memory this process locked otherwise (mlock, another container).
+      return fmt::format("{}: VFIO_IOMMU_MAP_DMA of {} KiB failed with ENOMEM although nvqual has pinned only {} KiB "
+                         "of its RLIMIT_MEMLOCK of {} KiB: the process holds other locked memory (VmLck in "
+                         "/proc/self/status) or the host is short of memory; raise the limit (`ulimit -l`, "
+                         "/etc/security/limits.conf memlock) or run as root",
+                         bdf_, (bytes + 1023) / 1024, (pinned_bytes_ + 1023) / 1024,
+                         (identity_.memlock_limit + 1023) / 1024);
     }
     if (error == ENOSPC) {
       return fmt::format("{}: VFIO_IOMMU_MAP_DMA refused a new mapping (ENOSPC): the vfio_iommu_type1 "
@@ -342,6 +377,17 @@ class VfioTransport final : public Transport {
                          bdf_, mappings_.size());
     }
     return fmt::format("{}: VFIO_IOMMU_MAP_DMA of {} bytes failed: {}; check dmesg", bdf_, bytes, errno_text(error));
+  }
+
+  // Before Linux 5.4 VFIO does not report valid IOVA ranges: say which range
+  // is assumed, because a mapping outside the real one fails much later.
+  void warn_assumed_iova_ranges(const IommuInfo& iommu) {
+    iova_ranges_assumed_ = true;
+    fmt::print(stderr,
+               "nvqual: warning: {}: the kernel reported no IOVA ranges ({}); assuming {} (39 bits, the narrowest VT-d "
+               "width); if DMA mapping fails, pick an --iova-base the IOMMU accepts\n",
+               bdf_, iommu.malformed ? "malformed VFIO_IOMMU_GET_INFO capability chain" : "Linux before 5.4",
+               iova_->describe_ranges());
   }
 
   HostIdentity identity_;
@@ -358,6 +404,7 @@ class VfioTransport final : public Transport {
   uint64_t bar0_size_ = 0;
   uint64_t min_page_ = kHostPage;
   uint64_t iova_base_ = 0;
+  bool iova_ranges_assumed_ = false;
   std::optional<IovaAllocator> iova_;
   std::map<uint64_t, DmaRegion> mappings_;  // by IOVA
   uint64_t pinned_bytes_ = 0;

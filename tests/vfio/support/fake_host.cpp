@@ -1,6 +1,8 @@
 #include "fake_host.hpp"
 
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <fstream>
 #include <stdexcept>
@@ -135,12 +137,46 @@ void FakeHost::add_holder(const std::string& device, const std::string& holder) 
   fs::create_directories(paths_.block_class() / device / "holders" / holder);
 }
 
-void FakeHost::add_mount(const std::string& major_minor, const std::string& mountpoint, const std::string& source) {
-  mount_lines_.push_back(fmt::format("{} 1 {} / {} rw,relatime shared:1 - ext4 {} rw", 20 + mount_lines_.size(),
-                                     major_minor, mountpoint, source));
+namespace {
+
+std::string mountinfo_line(size_t id, const std::string& major_minor, const std::string& mountpoint,
+                           const std::string& source, const std::string& fstype) {
+  return fmt::format("{} 1 {} / {} rw,relatime shared:1 - {} {} rw", 20 + id, major_minor, mountpoint, fstype, source);
+}
+
+std::string joined(const std::vector<std::string>& lines) {
   std::string text;
-  for (const auto& line : mount_lines_) text += line + "\n";
-  write_file(paths_.mountinfo(), text);
+  for (const auto& line : lines) text += line + "\n";
+  return text;
+}
+
+}  // namespace
+
+void FakeHost::add_mount(const std::string& major_minor, const std::string& mountpoint, const std::string& source,
+                         const std::string& fstype) {
+  mount_lines_.push_back(mountinfo_line(mount_lines_.size(), major_minor, mountpoint, source, fstype));
+  write_file(paths_.mountinfo(), joined(mount_lines_));
+}
+
+void FakeHost::add_init_mount(const std::string& major_minor, const std::string& mountpoint, const std::string& source,
+                              const std::string& fstype) {
+  init_mount_lines_.push_back(mountinfo_line(init_mount_lines_.size(), major_minor, mountpoint, source, fstype));
+  write_file(paths_.init_mountinfo(), joined(init_mount_lines_));
+}
+
+void FakeHost::add_btrfs(const std::string& uuid, const std::vector<std::string>& devices) {
+  const auto dir = paths_.btrfs_filesystems() / uuid / "devices";
+  fs::create_directories(dir);
+  for (const auto& device : devices) link(paths_.block_class() / device, dir / device);
+}
+
+std::string FakeHost::make_root_device(const std::string& name) {
+  struct stat info {};
+  if (::stat(root_.c_str(), &info) != 0) throw std::runtime_error("cannot stat " + root_.string());
+  const std::string major_minor = fmt::format("{}:{}", major(info.st_dev), minor(info.st_dev));
+  link(paths_.block_class() / name, paths_.dev_block() / major_minor);
+  paths_.root_directory = root_;
+  return major_minor;
 }
 
 void FakeHost::add_swap(const std::string& name) {
@@ -148,6 +184,14 @@ void FakeHost::add_swap(const std::string& name) {
   std::string text = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
   for (const auto& line : swap_lines_) text += line + "\n";
   write_file(paths_.swaps(), text);
+}
+
+void FakeHost::add_lock_holder(const fs::path& file, long pid) {
+  struct stat info {};
+  if (::stat(file.c_str(), &info) != 0) throw std::runtime_error("cannot stat " + file.string());
+  lock_lines_.push_back(fmt::format("{}: FLOCK  ADVISORY  WRITE {} {:02x}:{:02x}:{} 0 EOF", lock_lines_.size() + 1, pid,
+                                    major(info.st_dev), minor(info.st_dev), info.st_ino));
+  write_file(paths_.locks(), joined(lock_lines_));
 }
 
 void FakeHost::add_process_fd(int pid, const std::string& comm, const fs::path& target) {

@@ -48,8 +48,20 @@ class FakeHost {
   void add_partition(const std::string& disk, const std::string& partition, const std::string& major_minor);
   void add_block_device(const std::string& name, const std::string& major_minor, const std::string& dm_name = "");
   void add_holder(const std::string& device, const std::string& holder);
-  void add_mount(const std::string& major_minor, const std::string& mountpoint, const std::string& source);
+  void add_mount(const std::string& major_minor, const std::string& mountpoint, const std::string& source,
+                 const std::string& fstype = "ext4");
+  // A mount only PID 1 sees (/proc/1/mountinfo): nvqual in another mount namespace.
+  void add_init_mount(const std::string& major_minor, const std::string& mountpoint, const std::string& source,
+                      const std::string& fstype = "ext4");
+  // /sys/fs/btrfs/<uuid>/devices/<name> for each member device.
+  void add_btrfs(const std::string& uuid, const std::vector<std::string>& devices);
+  // Makes the fake tree's own directory stand for "/": paths().root_directory
+  // points at it and /sys/dev/block/<its st_dev> at block device `name`.
+  // Returns that "major:minor", for the device's dev file.
+  std::string make_root_device(const std::string& name);
   void add_swap(const std::string& name);
+  // A line in /proc/locks: `pid` holds a flock on `file` (by its device and inode).
+  void add_lock_holder(const std::filesystem::path& file, long pid);
   // /proc/<pid>/fd/<fd> -> target, /proc/<pid>/comm.
   void add_process_fd(int pid, const std::string& comm, const std::filesystem::path& target);
 
@@ -59,7 +71,9 @@ class FakeHost {
   std::filesystem::path root_;
   HostPaths paths_;
   std::vector<std::string> mount_lines_;
+  std::vector<std::string> init_mount_lines_;
   std::vector<std::string> swap_lines_;
+  std::vector<std::string> lock_lines_;
 };
 
 // Records the steps and plays the kernel's part on the fake tree: a

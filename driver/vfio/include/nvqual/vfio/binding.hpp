@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nvqual/vfio/device_lock.hpp"
 #include "nvqual/vfio/host_paths.hpp"
 
 namespace nvqual::vfio {
@@ -38,13 +39,18 @@ struct BindPlan {
 // What it takes to hand `bdf` to vfio-pci. Throws DriverError: kInvalidArgument
 // (malformed, absent, not NVMe), kEnvironment (no IOMMU group; a namespace is
 // mounted, held or used as swap: "refusing to bind BDF: /dev/nvme0n1p2 is
-// mounted on / (root filesystem)").
-BindPlan plan_bind(const HostPaths& paths, std::string_view bdf);
+// mounted on / (root filesystem)"). `held` is the BDF's lock when the caller
+// holds it (execute_under_lock); planning does not need it.
+BindPlan plan_bind(const HostPaths& paths, std::string_view bdf, const DeviceLock* held = nullptr);
 
 // What it takes to give `bdf` back to the kernel nvme driver. Throws
-// kInvalidArgument (malformed, absent), kEnvironment (a process holds the
-// device: writing unbind would block until it lets go).
-BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf);
+// kInvalidArgument (malformed, absent), kEnvironment (another nvqual holds the
+// BDF's lock, or a process has its group open: writing unbind would block
+// until it lets go). With `held`, the caller holds the lock itself, so only
+// the group's other holders are looked for.
+BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf, const DeviceLock* held = nullptr);
+
+using Planner = BindPlan (*)(const HostPaths&, std::string_view, const DeviceLock*);
 
 // Carries out the steps. The kernel implementation writes the files and runs
 // modprobe; tests substitute one that also plays the kernel's part.
@@ -57,8 +63,17 @@ class SysfsWriter {
 
 class KernelSysfsWriter : public SysfsWriter {
  public:
+  // modprobe loads a module and its dependencies in well under a second; a
+  // minute means it hangs (e.g. on a stuck firmware load), and it is killed.
+  explicit KernelSysfsWriter(std::chrono::milliseconds modprobe_timeout = std::chrono::seconds(60))
+      : modprobe_timeout_(modprobe_timeout) {}
   void write(const std::filesystem::path& file, std::string_view value) override;
+  // Runs `modprobe MODULE` from PATH; throws DriverError(kEnvironment) when it
+  // fails, is killed, outlives the timeout or cannot be waited for.
   void load_module(std::string_view module) override;
+
+ private:
+  std::chrono::milliseconds modprobe_timeout_;
 };
 
 // Runs the plan's steps in order, then checks that the device's driver link
@@ -67,5 +82,13 @@ class KernelSysfsWriter : public SysfsWriter {
 // DriverError(kEnvironment) naming the step that failed and the fix.
 std::string execute_plan(const HostPaths& paths, const BindPlan& plan, SysfsWriter& writer,
                          std::chrono::milliseconds settle_timeout = std::chrono::seconds(5));
+
+// What `nvqual bind/unbind` does after showing the plan: takes the BDF's lock,
+// plans again under it (a mount, a run or a VM that started since the first
+// look is refused now, and no nvqual can start until the writes are done),
+// then executes that plan. Throws as the planner and execute_plan do, and
+// "device busy" when another nvqual holds the lock.
+std::string execute_under_lock(const HostPaths& paths, std::string_view bdf, Planner planner, SysfsWriter& writer,
+                               std::chrono::milliseconds settle_timeout = std::chrono::seconds(5));
 
 }  // namespace nvqual::vfio

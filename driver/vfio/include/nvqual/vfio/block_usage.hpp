@@ -1,7 +1,8 @@
 // Whether the block devices of an NVMe controller are in use by the host:
-// mounted (/proc/self/mountinfo), held by md, LVM or device-mapper
-// (/sys/class/block/<dev>/holders), or used as swap (/proc/swaps). Binding
-// such a controller to vfio-pci would pull a disk from under a filesystem.
+// mounted (mount_table.hpp: mountinfo, the root device, btrfs members), held
+// by md, LVM or device-mapper (/sys/class/block/<dev>/holders), or used as
+// swap (/proc/swaps). Binding such a controller to vfio-pci would pull a disk
+// from under a filesystem.
 #pragma once
 
 #include <string>
@@ -9,14 +10,9 @@
 #include <vector>
 
 #include "nvqual/vfio/host_paths.hpp"
+#include "nvqual/vfio/mount_table.hpp"
 
 namespace nvqual::vfio {
-
-struct MountEntry {
-  std::string major_minor;  // "259:2"; "0:45" for btrfs and other anonymous devices
-  std::string mountpoint;   // unescaped
-  std::string source;       // "/dev/nvme0n1p2"
-};
 
 // One reason a block device may not be taken away.
 struct BlockUse {
@@ -53,8 +49,6 @@ class BlockUsageTable {
   std::vector<std::string> swaps_;  // swap device or file names as /proc/swaps shows them
 };
 
-// Parses /proc/self/mountinfo lines (proc(5)); malformed lines are skipped.
-std::vector<MountEntry> parse_mountinfo(const std::vector<std::string>& lines);
 // Parses /proc/swaps: the first column of every line after the header.
 std::vector<std::string> parse_swaps(const std::vector<std::string>& lines);
 

@@ -1,8 +1,18 @@
 // An exclusive per-controller lock so two nvqual processes never drive one
-// controller: flock(2) on nvqual-<BDF>.lock in /run/lock (or /tmp when
-// /run/lock is not writable). The kernel drops the lock when the process
+// controller and `nvqual bind/unbind` never rebinds one under a run:
+// flock(2) on nvqual-<BDF>.lock. The kernel drops the lock when the process
 // exits, so a crash never leaves a stale lock behind.
+//
+// Root locks only in HostPaths::lock_dir (/run/nvqual), which it creates
+// root-owned 0755 and refuses to use when others can write it: any user can
+// create and flock a file in /run/lock or /tmp and would block root forever.
+// Other users flock root's file there when it exists (read-only is enough)
+// and otherwise fall back to HostPaths::lock_fallback_dir (/tmp). Whatever
+// the lock says, VFIO opens a group for one process at a time: the kernel's
+// EBUSY stays the last word on who owns a device.
 #pragma once
+
+#include <sys/types.h>
 
 #include <filesystem>
 #include <string>
@@ -15,9 +25,14 @@ namespace nvqual::vfio {
 
 class DeviceLock {
  public:
-  // Takes the lock for `bdf` (normalised). Throws DriverError(kEnvironment)
-  // "device busy: <bdf> is in use by another nvqual (pid N)" when another
-  // open file description holds it, or when no lock file can be created.
+  // Takes the lock for `bdf` (normalised) as the user `uid` (root's rules for
+  // 0, the fallback rules otherwise). Throws DriverError(kEnvironment) "device
+  // busy: <bdf> is in use by another nvqual (pid N (comm), user U)" when
+  // another open file description holds it, naming the holder as
+  // /proc/locks reports it (never trusting the file's contents), or when no
+  // lock file can be created or the lock directory is unsafe.
+  static DeviceLock acquire(const HostPaths& paths, std::string_view bdf, uid_t uid);
+  // As the effective user of this process.
   static DeviceLock acquire(const HostPaths& paths, std::string_view bdf);
 
   DeviceLock(DeviceLock&& other) noexcept;
@@ -26,13 +41,16 @@ class DeviceLock {
   DeviceLock& operator=(const DeviceLock&) = delete;
   ~DeviceLock();
 
-  // The lock files held (normally one; two when both directories had one).
+  // The lock files held (normally one; two when a non-root user found one in
+  // both directories).
   const std::vector<std::filesystem::path>& files() const { return files_; }
 
   static std::string file_name(std::string_view bdf) { return "nvqual-" + std::string(bdf) + ".lock"; }
 
  private:
   DeviceLock() = default;
+  // Flocks `fd` (closing it and throwing "device busy" when another holds it) and keeps it.
+  void take(int fd, const std::filesystem::path& file, const HostPaths& paths, std::string_view bdf);
   void release() noexcept;
 
   std::vector<int> fds_;

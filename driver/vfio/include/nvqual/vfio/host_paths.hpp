@@ -19,15 +19,27 @@ struct HostPaths {
   std::filesystem::path sys = "/sys";
   std::filesystem::path dev = "/dev";
   std::filesystem::path proc = "/proc";
-  // The per-BDF lock file lives in lock_dir, or in lock_fallback_dir when
-  // lock_dir is not writable (e.g. /run/lock owned by root on some hosts).
-  std::filesystem::path lock_dir = "/run/lock";
+  // The per-BDF lock file (device_lock.hpp). Root keeps it in lock_dir, a
+  // directory only root may write, so no other user can hold a root run
+  // hostage; other users share root's file there when it exists and otherwise
+  // use lock_fallback_dir, which every user can write.
+  std::filesystem::path lock_dir = "/run/nvqual";
   std::filesystem::path lock_fallback_dir = "/tmp";
+  // stat()ed to find the device of the root filesystem; nullopt for a fake or
+  // captured tree, whose mountinfo stands in for it.
+  std::optional<std::filesystem::path> root_directory = "/";
 
-  // Everything under `root` (root/sys, root/dev, root/proc, root/run/lock,
+  // Everything under `root` (root/sys, root/dev, root/proc, root/run/nvqual,
   // root/tmp): a fake tree for tests, or a copy of a lab host's tree.
   static HostPaths under(const std::filesystem::path& root) {
-    return {root / "sys", root / "dev", root / "proc", root / "run/lock", root / "tmp"};
+    HostPaths paths;
+    paths.sys = root / "sys";
+    paths.dev = root / "dev";
+    paths.proc = root / "proc";
+    paths.lock_dir = root / "run/nvqual";
+    paths.lock_fallback_dir = root / "tmp";
+    paths.root_directory = std::nullopt;
+    return paths;
   }
 
   std::filesystem::path pci_devices() const { return sys / "bus/pci/devices"; }
@@ -43,6 +55,11 @@ struct HostPaths {
   std::filesystem::path vfio_container() const { return dev / "vfio/vfio"; }
   std::filesystem::path vfio_group(int group) const { return dev / "vfio" / std::to_string(group); }
   std::filesystem::path mountinfo() const { return proc / "self/mountinfo"; }
+  // PID 1's mounts: the host's own view when nvqual runs in another mount namespace.
+  std::filesystem::path init_mountinfo() const { return proc / "1/mountinfo"; }
+  std::filesystem::path dev_block() const { return sys / "dev/block"; }  // M:m -> the block device
+  std::filesystem::path btrfs_filesystems() const { return sys / "fs/btrfs"; }
+  std::filesystem::path locks() const { return proc / "locks"; }
   std::filesystem::path swaps() const { return proc / "swaps"; }
   std::filesystem::path process_status() const { return proc / "self/status"; }
 };

@@ -23,8 +23,9 @@ struct PreflightResult {
 // In order: BDF well formed (kInvalidArgument), present in sysfs
 // (kInvalidArgument, listing the NVMe controllers that are), class 0x010802
 // (kInvalidArgument), IOMMU group present (IOMMU on), bound to vfio-pci,
-// /dev/vfio/vfio and /dev/vfio/N present and read-write for the user, the
-// group viable, RLIMIT_MEMLOCK >= dma_bytes (all kEnvironment).
+// /dev/vfio/vfio and /dev/vfio/N present, visible and read-write for the
+// user, RLIMIT_MEMLOCK >= dma_bytes (all kEnvironment). Group viability is
+// left to the kernel (VFIO_GROUP_GET_STATUS in the transport).
 PreflightResult preflight(const HostPaths& paths, const HostIdentity& identity, std::string_view bdf,
                           uint64_t dma_bytes);
 
@@ -36,7 +37,7 @@ std::optional<std::string> access_problem(const HostIdentity& identity, const st
 // Throws kEnvironment when pinning `needed` more bytes on top of `pinned`
 // would exceed RLIMIT_MEMLOCK (never for CAP_IPC_LOCK holders).
 void check_memlock(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned);
-// The message check_memlock throws; also used when VFIO_IOMMU_MAP_DMA fails with ENOMEM.
+// The message check_memlock throws.
 std::string memlock_message(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned);
 
 // "pid 1234 (qemu-system-x86)" for every process that has /dev/vfio/N open,
@@ -47,7 +48,9 @@ std::vector<std::string> group_holders(const HostPaths& paths, int group);
 // the processes that hold /dev/vfio/N open when /proc shows them.
 std::string group_busy_message(const HostPaths& paths, std::string_view bdf, int group);
 
-// "group N of BDF is not viable: ... shares it (bound to ...)" with the fix.
+// For a group the kernel reports not viable: "group N of BDF is not viable:
+// X (bound to D) shares it" naming the members sysfs shows as likely
+// blockers (all members when none looks like one), with the fix.
 std::string not_viable_message(const HostPaths& paths, std::string_view bdf, int group);
 
 }  // namespace nvqual::vfio

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "nvqual/driver/transport.hpp"
+#include "nvqual/vfio/dma_estimate.hpp"
 #include "nvqual/vfio/host_paths.hpp"
 
 namespace nvqual::vfio {
@@ -16,9 +17,10 @@ struct VfioOptions {
   std::string bdf;                        // "0000:01:00.0" or "01:00.0"
   uint64_t iova_base = 0x100000000ull;    // first IOVA to map DMA at
   bool function_reset = false;            // VFIO_DEVICE_RESET before use
-  // DMA memory the caller expects to pin; checked against RLIMIT_MEMLOCK up
-  // front so a low limit fails before the controller is touched.
-  uint64_t dma_estimate_bytes = 4ull << 20;
+  // The most DMA memory the caller will pin (dma_estimate.hpp): checked against
+  // RLIMIT_MEMLOCK up front so a low limit fails before the controller is
+  // touched. dma_alloc checks the exact total again before every mapping.
+  uint64_t dma_estimate_bytes = dma_estimate::identify();
   HostPaths paths;                        // where /sys, /dev, /proc and the lock directory are
 };
 

@@ -1,0 +1,56 @@
+#include "nvqual/vfio/dma_estimate.hpp"
+
+#include "nvqual/driver/controller.hpp"
+#include "nvqual/driver/dma_buffer.hpp"
+#include "nvqual/driver/spec/queue_entries.hpp"
+
+namespace nvqual::vfio::dma_estimate {
+namespace {
+
+constexpr uint64_t kPage = DmaBuffer::kHostPage;
+
+uint64_t pages(uint64_t bytes) { return (bytes + kPage - 1) / kPage; }
+
+// The harness's limits (harness/src/suite_loader.cpp, steps/step_support.cpp):
+// admin queues up to 4096 entries, I/O queues up to 65536 (CAP.MQES's range),
+// a step's buffer up to 64 MiB. read_offset_sweep holds two buffers at once,
+// and the shipped suites create at most two I/O queue pairs (suites/read.yaml).
+constexpr uint32_t kRunAdminEntries = 4096;
+constexpr uint32_t kRunIoEntries = 65536;
+constexpr uint64_t kRunIoQueuePairs = 2;
+constexpr uint64_t kRunStepBufferBytes = uint64_t{64} << 20;
+constexpr uint64_t kRunStepBuffers = 2;
+
+}  // namespace
+
+uint64_t queue_pair(uint32_t sq_entries, uint32_t cq_entries) {
+  return (pages(uint64_t{sq_entries} * spec::kSubmissionEntrySize) +
+          pages(uint64_t{cq_entries} * spec::kCompletionEntrySize)) *
+         kPage;
+}
+
+uint64_t transfer(uint64_t bytes) {
+  // A command that needs a list at all carries k >= 2 pages of data (touching
+  // k + 1 with a PRP1 offset) and needs ceil(k / 511) list pages (511 entries
+  // and a chain pointer each): at most k / 2. Half the data pages, plus one
+  // for a short last command, bounds every way the driver splits a transfer.
+  const uint64_t data = pages(bytes);
+  return (data + data / 2 + 1) * kPage;
+}
+
+uint64_t identify() {
+  const uint32_t admin = ControllerOptions{}.admin_queue_entries;
+  return queue_pair(admin, admin) + kPage;
+}
+
+uint64_t read(uint64_t chunk_bytes, uint32_t queue_entries) {
+  return identify() + queue_pair(queue_entries, queue_entries) + transfer(chunk_bytes);
+}
+
+uint64_t run() {
+  return queue_pair(kRunAdminEntries, kRunAdminEntries) + kPage +  // admin queue, one Identify page
+         kRunIoQueuePairs * queue_pair(kRunIoEntries, kRunIoEntries) +
+         kRunStepBuffers * transfer(kRunStepBufferBytes);
+}
+
+}  // namespace nvqual::vfio::dma_estimate
