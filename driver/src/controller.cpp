@@ -604,9 +604,9 @@ ReadResult Controller::read(QueuePair& queue, const ReadRequest& request, DmaBuf
   return result;
 }
 
-std::string describe_failure(const DriverError& error, const CommandLog& log) {
+std::string describe_failure(const DriverError& error, const CommandLog& log, size_t last_commands) {
   std::string text = fmt::format("{}: {}\n", to_string(error.kind()), error.what());
-  const std::string commands = log.format();
+  const std::string commands = log.format(last_commands);
   if (!commands.empty()) text += "Last commands:\n" + commands;
   return text;
 }

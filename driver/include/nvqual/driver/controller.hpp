@@ -224,7 +224,8 @@ class Controller {
   std::optional<Transition> last_shutdown_;
 };
 
-// Formats "kind: message" with the command log attached, for failure output.
-std::string describe_failure(const DriverError& error, const CommandLog& log);
+// Formats "kind: message" (one line) followed by the last `last_commands`
+// commands of the log, for failure output.
+std::string describe_failure(const DriverError& error, const CommandLog& log, size_t last_commands = 16);
 
 }  // namespace nvqual
