@@ -531,8 +531,22 @@ spec::CompletionEntry Controller::delete_io_cq(uint16_t qid) { return admin(cmd:
 
 // ---- reads --------------------------------------------------------------------
 
+namespace {
+
+void refuse_metadata(const ReadRequest& request) {
+  if (request.metadata_size != 0) {
+    throw DriverError(ErrorKind::kUnsupported,
+                      fmt::format("a read of namespace {} with {} bytes of metadata per block: the driver moves data "
+                                  "only (no MPTR, no extended LBAs); use a namespace formatted without metadata",
+                                  request.nsid, request.metadata_size));
+  }
+}
+
+}  // namespace
+
 spec::CompletionEntry Controller::read_once(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer,
                                             size_t offset) {
+  refuse_metadata(request);
   if (request.blocks == 0 || request.blocks > kMaxBlocksPerCommand) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("one Read moves 1..65536 blocks (NLB is 16 bits), asked for {}", request.blocks));
@@ -544,6 +558,7 @@ spec::CompletionEntry Controller::read_once(QueuePair& queue, const ReadRequest&
 
 ReadResult Controller::read(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer, size_t offset) {
   require_enabled("a read");
+  refuse_metadata(request);
   if (request.blocks == 0) throw DriverError(ErrorKind::kInvalidArgument, "a read of 0 blocks");
   if (request.lba_size < 512 || (request.lba_size & (request.lba_size - 1)) != 0) {
     throw DriverError(ErrorKind::kInvalidArgument, fmt::format("LBA size {} is not a power of two >= 512", request.lba_size));

@@ -80,6 +80,11 @@ struct ReadRequest {
   uint64_t slba = 0;
   uint64_t blocks = 1;
   uint32_t lba_size = 512;  // bytes per logical block (the namespace's active format)
+  // MS of the active format. The driver moves data only: it never sets MPTR
+  // (separate metadata would be written to IOVA 0) and sizes transfers without
+  // metadata (extended LBAs would overrun the PRPs), so nonzero is refused
+  // before anything reaches the device. checked_active_format() gives both.
+  uint32_t metadata_size = 0;
 };
 
 struct ReadResult {
