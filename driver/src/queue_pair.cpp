@@ -43,6 +43,18 @@ void QueuePair::accept(const spec::CompletionEntry& cqe) {
                       fmt::format("completion for CID {} on queue {} reports SQ head {} beyond the {}-entry queue",
                                   cqe.cid(), geometry_.qid, cqe.sqhd(), geometry_.sq_entries));
   }
+  // SQHD only moves forward, from the head the host last saw up to the tail it
+  // rang (both wrap). Any other in-range value would hand the host slots the
+  // device has not fetched yet, and the next post would overwrite a command.
+  const uint32_t entries = geometry_.sq_entries;
+  const uint32_t advance = (cqe.sqhd() + entries - sq_head_) % entries;
+  const uint32_t rung = (sq_tail_rung_ + entries - sq_head_) % entries;
+  if (advance > rung) {
+    throw DriverError(ErrorKind::kProtocolViolation,
+                      fmt::format("completion for CID {} on queue {} reports SQ head {}, outside {}..{} (from the "
+                                  "head last reported to the tail rung): the controller cannot have fetched that far",
+                                  cqe.cid(), geometry_.qid, cqe.sqhd(), sq_head_, sq_tail_rung_));
+  }
   if (!cids_.release(cqe.cid())) {
     throw DriverError(ErrorKind::kProtocolViolation,
                       fmt::format("completion on queue {} for CID {} which is not outstanding (duplicate or "

@@ -208,6 +208,51 @@ INSTANTIATE_TEST_SUITE_P(
                      "00/06", false}),
     [](const testing::TestParamInfo<BrokenDevice>& info) { return std::string(info.param.name); });
 
+// An SQHD inside the queue can still be impossible: the head only moves
+// forward from the last reported head to the rung tail. Read 1 completes
+// normally (head 1, tail 1); read 2 (tail 2) reports the given SQHD.
+struct SqheadCase {
+  const char* name;
+  uint16_t sqhd;
+  bool accepted;
+};
+
+void PrintTo(const SqheadCase& c, std::ostream* os) { *os << c.name; }
+
+class SqheadWindow : public testing::TestWithParam<SqheadCase> {};
+
+TEST_P(SqheadWindow, OnlyForwardAndNotBeyondTheRungTail) {
+  sim::CommandMatch second_read;
+  second_read.queue = sim::QueueKind::kIo;
+  second_read.opcode = static_cast<uint8_t>(spec::NvmOpcode::kRead);
+  second_read.nth = 2;
+  SimRig rig(profile_with(sim::WrongSqhdFault{second_read, GetParam().sqhd}));
+  rig.controller.reset();
+  rig.controller.identify_controller();
+  rig.controller.set_number_of_queues(1, 1);
+  QueuePair& queue = rig.controller.create_io_queue_pair(1, 16);
+  DmaBuffer buffer(rig.sim, 4096);
+  ASSERT_TRUE(rig.controller.read(queue, one_block(), buffer).ok());
+  if (GetParam().accepted) {
+    EXPECT_TRUE(rig.controller.read(queue, one_block(), buffer).ok());
+    EXPECT_TRUE(rig.controller.enabled());
+  } else {
+    const DriverError error = capture_error([&] { rig.controller.read(queue, one_block(), buffer); });
+    EXPECT_EQ(error.kind(), ErrorKind::kProtocolViolation) << error.what();
+    EXPECT_THAT(error.what(), ::testing::HasSubstr(fmt::format("SQ head {}, outside 1..2", GetParam().sqhd)));
+    EXPECT_FALSE(rig.controller.enabled());
+    EXPECT_EQ(rig.controller.cc().en(), 0u);
+  }
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+INSTANTIATE_TEST_SUITE_P(Values, SqheadWindow,
+                         testing::Values(SqheadCase{"backwards", 0, false}, SqheadCase{"beyond_the_tail", 5, false},
+                                         SqheadCase{"last_slot", 15, false},
+                                         // No progress reported: stale, but it frees nothing unfetched.
+                                         SqheadCase{"unchanged", 1, true}, SqheadCase{"exact", 2, true}),
+                         [](const testing::TestParamInfo<SqheadCase>& info) { return std::string(info.param.name); });
+
 TEST(ProtocolFaults, TimeoutMessageNamesCommandQueueAndCsts) {
   ControllerOptions options;
   options.command_timeout = std::chrono::milliseconds(1500);

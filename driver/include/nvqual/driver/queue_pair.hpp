@@ -72,8 +72,9 @@ class QueuePair {
 
   // Consumes every completion whose phase matches, calling on_complete for
   // each, then writes the CQ head doorbell once. Throws kProtocolViolation on a
-  // completion that names another SQ, an SQHD outside the queue, or a CID
-  // that is not outstanding.
+  // completion that names another SQ, an SQHD outside the queue or outside the
+  // window from the last reported head to the rung tail, or a CID that is not
+  // outstanding.
   template <typename OnComplete>
   uint32_t poll(OnComplete&& on_complete) {
     uint32_t consumed = 0;
