@@ -153,6 +153,75 @@ TEST(IoQueue, ThreadedDeviceCompletesConcurrently) {
   EXPECT_TRUE(sim.violations().empty()) << violations_text(sim);
 }
 
+// ---- deadlines and unrung entries ------------------------------------------------
+
+sim::CommandMatch every_io_read() {
+  sim::CommandMatch match;
+  match.queue = sim::QueueKind::kIo;
+  match.opcode = static_cast<uint8_t>(spec::NvmOpcode::kRead);
+  return match;
+}
+
+struct QueueRig : SimRig {
+  explicit QueueRig(sim::Profile profile, uint32_t depth = 16) : SimRig(std::move(profile)) {
+    controller.reset();
+    controller.identify_controller();
+    controller.set_number_of_queues(1, 1);
+    queue = &controller.create_io_queue_pair(1, depth);
+  }
+  uint16_t post_read(uint64_t lba) {
+    spec::SubmissionEntry sqe = cmd::read(1, lba, 1);
+    sqe.prp1 = buffer.iova();
+    return queue->post(sqe);
+  }
+  QueuePair* queue = nullptr;
+  DmaBuffer buffer{sim, 4096};
+};
+
+// A deadline runs from the command's submission, not from the wait: a caller
+// that waits for a batch in order would otherwise give its last command N
+// timeouts. Measured on the virtual clock, so the check is exact and instant.
+TEST(CommandDeadlines, RunFromSubmissionNotFromTheWait) {
+  QueueRig rig(profile_with(sim::DropCompletionFault{every_io_read()}));
+  std::vector<uint16_t> cids;
+  for (uint64_t lba = 0; lba < 4; ++lba) cids.push_back(rig.post_read(lba));
+  rig.queue->ring();
+  const auto submitted = rig.clock.now();
+  rig.clock.advance(std::chrono::seconds(3));  // busy elsewhere: every 1 s deadline has passed
+  const DriverError error = capture_error([&] { rig.queue->wait(cids.back(), std::chrono::seconds(1)); });
+  EXPECT_EQ(error.kind(), ErrorKind::kCommandTimeout) << error.what();
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("within 1000 ms of its submission"));
+  EXPECT_LT(rig.clock.now() - submitted, std::chrono::milliseconds(3100))
+      << "the wait gave the command another full timeout";
+}
+
+TEST(CommandDeadlines, WaitingForAnUnrungCommandIsACallerError) {
+  QueueRig rig(sim::default_profile());
+  const uint16_t cid = rig.post_read(0);
+  const DriverError error = capture_error([&] { rig.queue->wait(cid, std::chrono::seconds(1)); });
+  EXPECT_EQ(error.kind(), ErrorKind::kInvalidArgument);
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("ring()"));
+  rig.queue->ring();
+  EXPECT_TRUE(rig.queue->wait(cid, std::chrono::seconds(1)).status().ok());
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+TEST(IoQueue, DiscardUnrungWithdrawsEntriesTheDeviceNeverSaw) {
+  QueueRig rig(sim::default_profile(), 4);
+  for (uint64_t lba = 0; lba < 3; ++lba) rig.post_read(lba);
+  ASSERT_TRUE(rig.queue->full());
+  const uint64_t doorbells = rig.sim.counters().sq_doorbell_writes;
+  rig.queue->discard_unrung();
+  EXPECT_EQ(rig.queue->outstanding(), 0u);
+  rig.queue->ring();
+  EXPECT_EQ(rig.sim.counters().sq_doorbell_writes, doorbells) << "nothing left to ring";
+  EXPECT_EQ(rig.sim.counters().io_commands[0x02], 0u);
+  // The slots and CIDs are free again and the queue works on.
+  EXPECT_TRUE(rig.controller.read(*rig.queue, one_block(), rig.buffer).ok());
+  EXPECT_EQ(rig.sim.counters().io_commands[0x02], 1u);
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
 // ---- the device breaking the protocol -------------------------------------------
 
 struct BrokenDevice {
