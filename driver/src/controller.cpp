@@ -33,17 +33,14 @@ constexpr uint64_t kMaxBlocksPerCommand = 65536;
 
 }  // namespace
 
-// PRP list pages for one command; they must outlive its completion.
-struct Controller::PrpLists {
-  DmaBuffer pages;
-};
-
 Controller::Controller(Transport& transport, ControllerOptions options, Clock& clock)
     : transport_(transport), options_(options), clock_(clock), log_(options.command_log_entries) {}
 
 Controller::~Controller() {
   // Whatever ends the run, the controller stops before its DMA memory goes:
   // a clean shutdown if possible, else a plain disable, else a function reset.
+  // An unusable controller's memory was given up already: touch nothing.
+  if (unusable_) return;
   if (!enabled() && io_queues_.empty() && raw_queue_memory_.empty()) return;
   try {
     shutdown();
@@ -95,8 +92,9 @@ RegisterSnapshot Controller::read_registers() {
 
 // ---- bring-up ---------------------------------------------------------------
 
-nanoseconds Controller::ready_bound() {
-  const spec::Cap c = cap_checked();
+nanoseconds Controller::ready_bound() { return ready_bound_for(cap_checked()); }
+
+nanoseconds Controller::ready_bound_for(spec::Cap c) {
   nanoseconds bound = c.ready_timeout();
   // 2.0: with CRMS set, CRTO.CRWMT can be larger than CAP.TO (Linux warns when they disagree).
   if (version().at_least(2, 0) && c.has_crto()) {
@@ -128,6 +126,7 @@ nanoseconds Controller::wait_for_csts(Predicate done, nanoseconds bound, ErrorKi
 }
 
 Transition Controller::disable() {
+  require_usable();
   const nanoseconds bound = ready_bound();
   spec::Cc config = cc();
   check_not_gone(config.raw, "CC");
@@ -152,23 +151,24 @@ Transition Controller::disable() {
 }
 
 Transition Controller::enable() {
+  require_usable();
   if (enabled()) {
     throw DriverError(ErrorKind::kInvalidArgument, "enable() on an enabled controller: call reset() instead");
   }
-  const spec::Cap c = cap_checked();
+  const spec::Cap first = cap_checked();
   const spec::Cc current = cc();
   check_not_gone(current.raw, "CC");
   if (current.en() == 1 || csts().rdy() == 1) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       "enable() needs a disabled controller (CC.EN=0, CSTS.RDY=0): call disable() or reset() first");
   }
-  if (c.mpsmin() > c.mpsmax()) {
+  if (first.mpsmin() > first.mpsmax()) {
     throw DriverError(ErrorKind::kUnsupported, fmt::format("CAP.MPSMIN {} is above CAP.MPSMAX {}: no valid page size",
-                                                           c.mpsmin(), c.mpsmax()));
+                                                           first.mpsmin(), first.mpsmax()));
   }
-  if (!c.supports_nvm_command_set() && (c.css() & spec::Cap::kCssIoSets) == 0) {
+  if (!first.supports_nvm_command_set() && (first.css() & spec::Cap::kCssIoSets) == 0) {
     throw DriverError(ErrorKind::kUnsupported,
-                      fmt::format("CAP.CSS {:#x} offers neither the NVM command set nor I/O command sets", c.css()));
+                      fmt::format("CAP.CSS {:#x} offers neither the NVM command set nor I/O command sets", first.css()));
   }
   const uint32_t sq_entries = options_.admin_queue_entries;
   const uint32_t cq_entries = options_.admin_cq_entries.value_or(sq_entries);
@@ -180,26 +180,35 @@ Transition Controller::enable() {
   }
 
   // The host page is 4 KiB; use it if the controller allows, else its smallest page.
-  const uint32_t mps = static_cast<uint32_t>(c.mpsmin());
+  const uint32_t mps = static_cast<uint32_t>(first.mpsmin());
+  const uint32_t css = (first.css() & spec::Cap::kCssIoSets) != 0 ? spec::Cc::kCssAllIoSets : spec::Cc::kCssNvm;
+  const spec::Cc config = spec::Cc{}
+                              .set_css(css)
+                              .set_mps(mps)
+                              .set_ams(spec::Cc::kAmsRoundRobin)
+                              .set_shn(spec::Cc::kShnNone)
+                              .set_iosqes(spec::Cc::kSqEntrySizeLog2)
+                              .set_iocqes(spec::Cc::kCqEntrySizeLog2);
+  // CAP may change after the first CC write (REFERENCE.md 1; in 2.0 CAP.TO
+  // follows CC.CRIME). As Linux's nvme_enable_ctrl does: write CC with EN=0,
+  // read it back so the write has landed, then read CAP again and take the
+  // ready bound and the queue limits from what it says now.
+  transport_.write32(spec::reg::kCc, config.raw);
+  check_not_gone(cc().raw, "CC");
+  const spec::Cap c = cap_checked();
+  const nanoseconds bound = ready_bound_for(c);
   page_size_ = uint64_t{1} << (12 + mps);
   cap_at_enable_ = c;
 
+  // Nothing above may throw once the admin queue exists: enabled() reports
+  // true from here, so every later failure goes through the catch below.
   admin_ = std::make_unique<QueuePair>(
       transport_, clock_, &log_,
       QueueGeometry{0, sq_entries, cq_entries, c.doorbell_stride_bytes(), static_cast<size_t>(page_size_)});
-  const nanoseconds bound = ready_bound();
   try {
     transport_.write32(spec::reg::kAqa, spec::Aqa::for_entries(sq_entries, cq_entries).raw);
     transport_.write64(spec::reg::kAsq, admin_->sq_iova());
     transport_.write64(spec::reg::kAcq, admin_->cq_iova());
-    const uint32_t css = (c.css() & spec::Cap::kCssIoSets) != 0 ? spec::Cc::kCssAllIoSets : spec::Cc::kCssNvm;
-    const spec::Cc config = spec::Cc{}
-                                .set_css(css)
-                                .set_mps(mps)
-                                .set_ams(spec::Cc::kAmsRoundRobin)
-                                .set_shn(spec::Cc::kShnNone)
-                                .set_iosqes(spec::Cc::kSqEntrySizeLog2)
-                                .set_iocqes(spec::Cc::kCqEntrySizeLog2);
     // Some controllers miss an EN write that closely follows a disable (REFERENCE.md 1).
     clock_.pause(options_.enable_pause);
     const auto start = clock_.now();
@@ -227,6 +236,7 @@ Transition Controller::reset() {
 }
 
 Transition Controller::shutdown() {
+  require_usable();
   const spec::Cc config = cc();
   check_not_gone(config.raw, "CC");
   if (config.en() == 0 && !enabled()) {
@@ -249,9 +259,11 @@ Transition Controller::shutdown() {
   return result;
 }
 
-void Controller::disable_after_failure() noexcept {
+bool Controller::disable_after_failure(InFlight in_flight) noexcept {
   // Best effort, bounded, never throws: EN=0 and wait; if the controller does
-  // not stop, a function-level reset; only then is queue memory released.
+  // not stop, a function-level reset. Memory is released only when one of the
+  // two is confirmed: freed DMA memory goes back to the IOVA allocator, and a
+  // controller still running could write into whatever is mapped there next.
   bool stopped = false;
   try {
     const spec::Cc config = cc();
@@ -263,12 +275,48 @@ void Controller::disable_after_failure() noexcept {
     }
   } catch (const std::exception&) {
   }
+  bool reset_tried = false;
   if (!stopped) {
     try {
-      transport_.function_level_reset();
+      reset_tried = true;
+      stopped = transport_.function_level_reset();
     } catch (const std::exception&) {
     }
   }
+  if (stopped) {
+    drop_queues();
+    return true;
+  }
+  abandon_memory(in_flight);
+  try {
+    unusable_ = fmt::format(
+        "the controller on {} could not be stopped after a failure (CSTS.RDY never read 0 after CC.EN=0, and a "
+        "function-level reset {}); {} bytes of DMA memory it may still reach stay reserved until the device is "
+        "closed: rebind or power-cycle it before using it again",
+        transport_.name(), reset_tried ? "was unavailable or failed" : "was not tried", quarantined_bytes_);
+  } catch (...) {
+    unusable_ = std::string("the controller could not be stopped after a failure: rebind or power-cycle it");
+  }
+  return false;
+}
+
+void Controller::abandon_memory(InFlight in_flight) noexcept {
+  const auto give_up_queue = [this](std::unique_ptr<QueuePair>& queue) {
+    if (!queue) return;
+    quarantined_bytes_ += queue->memory_bytes();
+    queue->abandon_memory();
+  };
+  const auto give_up = [this](DmaBuffer& buffer) {
+    quarantined_bytes_ += buffer.size();
+    buffer.abandon();
+  };
+  give_up_queue(admin_);
+  for (auto& [qid, queue] : io_queues_) give_up_queue(queue);
+  for (auto& queue : retired_queues_) give_up_queue(queue);
+  for (auto& memory : raw_queue_memory_) give_up(memory);
+  if (in_flight.data != nullptr) give_up(*in_flight.data);
+  for (auto& lists : in_flight.lists) give_up(lists.pages);
+  // The queue objects go; their memory, abandoned above, does not.
   drop_queues();
 }
 
@@ -279,7 +327,12 @@ void Controller::drop_queues() noexcept {
   raw_queue_memory_.clear();
 }
 
+void Controller::require_usable() const {
+  if (unusable_) throw DriverError(ErrorKind::kReadyTimeout, *unusable_);
+}
+
 void Controller::require_enabled(const char* what) const {
+  require_usable();
   if (!enabled()) {
     throw DriverError(ErrorKind::kInvalidArgument, fmt::format("{} needs an enabled controller: call enable() first", what));
   }
@@ -333,12 +386,14 @@ spec::CompletionEntry Controller::submit_and_wait(QueuePair& queue, spec::Submis
   guard_media_change(queue.qid(), sqe);
   PrpLists lists;
   if (buffer != nullptr) lists = fill_prps(sqe, *buffer, length, offset);
+  const uint16_t cid = queue.post(sqe);  // kQueueFull here leaves nothing in flight
+  queue.ring();
   try {
-    return queue.execute(sqe, options_.command_timeout);
-  } catch (const DriverError& e) {
+    return queue.wait(cid, options_.command_timeout);
+  } catch (...) {
     // The command may still be in flight: stop the controller before the
     // buffers it may write are released by unwinding.
-    if (e.kind() != ErrorKind::kQueueFull && e.kind() != ErrorKind::kInvalidArgument) disable_after_failure();
+    disable_after_failure(InFlight{buffer, std::span<PrpLists>(&lists, 1)});
     throw;
   }
 }
@@ -613,7 +668,9 @@ ReadResult Controller::read(QueuePair& queue, const ReadRequest& request, DmaBuf
       }
     }
   } catch (const DriverError& e) {
-    if (e.kind() != ErrorKind::kQueueFull && e.kind() != ErrorKind::kInvalidArgument) disable_after_failure();
+    if (e.kind() != ErrorKind::kQueueFull && e.kind() != ErrorKind::kInvalidArgument) {
+      disable_after_failure(InFlight{&buffer, in_flight_lists});
+    }
     throw;
   }
   return result;

@@ -124,6 +124,14 @@ class QueuePair {
   // if CSTS says so; kInvalidArgument for a CID never posted, or posted but not rung.
   spec::CompletionEntry wait(uint16_t cid, std::chrono::nanoseconds timeout);
 
+  // For a controller that could not be stopped: both rings are given up to
+  // the transport unfreed (DmaBuffer::abandon). The queue is unusable after.
+  void abandon_memory() noexcept {
+    sq_.abandon();
+    cq_.abandon();
+  }
+  size_t memory_bytes() const { return sq_.size() + cq_.size(); }
+
   // "SQ 1: head 3 tail 4 (doorbell 4) of 16; CQ 1: head 2 phase 1 of 16; 1 outstanding".
   std::string describe_state() const;
 
