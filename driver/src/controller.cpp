@@ -618,10 +618,15 @@ ReadResult Controller::read(QueuePair& queue, const ReadRequest& request, DmaBuf
   if (request.lba_size < 512 || (request.lba_size & (request.lba_size - 1)) != 0) {
     throw DriverError(ErrorKind::kInvalidArgument, fmt::format("LBA size {} is not a power of two >= 512", request.lba_size));
   }
-  if (offset + request.blocks * request.lba_size > buffer.size()) {
+  // Divided, not multiplied: blocks x lba_size can wrap 64 bits and pass.
+  if (offset > buffer.size() || request.blocks > (buffer.size() - offset) / request.lba_size) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("{} blocks of {} bytes at offset {} do not fit a {}-byte buffer", request.blocks,
                                   request.lba_size, offset, buffer.size()));
+  }
+  if (offset % 4 != 0) {
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("PRP1 offset {} is not dword aligned (NVMe Base 2.0, 4.1.1)", offset));
   }
   uint64_t per_command = kMaxBlocksPerCommand;
   if (const uint64_t mdts_bytes = max_transfer_bytes(); mdts_bytes != 0) {
@@ -635,43 +640,54 @@ ReadResult Controller::read(QueuePair& queue, const ReadRequest& request, DmaBuf
     }
   }
 
-  // Batched: post as many chunk commands as the queue holds, ring once, then collect.
+  // Batched: as many commands as the queue has room for, one doorbell, then
+  // collect. Each batch is built whole (PRP lists allocated, which can fail)
+  // before any of it is posted, so a failure leaves nothing on the queue; and
+  // once rung, any failure stops the controller before the buffers can go.
   ReadResult result;
-  std::vector<PrpLists> in_flight_lists;
   uint64_t done = 0;
-  try {
-    while (done < request.blocks) {
-      std::vector<uint16_t> cids;
-      in_flight_lists.clear();
-      while (done < request.blocks && !queue.full()) {
-        const uint64_t blocks = std::min(per_command, request.blocks - done);
-        spec::SubmissionEntry sqe = cmd::read(request.nsid, request.slba + done, static_cast<uint32_t>(blocks));
-        in_flight_lists.push_back(fill_prps(sqe, buffer, blocks * request.lba_size, offset + done * request.lba_size));
-        cids.push_back(queue.post(sqe));
-        done += blocks;
-        ++result.commands;
-      }
-      if (cids.empty()) {
-        throw DriverError(ErrorKind::kQueueFull, fmt::format("queue {} has no free slot for a read; {}", queue.qid(),
-                                                             queue.describe_state()));
-      }
-      queue.ring();
-      std::optional<spec::CompletionEntry> first_failure;
+  while (done < request.blocks) {
+    const uint64_t room = queue.free_slots();
+    if (room == 0) {
+      throw DriverError(ErrorKind::kQueueFull,
+                        fmt::format("queue {} has no free slot for a read; {}", queue.qid(), queue.describe_state()));
+    }
+    std::vector<spec::SubmissionEntry> batch;
+    std::vector<PrpLists> lists;
+    uint64_t next = done;
+    while (next < request.blocks && batch.size() < room) {
+      const uint64_t blocks = std::min(per_command, request.blocks - next);
+      spec::SubmissionEntry sqe = cmd::read(request.nsid, request.slba + next, static_cast<uint32_t>(blocks));
+      lists.push_back(fill_prps(sqe, buffer, blocks * request.lba_size, offset + next * request.lba_size));
+      batch.push_back(sqe);
+      next += blocks;
+    }
+    std::vector<uint16_t> cids;
+    try {
+      for (const auto& sqe : batch) cids.push_back(queue.post(sqe));
+    } catch (...) {
+      queue.discard_unrung();
+      throw;
+    }
+    queue.ring();
+    std::optional<spec::CompletionEntry> first_failure;
+    try {
       for (uint16_t cid : cids) {
         const auto completion = queue.wait(cid, options_.command_timeout);
         if (!completion.status().ok() && !first_failure) first_failure = completion;
         result.completion = completion;
       }
-      if (first_failure) {
-        result.completion = *first_failure;
-        return result;
-      }
+    } catch (...) {
+      // Commands of this batch may still be in flight.
+      disable_after_failure(InFlight{&buffer, lists});
+      throw;
     }
-  } catch (const DriverError& e) {
-    if (e.kind() != ErrorKind::kQueueFull && e.kind() != ErrorKind::kInvalidArgument) {
-      disable_after_failure(InFlight{&buffer, in_flight_lists});
+    done = next;
+    result.commands += static_cast<uint32_t>(batch.size());
+    if (first_failure) {
+      result.completion = *first_failure;
+      return result;
     }
-    throw;
   }
   return result;
 }

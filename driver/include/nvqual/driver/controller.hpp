@@ -196,7 +196,9 @@ class Controller {
   // ---- reads --------------------------------------------------------------
   // Reads request.blocks logical blocks into `buffer` from byte `offset`
   // (dword aligned), split into commands of at most max_transfer_bytes().
-  // Stops at the first failing command and returns its completion.
+  // Stops at the first failing command and returns its completion. Every
+  // argument is checked, and each batch's PRP lists built, before anything is
+  // posted: a refused read leaves nothing on the queue.
   ReadResult read(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer, size_t offset = 0);
   // One Read command exactly as asked (no splitting), for boundary checks.
   spec::CompletionEntry read_once(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer,
