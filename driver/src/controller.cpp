@@ -76,11 +76,11 @@ RegisterSnapshot Controller::read_registers() {
   RegisterSnapshot s;
   s.cap = cap();
   s.vs = version();
-  s.intms = transport_.read32(spec::reg::kIntms);
-  s.intmc = transport_.read32(spec::reg::kIntmc);
+  s.intms = spec::Intms{transport_.read32(spec::reg::kIntms)};
+  s.intmc = spec::Intmc{transport_.read32(spec::reg::kIntmc)};
   s.cc = cc();
   s.csts = csts();
-  s.nssr = transport_.read32(spec::reg::kNssr);
+  s.nssr = spec::Nssr{transport_.read32(spec::reg::kNssr)};
   s.aqa = spec::Aqa{transport_.read32(spec::reg::kAqa)};
   s.asq = spec::QueueBase{transport_.read64(spec::reg::kAsq)};
   s.acq = spec::QueueBase{transport_.read64(spec::reg::kAcq)};

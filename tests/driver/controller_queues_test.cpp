@@ -222,6 +222,44 @@ TEST(IoQueue, DiscardUnrungWithdrawsEntriesTheDeviceNeverSaw) {
   EXPECT_NO_VIOLATIONS(rig.sim);
 }
 
+// A command that never completes keeps its CID for good: when the 16-bit CID
+// space wraps, the allocator must skip it, never hand it out a second time.
+TEST(IoQueue, CidSpaceWrapsAroundAStuckCommand) {
+  sim::CommandMatch first_read = every_io_read();
+  first_read.nth = 1;
+  QueueRig rig(profile_with(sim::DropCompletionFault{first_read}), 4);
+  const uint16_t stuck = rig.post_read(0);
+  rig.queue->ring();
+  for (uint32_t i = 0; i < CidAllocator::kFullSpace + 8; ++i) {
+    const uint16_t cid = rig.post_read(1);
+    ASSERT_NE(cid, stuck) << "handed out again after " << i << " commands";
+    rig.queue->ring();
+    ASSERT_TRUE(rig.queue->wait(cid, std::chrono::seconds(1)).status().ok()) << "command " << i;
+  }
+  EXPECT_EQ(rig.queue->outstanding(), 1u) << "only the stuck command";
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+// Abort (5.1) names the SQ and CID of a command still outstanding. The
+// simulator always declines (DW0 bit 0 = 1, allowed by the spec); the command
+// it named is not completed by the Abort.
+TEST(AdminCommands, AbortSendsSqidAndCidAndReturnsTheAnswer) {
+  sim::CommandMatch first_read = every_io_read();
+  first_read.nth = 1;
+  QueueRig rig(profile_with(sim::DropCompletionFault{first_read}));
+  const uint16_t cid = rig.post_read(0);
+  rig.queue->ring();
+  const spec::CompletionEntry answer = rig.controller.abort(1, cid);
+  EXPECT_TRUE(answer.status().ok()) << answer.status().describe();
+  EXPECT_EQ(answer.dw0 & 1u, 1u) << "not aborted";
+  EXPECT_EQ(rig.sim.counters().admin_commands[static_cast<uint8_t>(spec::AdminOpcode::kAbort)], 1u);
+  const auto records = rig.controller.command_log().records();
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records.back().command.cdw10, cmd::abort(1, cid).cdw10) << "SQID 15:0, CID 31:16";
+  EXPECT_EQ(rig.queue->outstanding(), 1u) << "the named command is still the device's";
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
 // ---- the device breaking the protocol -------------------------------------------
 
 struct BrokenDevice {

@@ -52,11 +52,11 @@ struct Transition {
 struct RegisterSnapshot {
   spec::Cap cap;
   spec::Version vs;
-  uint32_t intms = 0;
-  uint32_t intmc = 0;
+  spec::Intms intms;
+  spec::Intmc intmc;
   spec::Cc cc;
   spec::Csts csts;
-  uint32_t nssr = 0;
+  spec::Nssr nssr;
   spec::Aqa aqa;
   spec::QueueBase asq;
   spec::QueueBase acq;
