@@ -275,10 +275,8 @@ bool Controller::disable_after_failure(InFlight in_flight) noexcept {
     }
   } catch (const std::exception&) {
   }
-  bool reset_tried = false;
   if (!stopped) {
     try {
-      reset_tried = true;
       stopped = transport_.function_level_reset();
     } catch (const std::exception&) {
     }
@@ -290,12 +288,12 @@ bool Controller::disable_after_failure(InFlight in_flight) noexcept {
   abandon_memory(in_flight);
   try {
     unusable_ = fmt::format(
-        "the controller on {} could not be stopped after a failure (CSTS.RDY never read 0 after CC.EN=0, and a "
-        "function-level reset {}); {} bytes of DMA memory it may still reach stay reserved until the device is "
-        "closed: rebind or power-cycle it before using it again",
-        transport_.name(), reset_tried ? "was unavailable or failed" : "was not tried", quarantined_bytes_);
+        "the controller on {} could not be stopped after a failure (CSTS.RDY never read 0 after CC.EN=0, or the "
+        "registers were unreachable, and a function-level reset was unavailable or failed); {} bytes of DMA memory "
+        "it may still reach stay reserved until the device is closed: rebind or power-cycle it before using it again",
+        transport_.name(), quarantined_bytes_);
   } catch (...) {
-    unusable_ = std::string("the controller could not be stopped after a failure: rebind or power-cycle it");
+    unusable_.emplace();  // out of memory: require_usable() has a fixed text for this
   }
   return false;
 }
@@ -328,7 +326,10 @@ void Controller::drop_queues() noexcept {
 }
 
 void Controller::require_usable() const {
-  if (unusable_) throw DriverError(ErrorKind::kReadyTimeout, *unusable_);
+  if (!unusable_) return;
+  throw DriverError(ErrorKind::kReadyTimeout,
+                    unusable_->empty() ? "the controller could not be stopped after a failure: rebind or power-cycle it"
+                                       : *unusable_);
 }
 
 void Controller::require_enabled(const char* what) const {
@@ -508,26 +509,30 @@ QueuePair& Controller::create_io_queue_pair(uint16_t qid, uint32_t entries) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("I/O queue depth {} is outside 2..{} (CAP.MQES + 1)", entries, c.max_queue_entries()));
   }
-  auto queue = std::make_unique<QueuePair>(
+  // Registered before the device hears of it: if a create command fails
+  // without an answer, disable_after_failure() must find the rings to keep.
+  auto created = std::make_unique<QueuePair>(
       transport_, clock_, &log_,
       QueueGeometry{qid, entries, entries, c.doorbell_stride_bytes(), static_cast<size_t>(page_size_)});
+  QueuePair& queue = *created;
+  io_queues_.emplace(qid, std::move(created));
   // Create the CQ before the SQ that completes to it (REFERENCE.md 1).
-  const auto cq = admin(cmd::create_io_cq(qid, entries, queue->cq_iova(), true));
+  const auto cq = admin(cmd::create_io_cq(qid, entries, queue.cq_iova(), true));
   if (!cq.status().ok()) {
+    io_queues_.erase(qid);  // refused: the controller never used the rings
     throw DriverError(ErrorKind::kCommandFailed,
                       fmt::format("Create I/O CQ {} ({} entries) failed: {}", qid, entries, cq.status().describe()));
   }
-  const auto sq = admin(cmd::create_io_sq(qid, entries, queue->sq_iova(), qid, true));
+  const auto sq = admin(cmd::create_io_sq(qid, entries, queue.sq_iova(), qid, true));
   if (!sq.status().ok()) {
     const auto undo = admin(cmd::delete_io_cq(qid));
     // If the CQ could not be deleted the controller still knows it: keep its memory until disable.
-    if (!undo.status().ok()) retired_queues_.push_back(std::move(queue));
+    if (!undo.status().ok()) retired_queues_.push_back(std::move(io_queues_[qid]));
+    io_queues_.erase(qid);
     throw DriverError(ErrorKind::kCommandFailed,
                       fmt::format("Create I/O SQ {} ({} entries) failed: {}", qid, entries, sq.status().describe()));
   }
-  QueuePair& created = *queue;
-  io_queues_[qid] = std::move(queue);
-  return created;
+  return queue;
 }
 
 void Controller::delete_io_queue_pair(uint16_t qid) {
@@ -563,22 +568,18 @@ std::vector<uint16_t> Controller::io_queue_ids() const {
 spec::CompletionEntry Controller::create_io_cq(const CreateQueueRequest& request) {
   require_enabled("creating an I/O CQ");
   const size_t bytes = std::max<uint32_t>(request.entries, 2) * spec::kCompletionEntrySize + request.base_offset;
-  DmaBuffer memory(transport_, bytes, static_cast<size_t>(page_size_));
-  const auto completion =
-      admin(cmd::create_io_cq(request.qid, request.entries, memory.iova() + request.base_offset,
-                              request.physically_contiguous, request.interrupts_enabled, request.interrupt_vector));
-  raw_queue_memory_.push_back(std::move(memory));
-  return completion;
+  // Kept before the command goes out, so a failure without an answer finds it.
+  const uint64_t iova = raw_queue_memory_.emplace_back(transport_, bytes, static_cast<size_t>(page_size_)).iova();
+  return admin(cmd::create_io_cq(request.qid, request.entries, iova + request.base_offset,
+                                 request.physically_contiguous, request.interrupts_enabled, request.interrupt_vector));
 }
 
 spec::CompletionEntry Controller::create_io_sq(const CreateQueueRequest& request) {
   require_enabled("creating an I/O SQ");
   const size_t bytes = std::max<uint32_t>(request.entries, 2) * spec::kSubmissionEntrySize + request.base_offset;
-  DmaBuffer memory(transport_, bytes, static_cast<size_t>(page_size_));
-  const auto completion = admin(cmd::create_io_sq(request.qid, request.entries, memory.iova() + request.base_offset,
-                                                  request.cqid, request.physically_contiguous));
-  raw_queue_memory_.push_back(std::move(memory));
-  return completion;
+  const uint64_t iova = raw_queue_memory_.emplace_back(transport_, bytes, static_cast<size_t>(page_size_)).iova();
+  return admin(cmd::create_io_sq(request.qid, request.entries, iova + request.base_offset, request.cqid,
+                                 request.physically_contiguous));
 }
 
 spec::CompletionEntry Controller::delete_io_sq(uint16_t qid) { return admin(cmd::delete_io_sq(qid)); }

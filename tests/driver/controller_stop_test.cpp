@@ -98,6 +98,47 @@ INSTANTIATE_TEST_SUITE_P(Resets, StuckController,
                                          StuckCase{"reset_fails", HookedTransport::Reset::kFails}),
                          [](const testing::TestParamInfo<StuckCase>& info) { return std::string(info.param.name); });
 
+sim::CommandMatch admin_opcode(spec::AdminOpcode opcode) {
+  sim::CommandMatch match;
+  match.queue = sim::QueueKind::kAdmin;
+  match.opcode = static_cast<uint8_t>(opcode);
+  return match;
+}
+
+// The rings of a queue being created belong to the device from the moment the
+// create command goes out: when it never answers and cannot be stopped, they
+// must not be freed by unwinding either (the simulator ran the command, so
+// its CQ 1 points at them).
+TEST(StuckController, KeepsTheRingsOfAQueueBeingCreated) {
+  HookedRig rig(profile_with(sim::DropCompletionFault{admin_opcode(spec::AdminOpcode::kCreateIoCq)}), short_timeout());
+  rig.controller->reset();
+  rig.controller->identify_controller();
+  rig.controller->set_number_of_queues(2, 2);
+  rig.device.ignore_disable = true;
+  rig.device.reset = HookedTransport::Reset::kUnavailable;
+  const size_t freed_before = rig.device.freed.size();
+  EXPECT_EQ(capture_error([&] { rig.controller->create_io_queue_pair(1, 16); }).kind(), ErrorKind::kCommandTimeout);
+  EXPECT_TRUE(rig.controller->unusable());
+  rig.controller = std::nullopt;
+  EXPECT_EQ(rig.device.freed.size(), freed_before);
+  EXPECT_TRUE(rig.sim.violations().empty()) << violations_text(rig.sim);
+}
+
+TEST(StuckController, KeepsTheMemoryOfARawCreate) {
+  HookedRig rig(profile_with(sim::DropCompletionFault{admin_opcode(spec::AdminOpcode::kCreateIoCq)}), short_timeout());
+  rig.controller->reset();
+  rig.controller->set_number_of_queues(2, 2);
+  rig.device.ignore_disable = true;
+  rig.device.reset = HookedTransport::Reset::kUnavailable;
+  const size_t freed_before = rig.device.freed.size();
+  CreateQueueRequest request;
+  request.entries = 8;
+  EXPECT_EQ(capture_error([&] { rig.controller->create_io_cq(request); }).kind(), ErrorKind::kCommandTimeout);
+  rig.controller = std::nullopt;
+  EXPECT_EQ(rig.device.freed.size(), freed_before);
+  EXPECT_TRUE(rig.sim.violations().empty()) << violations_text(rig.sim);
+}
+
 // The same device with a working function-level reset: the reset stops it, so
 // the memory is released and the controller can be brought up again.
 TEST(StuckController, AWorkingFunctionResetCountsAsStopped) {
