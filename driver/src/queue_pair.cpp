@@ -12,9 +12,7 @@ namespace {
 constexpr std::chrono::microseconds kWaitPause{2};
 // CSTS is read at most this often while waiting, to notice CFS or a vanished device early.
 constexpr std::chrono::milliseconds kCstsCheckInterval{10};
-}  // namespace
 
-namespace {
 // Checked before anything is sized from the geometry (rings, tables).
 const QueueGeometry& checked(const QueueGeometry& geometry) {
   if (geometry.sq_entries < 2 || geometry.cq_entries < 2 || geometry.sq_entries > 65536 ||

@@ -65,16 +65,18 @@ TEST(ActiveFormat, UpperIndexBitsCountWithMoreThanSixteenFormats) {
   EXPECT_EQ(capture_error([&] { checked_active_format(ns, 1); }).kind(), ErrorKind::kProtocolViolation);
 }
 
-class ImplausibleLbads : public testing::TestWithParam<uint8_t> {};
+// int, not uint8_t: gtest would print the LBADS values as characters.
+class ImplausibleLbads : public testing::TestWithParam<int> {};
 
 TEST_P(ImplausibleLbads, IsAProtocolViolation) {
   IdentifyNamespace ns = two_formats();
-  ns.lbaf[0].lbads = GetParam();
+  ns.lbaf[0].lbads = static_cast<uint8_t>(GetParam());
   const DriverError error = capture_error([&] { checked_active_format(ns, 1); });
   EXPECT_EQ(error.kind(), ErrorKind::kProtocolViolation);
   EXPECT_THAT(error.what(), HasSubstr(fmt::format("LBADS {}", GetParam())));
 }
-INSTANTIATE_TEST_SUITE_P(Values, ImplausibleLbads, testing::Values(0, 8, 17, 63, 64, 255));
+INSTANTIATE_TEST_SUITE_P(Values, ImplausibleLbads, testing::Values(0, 8, 17, 63, 64, 255),
+                         [](const testing::TestParamInfo<int>& info) { return "lbads_" + std::to_string(info.param); });
 
 TEST(ActiveFormat, MetadataIsUnsupportedInBothLayouts) {
   IdentifyNamespace ns = two_formats();
