@@ -158,7 +158,8 @@ TEST_F(HonestChecks, EachFaultTripsTheCasesWrittenForIt) {
       {"harness-slow-disable", "REG-009", "latency within ready_timeout_ms ms"},
       {"register:csts-cfs-while-disabled", "INIT-010", "csts_cfs == 0"},
       {"harness-admin-sqhd-stuck", "AQ-001", "queue 0 is full"},
-      {"harness-admin-sqhd-stuck", "AQ-009", "queue 0 is full"},
+      // The driver rejects an SQHD that moves backwards as it arrives (a protocol violation).
+      {"harness-admin-sqhd-stuck", "AQ-009", "reports SQ head 0, outside"},
       {"harness-admin-duplicate-completion", "AQ-005", "protocol"},
       {"harness-reserved-opcodes-error", "AQ-010", "status in {00/01}"},
       {"harness-get-features-error", "AQ-012", "status in {00/02}"},
