@@ -9,6 +9,7 @@
 #include "device_session.hpp"
 #include "output_file.hpp"
 #include "progress.hpp"
+#include "read_plan.hpp"
 
 namespace nvqual::app {
 
@@ -23,9 +24,6 @@ struct ReadOptions {
   uint32_t queue_depth = 64;
 };
 
-// Large reads go through a bounded DMA buffer, so memory (and memlock) stays small.
-constexpr uint64_t kChunkBytes = 8ull << 20;
-
 int run_read(const ReadOptions& options) {
   if (options.blocks == 0) throw UsageError("--blocks must be at least 1");
   // Created before the device is touched, so an unwritable path fails fast and nothing is half written.
@@ -33,7 +31,11 @@ int run_read(const ReadOptions& options) {
   DeviceSession session(options.target);
   Controller& controller = session.controller();
   const IdentifyNamespace ns = session.require_namespace(options.nsid);
-  const uint64_t lba_size = ns.lba_size();
+  // Checked before anything is sized from it: an unused format (LBADS 0) or a
+  // metadata format must stop here with one line, not divide by zero or DMA
+  // metadata to an address the driver never set.
+  const LbaFormat& format = checked_active_format(ns, options.nsid);
+  const uint64_t lba_size = format.data_size();
   if (options.lba >= ns.nsze || options.blocks > ns.nsze - options.lba) {
     throw UsageError(fmt::format("LBAs {}..{} are past the end of namespace {} (NSZE {} blocks, last LBA {})",
                                  options.lba, options.lba + options.blocks - 1, options.nsid, ns.nsze, ns.nsze - 1));
@@ -42,12 +44,12 @@ int run_read(const ReadOptions& options) {
   const uint32_t depth = std::clamp<uint32_t>(options.queue_depth, 2, controller.cap().max_queue_entries());
   QueuePair& queue = controller.create_io_queue_pair(1, depth);
 
-  const uint64_t chunk_blocks = std::max<uint64_t>(1, kChunkBytes / lba_size);
-  DmaBuffer buffer(controller.transport(), std::min(options.blocks, chunk_blocks) * lba_size);
+  const uint64_t chunk_blocks = read_chunk_blocks(lba_size);
+  DmaBuffer buffer(controller.transport(), read_buffer_bytes(options.blocks, lba_size));
   Progress progress(fmt::format("reading namespace {}", options.nsid), options.blocks * lba_size);
   for (uint64_t done = 0; done < options.blocks;) {
     const uint64_t blocks = std::min(chunk_blocks, options.blocks - done);
-    const ReadRequest request{options.nsid, options.lba + done, blocks, static_cast<uint32_t>(lba_size)};
+    const ReadRequest request{options.nsid, options.lba + done, blocks, static_cast<uint32_t>(lba_size), format.ms};
     const ReadResult result = controller.read(queue, request, buffer);
     if (!result.ok()) {
       fmt::print(stderr, "nvqual: read of namespace {} LBAs {}..{} failed: {}\n", options.nsid, request.slba,

@@ -6,17 +6,28 @@
 #include <fmt/ranges.h>
 
 #include "command.hpp"
+#include "session_log.hpp"
 
 namespace nvqual::app {
 
 DeviceSession::DeviceSession(const TargetOptions& options) : target_(open_target(options)) {
   controller_ = std::make_unique<Controller>(*target_.transport);
-  controller_->reset();
-  controller_->identify_controller();
+  try {
+    controller_->reset();
+    controller_->identify_controller();
+  } catch (...) {
+    // The destructor does not run for a constructor that throws.
+    keep_session_log(controller_->command_log());
+    throw;
+  }
 }
 
-// The controller is shut down and disabled before the transport (and its DMA) goes.
-DeviceSession::~DeviceSession() { controller_.reset(); }
+// The log is kept for main (a device error's summary is followed by it); the
+// controller is shut down and disabled before the transport (and its DMA) goes.
+DeviceSession::~DeviceSession() {
+  keep_session_log(controller_->command_log());
+  controller_.reset();
+}
 
 IdentifyNamespace DeviceSession::require_namespace(uint32_t nsid) {
   const uint32_t nn = identity().nn;

@@ -6,10 +6,28 @@
 #include <fmt/core.h>
 
 #include "command.hpp"
+#include "nvqual/driver/controller.hpp"
 #include "nvqual/driver/errors.hpp"
 #include "nvqual/harness/build_info.hpp"
+#include "session_log.hpp"
 
 namespace {
+
+// Errors where the device misbehaved or was lost: what it was sent last is
+// the first thing to look at. Input and host problems stay one line.
+bool shows_command_log(nvqual::ErrorKind kind) {
+  using nvqual::ErrorKind;
+  switch (kind) {
+    case ErrorKind::kDeviceGone:
+    case ErrorKind::kControllerFatal:
+    case ErrorKind::kReadyTimeout:
+    case ErrorKind::kShutdownTimeout:
+    case ErrorKind::kCommandTimeout:
+    case ErrorKind::kCommandFailed:
+    case ErrorKind::kProtocolViolation: return true;
+    default: return false;
+  }
+}
 
 int exit_code_for(nvqual::ErrorKind kind) {
   using nvqual::ErrorKind;
@@ -61,7 +79,13 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "nvqual: {}\n", e.what());
     return kExitBadInput;
   } catch (const nvqual::DriverError& e) {
-    fmt::print(stderr, "nvqual: {}: {}\n", nvqual::to_string(e.kind()), e.what());
+    // The first line is always the one-line summary; the log tail follows it.
+    const nvqual::CommandLog* log = last_session_log();
+    if (shows_command_log(e.kind()) && log != nullptr) {
+      fmt::print(stderr, "nvqual: {}", nvqual::describe_failure(e, *log));
+    } else {
+      fmt::print(stderr, "nvqual: {}: {}\n", nvqual::to_string(e.kind()), e.what());
+    }
     return exit_code_for(e.kind());
   } catch (const std::exception& e) {
     fmt::print(stderr, "nvqual: {}\n", e.what());

@@ -1,5 +1,7 @@
 #include "nvqual/driver/command_log.hpp"
 
+#include <span>
+
 #include <fmt/format.h>
 
 namespace nvqual {
@@ -92,9 +94,11 @@ void CommandLog::clear() {
   failures_dropped_ = 0;
 }
 
-std::string CommandLog::format() const {
+std::string CommandLog::format(size_t last) const {
   std::string text;
-  for (const CommandRecord& r : records()) {
+  const std::vector<CommandRecord> all = records();
+  const size_t skip = all.size() > last ? all.size() - last : 0;
+  for (const CommandRecord& r : std::span(all).subspan(skip)) {
     const auto& c = r.command;
     text += fmt::format("#{} q{} cid {} {} nsid {} cdw10 {:08x} cdw11 {:08x} cdw12 {:08x} prp1 {:#x} prp2 {:#x}",
                         r.sequence, r.qid, c.cid(), opcode_name(r.qid, c.opcode()), c.nsid, c.cdw10, c.cdw11,

@@ -33,17 +33,14 @@ constexpr uint64_t kMaxBlocksPerCommand = 65536;
 
 }  // namespace
 
-// PRP list pages for one command; they must outlive its completion.
-struct Controller::PrpLists {
-  DmaBuffer pages;
-};
-
 Controller::Controller(Transport& transport, ControllerOptions options, Clock& clock)
     : transport_(transport), options_(options), clock_(clock), log_(options.command_log_entries) {}
 
 Controller::~Controller() {
   // Whatever ends the run, the controller stops before its DMA memory goes:
   // a clean shutdown if possible, else a plain disable, else a function reset.
+  // An unusable controller's memory was given up already: touch nothing.
+  if (unusable_) return;
   if (!enabled() && io_queues_.empty() && raw_queue_memory_.empty()) return;
   try {
     shutdown();
@@ -79,11 +76,11 @@ RegisterSnapshot Controller::read_registers() {
   RegisterSnapshot s;
   s.cap = cap();
   s.vs = version();
-  s.intms = transport_.read32(spec::reg::kIntms);
-  s.intmc = transport_.read32(spec::reg::kIntmc);
+  s.intms = spec::Intms{transport_.read32(spec::reg::kIntms)};
+  s.intmc = spec::Intmc{transport_.read32(spec::reg::kIntmc)};
   s.cc = cc();
   s.csts = csts();
-  s.nssr = transport_.read32(spec::reg::kNssr);
+  s.nssr = spec::Nssr{transport_.read32(spec::reg::kNssr)};
   s.aqa = spec::Aqa{transport_.read32(spec::reg::kAqa)};
   s.asq = spec::QueueBase{transport_.read64(spec::reg::kAsq)};
   s.acq = spec::QueueBase{transport_.read64(spec::reg::kAcq)};
@@ -95,8 +92,9 @@ RegisterSnapshot Controller::read_registers() {
 
 // ---- bring-up ---------------------------------------------------------------
 
-nanoseconds Controller::ready_bound() {
-  const spec::Cap c = cap_checked();
+nanoseconds Controller::ready_bound() { return ready_bound_for(cap_checked()); }
+
+nanoseconds Controller::ready_bound_for(spec::Cap c) {
   nanoseconds bound = c.ready_timeout();
   // 2.0: with CRMS set, CRTO.CRWMT can be larger than CAP.TO (Linux warns when they disagree).
   if (version().at_least(2, 0) && c.has_crto()) {
@@ -128,6 +126,7 @@ nanoseconds Controller::wait_for_csts(Predicate done, nanoseconds bound, ErrorKi
 }
 
 Transition Controller::disable() {
+  require_usable();
   const nanoseconds bound = ready_bound();
   spec::Cc config = cc();
   check_not_gone(config.raw, "CC");
@@ -152,23 +151,24 @@ Transition Controller::disable() {
 }
 
 Transition Controller::enable() {
+  require_usable();
   if (enabled()) {
     throw DriverError(ErrorKind::kInvalidArgument, "enable() on an enabled controller: call reset() instead");
   }
-  const spec::Cap c = cap_checked();
+  const spec::Cap first = cap_checked();
   const spec::Cc current = cc();
   check_not_gone(current.raw, "CC");
   if (current.en() == 1 || csts().rdy() == 1) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       "enable() needs a disabled controller (CC.EN=0, CSTS.RDY=0): call disable() or reset() first");
   }
-  if (c.mpsmin() > c.mpsmax()) {
+  if (first.mpsmin() > first.mpsmax()) {
     throw DriverError(ErrorKind::kUnsupported, fmt::format("CAP.MPSMIN {} is above CAP.MPSMAX {}: no valid page size",
-                                                           c.mpsmin(), c.mpsmax()));
+                                                           first.mpsmin(), first.mpsmax()));
   }
-  if (!c.supports_nvm_command_set() && (c.css() & spec::Cap::kCssIoSets) == 0) {
+  if (!first.supports_nvm_command_set() && (first.css() & spec::Cap::kCssIoSets) == 0) {
     throw DriverError(ErrorKind::kUnsupported,
-                      fmt::format("CAP.CSS {:#x} offers neither the NVM command set nor I/O command sets", c.css()));
+                      fmt::format("CAP.CSS {:#x} offers neither the NVM command set nor I/O command sets", first.css()));
   }
   const uint32_t sq_entries = options_.admin_queue_entries;
   const uint32_t cq_entries = options_.admin_cq_entries.value_or(sq_entries);
@@ -180,26 +180,35 @@ Transition Controller::enable() {
   }
 
   // The host page is 4 KiB; use it if the controller allows, else its smallest page.
-  const uint32_t mps = static_cast<uint32_t>(c.mpsmin());
+  const uint32_t mps = static_cast<uint32_t>(first.mpsmin());
+  const uint32_t css = (first.css() & spec::Cap::kCssIoSets) != 0 ? spec::Cc::kCssAllIoSets : spec::Cc::kCssNvm;
+  const spec::Cc config = spec::Cc{}
+                              .set_css(css)
+                              .set_mps(mps)
+                              .set_ams(spec::Cc::kAmsRoundRobin)
+                              .set_shn(spec::Cc::kShnNone)
+                              .set_iosqes(spec::Cc::kSqEntrySizeLog2)
+                              .set_iocqes(spec::Cc::kCqEntrySizeLog2);
+  // CAP may change after the first CC write (REFERENCE.md 1; in 2.0 CAP.TO
+  // follows CC.CRIME). As Linux's nvme_enable_ctrl does: write CC with EN=0,
+  // read it back so the write has landed, then read CAP again and take the
+  // ready bound and the queue limits from what it says now.
+  transport_.write32(spec::reg::kCc, config.raw);
+  check_not_gone(cc().raw, "CC");
+  const spec::Cap c = cap_checked();
+  const nanoseconds bound = ready_bound_for(c);
   page_size_ = uint64_t{1} << (12 + mps);
   cap_at_enable_ = c;
 
+  // Nothing above may throw once the admin queue exists: enabled() reports
+  // true from here, so every later failure goes through the catch below.
   admin_ = std::make_unique<QueuePair>(
       transport_, clock_, &log_,
       QueueGeometry{0, sq_entries, cq_entries, c.doorbell_stride_bytes(), static_cast<size_t>(page_size_)});
-  const nanoseconds bound = ready_bound();
   try {
     transport_.write32(spec::reg::kAqa, spec::Aqa::for_entries(sq_entries, cq_entries).raw);
     transport_.write64(spec::reg::kAsq, admin_->sq_iova());
     transport_.write64(spec::reg::kAcq, admin_->cq_iova());
-    const uint32_t css = (c.css() & spec::Cap::kCssIoSets) != 0 ? spec::Cc::kCssAllIoSets : spec::Cc::kCssNvm;
-    const spec::Cc config = spec::Cc{}
-                                .set_css(css)
-                                .set_mps(mps)
-                                .set_ams(spec::Cc::kAmsRoundRobin)
-                                .set_shn(spec::Cc::kShnNone)
-                                .set_iosqes(spec::Cc::kSqEntrySizeLog2)
-                                .set_iocqes(spec::Cc::kCqEntrySizeLog2);
     // Some controllers miss an EN write that closely follows a disable (REFERENCE.md 1).
     clock_.pause(options_.enable_pause);
     const auto start = clock_.now();
@@ -227,6 +236,7 @@ Transition Controller::reset() {
 }
 
 Transition Controller::shutdown() {
+  require_usable();
   const spec::Cc config = cc();
   check_not_gone(config.raw, "CC");
   if (config.en() == 0 && !enabled()) {
@@ -249,9 +259,11 @@ Transition Controller::shutdown() {
   return result;
 }
 
-void Controller::disable_after_failure() noexcept {
+bool Controller::disable_after_failure(InFlight in_flight) noexcept {
   // Best effort, bounded, never throws: EN=0 and wait; if the controller does
-  // not stop, a function-level reset; only then is queue memory released.
+  // not stop, a function-level reset. Memory is released only when one of the
+  // two is confirmed: freed DMA memory goes back to the IOVA allocator, and a
+  // controller still running could write into whatever is mapped there next.
   bool stopped = false;
   try {
     const spec::Cc config = cc();
@@ -265,10 +277,44 @@ void Controller::disable_after_failure() noexcept {
   }
   if (!stopped) {
     try {
-      transport_.function_level_reset();
+      stopped = transport_.function_level_reset();
     } catch (const std::exception&) {
     }
   }
+  if (stopped) {
+    drop_queues();
+    return true;
+  }
+  abandon_memory(in_flight);
+  try {
+    unusable_ = fmt::format(
+        "the controller on {} could not be stopped after a failure (CSTS.RDY never read 0 after CC.EN=0, or the "
+        "registers were unreachable, and a function-level reset was unavailable or failed); {} bytes of DMA memory "
+        "it may still reach stay reserved until the device is closed: rebind or power-cycle it before using it again",
+        transport_.name(), quarantined_bytes_);
+  } catch (...) {
+    unusable_.emplace();  // out of memory: require_usable() has a fixed text for this
+  }
+  return false;
+}
+
+void Controller::abandon_memory(InFlight in_flight) noexcept {
+  const auto give_up_queue = [this](std::unique_ptr<QueuePair>& queue) {
+    if (!queue) return;
+    quarantined_bytes_ += queue->memory_bytes();
+    queue->abandon_memory();
+  };
+  const auto give_up = [this](DmaBuffer& buffer) {
+    quarantined_bytes_ += buffer.size();
+    buffer.abandon();
+  };
+  give_up_queue(admin_);
+  for (auto& [qid, queue] : io_queues_) give_up_queue(queue);
+  for (auto& queue : retired_queues_) give_up_queue(queue);
+  for (auto& memory : raw_queue_memory_) give_up(memory);
+  if (in_flight.data != nullptr) give_up(*in_flight.data);
+  for (auto& lists : in_flight.lists) give_up(lists.pages);
+  // The queue objects go; their memory, abandoned above, does not.
   drop_queues();
 }
 
@@ -279,7 +325,15 @@ void Controller::drop_queues() noexcept {
   raw_queue_memory_.clear();
 }
 
+void Controller::require_usable() const {
+  if (!unusable_) return;
+  throw DriverError(ErrorKind::kReadyTimeout,
+                    unusable_->empty() ? "the controller could not be stopped after a failure: rebind or power-cycle it"
+                                       : *unusable_);
+}
+
 void Controller::require_enabled(const char* what) const {
+  require_usable();
   if (!enabled()) {
     throw DriverError(ErrorKind::kInvalidArgument, fmt::format("{} needs an enabled controller: call enable() first", what));
   }
@@ -333,12 +387,14 @@ spec::CompletionEntry Controller::submit_and_wait(QueuePair& queue, spec::Submis
   guard_media_change(queue.qid(), sqe);
   PrpLists lists;
   if (buffer != nullptr) lists = fill_prps(sqe, *buffer, length, offset);
+  const uint16_t cid = queue.post(sqe);  // kQueueFull here leaves nothing in flight
+  queue.ring();
   try {
-    return queue.execute(sqe, options_.command_timeout);
-  } catch (const DriverError& e) {
+    return queue.wait(cid, options_.command_timeout);
+  } catch (...) {
     // The command may still be in flight: stop the controller before the
     // buffers it may write are released by unwinding.
-    if (e.kind() != ErrorKind::kQueueFull && e.kind() != ErrorKind::kInvalidArgument) disable_after_failure();
+    disable_after_failure(InFlight{buffer, std::span<PrpLists>(&lists, 1)});
     throw;
   }
 }
@@ -453,26 +509,30 @@ QueuePair& Controller::create_io_queue_pair(uint16_t qid, uint32_t entries) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("I/O queue depth {} is outside 2..{} (CAP.MQES + 1)", entries, c.max_queue_entries()));
   }
-  auto queue = std::make_unique<QueuePair>(
+  // Registered before the device hears of it: if a create command fails
+  // without an answer, disable_after_failure() must find the rings to keep.
+  auto created = std::make_unique<QueuePair>(
       transport_, clock_, &log_,
       QueueGeometry{qid, entries, entries, c.doorbell_stride_bytes(), static_cast<size_t>(page_size_)});
+  QueuePair& queue = *created;
+  io_queues_.emplace(qid, std::move(created));
   // Create the CQ before the SQ that completes to it (REFERENCE.md 1).
-  const auto cq = admin(cmd::create_io_cq(qid, entries, queue->cq_iova(), true));
+  const auto cq = admin(cmd::create_io_cq(qid, entries, queue.cq_iova(), true));
   if (!cq.status().ok()) {
+    io_queues_.erase(qid);  // refused: the controller never used the rings
     throw DriverError(ErrorKind::kCommandFailed,
                       fmt::format("Create I/O CQ {} ({} entries) failed: {}", qid, entries, cq.status().describe()));
   }
-  const auto sq = admin(cmd::create_io_sq(qid, entries, queue->sq_iova(), qid, true));
+  const auto sq = admin(cmd::create_io_sq(qid, entries, queue.sq_iova(), qid, true));
   if (!sq.status().ok()) {
     const auto undo = admin(cmd::delete_io_cq(qid));
     // If the CQ could not be deleted the controller still knows it: keep its memory until disable.
-    if (!undo.status().ok()) retired_queues_.push_back(std::move(queue));
+    if (!undo.status().ok()) retired_queues_.push_back(std::move(io_queues_[qid]));
+    io_queues_.erase(qid);
     throw DriverError(ErrorKind::kCommandFailed,
                       fmt::format("Create I/O SQ {} ({} entries) failed: {}", qid, entries, sq.status().describe()));
   }
-  QueuePair& created = *queue;
-  io_queues_[qid] = std::move(queue);
-  return created;
+  return queue;
 }
 
 void Controller::delete_io_queue_pair(uint16_t qid) {
@@ -508,22 +568,18 @@ std::vector<uint16_t> Controller::io_queue_ids() const {
 spec::CompletionEntry Controller::create_io_cq(const CreateQueueRequest& request) {
   require_enabled("creating an I/O CQ");
   const size_t bytes = std::max<uint32_t>(request.entries, 2) * spec::kCompletionEntrySize + request.base_offset;
-  DmaBuffer memory(transport_, bytes, static_cast<size_t>(page_size_));
-  const auto completion =
-      admin(cmd::create_io_cq(request.qid, request.entries, memory.iova() + request.base_offset,
-                              request.physically_contiguous, request.interrupts_enabled, request.interrupt_vector));
-  raw_queue_memory_.push_back(std::move(memory));
-  return completion;
+  // Kept before the command goes out, so a failure without an answer finds it.
+  const uint64_t iova = raw_queue_memory_.emplace_back(transport_, bytes, static_cast<size_t>(page_size_)).iova();
+  return admin(cmd::create_io_cq(request.qid, request.entries, iova + request.base_offset,
+                                 request.physically_contiguous, request.interrupts_enabled, request.interrupt_vector));
 }
 
 spec::CompletionEntry Controller::create_io_sq(const CreateQueueRequest& request) {
   require_enabled("creating an I/O SQ");
   const size_t bytes = std::max<uint32_t>(request.entries, 2) * spec::kSubmissionEntrySize + request.base_offset;
-  DmaBuffer memory(transport_, bytes, static_cast<size_t>(page_size_));
-  const auto completion = admin(cmd::create_io_sq(request.qid, request.entries, memory.iova() + request.base_offset,
-                                                  request.cqid, request.physically_contiguous));
-  raw_queue_memory_.push_back(std::move(memory));
-  return completion;
+  const uint64_t iova = raw_queue_memory_.emplace_back(transport_, bytes, static_cast<size_t>(page_size_)).iova();
+  return admin(cmd::create_io_sq(request.qid, request.entries, iova + request.base_offset, request.cqid,
+                                 request.physically_contiguous));
 }
 
 spec::CompletionEntry Controller::delete_io_sq(uint16_t qid) { return admin(cmd::delete_io_sq(qid)); }
@@ -531,8 +587,22 @@ spec::CompletionEntry Controller::delete_io_cq(uint16_t qid) { return admin(cmd:
 
 // ---- reads --------------------------------------------------------------------
 
+namespace {
+
+void refuse_metadata(const ReadRequest& request) {
+  if (request.metadata_size != 0) {
+    throw DriverError(ErrorKind::kUnsupported,
+                      fmt::format("a read of namespace {} with {} bytes of metadata per block: the driver moves data "
+                                  "only (no MPTR, no extended LBAs); use a namespace formatted without metadata",
+                                  request.nsid, request.metadata_size));
+  }
+}
+
+}  // namespace
+
 spec::CompletionEntry Controller::read_once(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer,
                                             size_t offset) {
+  refuse_metadata(request);
   if (request.blocks == 0 || request.blocks > kMaxBlocksPerCommand) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("one Read moves 1..65536 blocks (NLB is 16 bits), asked for {}", request.blocks));
@@ -544,14 +614,20 @@ spec::CompletionEntry Controller::read_once(QueuePair& queue, const ReadRequest&
 
 ReadResult Controller::read(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer, size_t offset) {
   require_enabled("a read");
+  refuse_metadata(request);
   if (request.blocks == 0) throw DriverError(ErrorKind::kInvalidArgument, "a read of 0 blocks");
   if (request.lba_size < 512 || (request.lba_size & (request.lba_size - 1)) != 0) {
     throw DriverError(ErrorKind::kInvalidArgument, fmt::format("LBA size {} is not a power of two >= 512", request.lba_size));
   }
-  if (offset + request.blocks * request.lba_size > buffer.size()) {
+  // Divided, not multiplied: blocks x lba_size can wrap 64 bits and pass.
+  if (offset > buffer.size() || request.blocks > (buffer.size() - offset) / request.lba_size) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("{} blocks of {} bytes at offset {} do not fit a {}-byte buffer", request.blocks,
                                   request.lba_size, offset, buffer.size()));
+  }
+  if (offset % 4 != 0) {
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("PRP1 offset {} is not dword aligned (NVMe Base 2.0, 4.1.1)", offset));
   }
   uint64_t per_command = kMaxBlocksPerCommand;
   if (const uint64_t mdts_bytes = max_transfer_bytes(); mdts_bytes != 0) {
@@ -565,48 +641,61 @@ ReadResult Controller::read(QueuePair& queue, const ReadRequest& request, DmaBuf
     }
   }
 
-  // Batched: post as many chunk commands as the queue holds, ring once, then collect.
+  // Batched: as many commands as the queue has room for, one doorbell, then
+  // collect. Each batch is built whole (PRP lists allocated, which can fail)
+  // before any of it is posted, so a failure leaves nothing on the queue; and
+  // once rung, any failure stops the controller before the buffers can go.
   ReadResult result;
-  std::vector<PrpLists> in_flight_lists;
   uint64_t done = 0;
-  try {
-    while (done < request.blocks) {
-      std::vector<uint16_t> cids;
-      in_flight_lists.clear();
-      while (done < request.blocks && !queue.full()) {
-        const uint64_t blocks = std::min(per_command, request.blocks - done);
-        spec::SubmissionEntry sqe = cmd::read(request.nsid, request.slba + done, static_cast<uint32_t>(blocks));
-        in_flight_lists.push_back(fill_prps(sqe, buffer, blocks * request.lba_size, offset + done * request.lba_size));
-        cids.push_back(queue.post(sqe));
-        done += blocks;
-        ++result.commands;
-      }
-      if (cids.empty()) {
-        throw DriverError(ErrorKind::kQueueFull, fmt::format("queue {} has no free slot for a read; {}", queue.qid(),
-                                                             queue.describe_state()));
-      }
-      queue.ring();
-      std::optional<spec::CompletionEntry> first_failure;
+  while (done < request.blocks) {
+    const uint64_t room = queue.free_slots();
+    if (room == 0) {
+      throw DriverError(ErrorKind::kQueueFull,
+                        fmt::format("queue {} has no free slot for a read; {}", queue.qid(), queue.describe_state()));
+    }
+    std::vector<spec::SubmissionEntry> batch;
+    std::vector<PrpLists> lists;
+    uint64_t next = done;
+    while (next < request.blocks && batch.size() < room) {
+      const uint64_t blocks = std::min(per_command, request.blocks - next);
+      spec::SubmissionEntry sqe = cmd::read(request.nsid, request.slba + next, static_cast<uint32_t>(blocks));
+      lists.push_back(fill_prps(sqe, buffer, blocks * request.lba_size, offset + next * request.lba_size));
+      batch.push_back(sqe);
+      next += blocks;
+    }
+    std::vector<uint16_t> cids;
+    try {
+      for (const auto& sqe : batch) cids.push_back(queue.post(sqe));
+    } catch (...) {
+      queue.discard_unrung();
+      throw;
+    }
+    queue.ring();
+    std::optional<spec::CompletionEntry> first_failure;
+    try {
       for (uint16_t cid : cids) {
         const auto completion = queue.wait(cid, options_.command_timeout);
         if (!completion.status().ok() && !first_failure) first_failure = completion;
         result.completion = completion;
       }
-      if (first_failure) {
-        result.completion = *first_failure;
-        return result;
-      }
+    } catch (...) {
+      // Commands of this batch may still be in flight.
+      disable_after_failure(InFlight{&buffer, lists});
+      throw;
     }
-  } catch (const DriverError& e) {
-    if (e.kind() != ErrorKind::kQueueFull && e.kind() != ErrorKind::kInvalidArgument) disable_after_failure();
-    throw;
+    done = next;
+    result.commands += static_cast<uint32_t>(batch.size());
+    if (first_failure) {
+      result.completion = *first_failure;
+      return result;
+    }
   }
   return result;
 }
 
-std::string describe_failure(const DriverError& error, const CommandLog& log) {
+std::string describe_failure(const DriverError& error, const CommandLog& log, size_t last_commands) {
   std::string text = fmt::format("{}: {}\n", to_string(error.kind()), error.what());
-  const std::string commands = log.format();
+  const std::string commands = log.format(last_commands);
   if (!commands.empty()) text += "Last commands:\n" + commands;
   return text;
 }

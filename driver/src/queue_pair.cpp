@@ -12,24 +12,38 @@ namespace {
 constexpr std::chrono::microseconds kWaitPause{2};
 // CSTS is read at most this often while waiting, to notice CFS or a vanished device early.
 constexpr std::chrono::milliseconds kCstsCheckInterval{10};
-}  // namespace
 
-QueuePair::QueuePair(Transport& transport, Clock& clock, CommandLog* log, const QueueGeometry& geometry)
-    : transport_(transport),
-      clock_(clock),
-      log_(log),
-      geometry_(geometry),
-      sq_(transport, geometry.sq_entries * spec::kSubmissionEntrySize, geometry.alignment),
-      cq_(transport, geometry.cq_entries * spec::kCompletionEntrySize, geometry.alignment),
-      sq_doorbell_(spec::sq_tail_doorbell(geometry.qid, geometry.doorbell_stride)),
-      cq_doorbell_(spec::cq_head_doorbell(geometry.qid, geometry.doorbell_stride)) {
+// Checked before anything is sized from the geometry (rings, tables).
+const QueueGeometry& checked(const QueueGeometry& geometry) {
   if (geometry.sq_entries < 2 || geometry.cq_entries < 2 || geometry.sq_entries > 65536 ||
       geometry.cq_entries > 65536) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("queue {} needs 2..65536 entries, got SQ {} CQ {}", geometry.qid,
                                   geometry.sq_entries, geometry.cq_entries));
   }
+  return geometry;
+}
+}  // namespace
+
+QueuePair::QueuePair(Transport& transport, Clock& clock, CommandLog* log, const QueueGeometry& geometry)
+    : transport_(transport),
+      clock_(clock),
+      log_(log),
+      geometry_(checked(geometry)),
+      sq_(transport, geometry.sq_entries * spec::kSubmissionEntrySize, geometry.alignment),
+      cq_(transport, geometry.cq_entries * spec::kCompletionEntrySize, geometry.alignment),
+      sq_doorbell_(spec::sq_tail_doorbell(geometry.qid, geometry.doorbell_stride)),
+      cq_doorbell_(spec::cq_head_doorbell(geometry.qid, geometry.doorbell_stride)),
+      slot_cid_(geometry.sq_entries, 0),
+      submitted_(capacity()) {
   stash_.reserve(capacity());
+}
+
+void QueuePair::discard_unrung() noexcept {
+  while (sq_tail_ != sq_tail_rung_) {
+    sq_tail_ = sq_tail_ == 0 ? geometry_.sq_entries - 1 : sq_tail_ - 1;
+    cids_.release(slot_cid_[sq_tail_]);
+  }
 }
 
 void QueuePair::accept(const spec::CompletionEntry& cqe) {
@@ -43,12 +57,25 @@ void QueuePair::accept(const spec::CompletionEntry& cqe) {
                       fmt::format("completion for CID {} on queue {} reports SQ head {} beyond the {}-entry queue",
                                   cqe.cid(), geometry_.qid, cqe.sqhd(), geometry_.sq_entries));
   }
+  // SQHD only moves forward, from the head the host last saw up to the tail it
+  // rang (both wrap). Any other in-range value would hand the host slots the
+  // device has not fetched yet, and the next post would overwrite a command.
+  const uint32_t entries = geometry_.sq_entries;
+  const uint32_t advance = (cqe.sqhd() + entries - sq_head_) % entries;
+  const uint32_t rung = (sq_tail_rung_ + entries - sq_head_) % entries;
+  if (advance > rung) {
+    throw DriverError(ErrorKind::kProtocolViolation,
+                      fmt::format("completion for CID {} on queue {} reports SQ head {}, outside {}..{} (from the "
+                                  "head last reported to the tail rung): the controller cannot have fetched that far",
+                                  cqe.cid(), geometry_.qid, cqe.sqhd(), sq_head_, sq_tail_rung_));
+  }
   if (!cids_.release(cqe.cid())) {
     throw DriverError(ErrorKind::kProtocolViolation,
                       fmt::format("completion on queue {} for CID {} which is not outstanding (duplicate or "
                                   "invented completion)",
                                   geometry_.qid, cqe.cid()));
   }
+  submitted_.erase(cqe.cid());
   sq_head_ = cqe.sqhd();
   if (log_ != nullptr) log_->record_completion(geometry_.qid, cqe, log_time());
 }
@@ -72,10 +99,17 @@ spec::CompletionEntry QueuePair::wait(uint16_t cid, std::chrono::nanoseconds tim
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("waiting on queue {} for CID {} which was never submitted", geometry_.qid, cid));
   }
+  const auto submitted = submitted_.get(cid);
+  if (!submitted) {
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("waiting on queue {} for CID {} which was posted but not rung: call ring() first",
+                                  geometry_.qid, cid));
+  }
 
-  const auto start = clock_.now();
-  const auto deadline = start + timeout;
-  auto next_csts_check = start + kCstsCheckInterval;
+  const auto deadline = *submitted + timeout;
+  // CSTS is an MMIO read, too slow for every poll; a deadline that has passed
+  // already (the caller waited for other commands first) is noticed at once.
+  auto next_csts_check = clock_.now() + kCstsCheckInterval;
   for (;;) {
     poll([&](const spec::CompletionEntry& cqe) { stash_.push_back(cqe); });
     if (auto done = take_stashed()) return *done;
@@ -96,26 +130,30 @@ spec::CompletionEntry QueuePair::wait(uint16_t cid, std::chrono::nanoseconds tim
                                       csts.raw, cid, geometry_.qid, describe_state()));
       }
       if (now >= deadline) {
-        // Find the command in the ring for the message: it is the slot whose CID matches.
-        std::string what = fmt::format("CID {}", cid);
-        const auto* ring = sq_.as<spec::SubmissionEntry>();
-        for (uint32_t i = 0; i < geometry_.sq_entries; ++i) {
-          if (ring[i].cid() == cid) {
-            what = fmt::format("{} (opcode {:02x}h, nsid {}) CID {}", opcode_name(geometry_.qid, ring[i].opcode()),
-                               ring[i].opcode(), ring[i].nsid, cid);
-            break;
-          }
-        }
         throw DriverError(
             ErrorKind::kCommandTimeout,
-            fmt::format("{} on queue {} got no completion within {} ms; {}; CSTS {:#010x} (RDY={} CFS={} SHST={})",
-                        what, geometry_.qid,
+            fmt::format("{} on queue {} got no completion within {} ms of its submission; {}; CSTS {:#010x} (RDY={} "
+                        "CFS={} SHST={})",
+                        describe_command(cid), geometry_.qid,
                         std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count(), describe_state(),
                         csts.raw, csts.rdy(), csts.cfs(), csts.shst()));
       }
     }
     clock_.pause(kWaitPause);
   }
+}
+
+std::string QueuePair::describe_command(uint16_t cid) const {
+  // The newest slot that held the CID: older uses of the same CID lie further back.
+  const auto* ring = sq_.as<spec::SubmissionEntry>();
+  for (uint32_t back = 1; back <= geometry_.sq_entries; ++back) {
+    const uint32_t slot = (sq_tail_ + geometry_.sq_entries - back) % geometry_.sq_entries;
+    if (slot_cid_[slot] == cid && ring[slot].cid() == cid) {
+      return fmt::format("{} (opcode {:02x}h, nsid {}) CID {}", opcode_name(geometry_.qid, ring[slot].opcode()),
+                         ring[slot].opcode(), ring[slot].nsid, cid);
+    }
+  }
+  return fmt::format("CID {}", cid);
 }
 
 std::string QueuePair::describe_state() const {

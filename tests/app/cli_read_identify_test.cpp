@@ -13,6 +13,8 @@
 namespace nvqual {
 namespace {
 
+using testing_support::file_names;
+using testing_support::first_line;
 using testing_support::line_count;
 using testing_support::run_cli;
 using testing_support::scratch_dir;
@@ -82,7 +84,8 @@ TEST(CliRead, WritesTheNamespaceBytes) {
   ASSERT_EQ(data.size(), 40u * 512);
   const std::span bytes(reinterpret_cast<const std::byte*>(data.data()), data.size());
   EXPECT_FALSE(lba_stamp::check(bytes, 512, 100, 1));
-  EXPECT_FALSE(std::filesystem::exists(dir / ("blocks.bin.partial")));
+  // The temporary is "<name>.partial-<pid>": scan rather than guess its name.
+  EXPECT_THAT(file_names(dir), ::testing::ElementsAre("blocks.bin"));
 }
 
 TEST(CliRead, UsesTheActiveLbaFormat) {
@@ -139,6 +142,55 @@ INSTANTIATE_TEST_SUITE_P(
                             "cannot write"},
                     BadRead{"missing_lba", "read --sim --nsid 1 --blocks 1 --out OUT", "--lba"}),
     [](const testing::TestParamInfo<BadRead>& info) { return std::string(info.param.name); });
+
+// The namespace's Identify data says something no read can be sized from:
+// a first line naming the field, exit 3 (a device problem, not bad input), no
+// output file, and no crash (an unused format once gave a 0-byte block and SIGFPE).
+struct BadFormat {
+  const char* name;
+  const char* profile;  // under fixtures/sim, or "" for the metadata profile written by the test
+  const char* message;
+  // Inconsistent Identify data is the device misbehaving: the command log
+  // follows. A metadata format is a valid one nvqual does not read: one line.
+  bool device_error;
+};
+
+void PrintTo(const BadFormat& c, std::ostream* os) { *os << c.name; }
+
+class CliBadFormat : public testing::TestWithParam<BadFormat> {};
+
+TEST_P(CliBadFormat, RefusedNamingTheFieldAndNothingLeftBehind) {
+  const auto dir = scratch_dir(std::string("format-") + GetParam().name);
+  const auto work = scratch_dir(std::string("format-profile-") + GetParam().name);
+  std::string profile = GetParam().profile;
+  if (profile.empty()) {
+    // Byte 128 of Identify Namespace is MS of LBA format 0, the active one.
+    profile = (work / "metadata.yaml").string();
+    std::ofstream(profile) << slurp(fixture("default.yaml"))
+                           << "\nfaults:\n  - type: corrupt-identify\n    page: namespace\n    nsid: 1\n"
+                              "    offset: 128\n    value: 8\n";
+  } else {
+    profile = fixture(profile);
+  }
+  const auto r = run_cli("read --sim-profile " + profile + " --nsid 1 --lba 0 --blocks 8 --out " +
+                         (dir / "out.bin").string());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(first_line(r.err), HasSubstr(GetParam().message)) << r.err;
+  if (GetParam().device_error) {
+    EXPECT_THAT(r.err, HasSubstr("Last commands:"));
+  } else {
+    EXPECT_EQ(line_count(r.err), 1u) << r.err;
+  }
+  EXPECT_THAT(file_names(dir), ::testing::IsEmpty()) << "no output and no .partial file";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Profiles, CliBadFormat,
+    testing::Values(
+        BadFormat{"flbas_beyond_nlbaf", "faults/harness-identify-flbas.yaml", "FLBAS selects LBA format 5", true},
+        BadFormat{"lbads_below_9", "faults/harness-identify-lbaf.yaml", "LBADS 8", true},
+        BadFormat{"metadata", "", "8 bytes of metadata", false}),
+    [](const testing::TestParamInfo<BadFormat>& info) { return std::string(info.param.name); });
 
 TEST(CliPattern, RejectsBadLbaSize) {
   const auto dir = scratch_dir("pattern-bad");

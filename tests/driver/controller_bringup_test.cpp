@@ -41,6 +41,23 @@ TEST(ControllerBringUp, ResetEnableIdentifyWithoutViolations) {
   EXPECT_NO_VIOLATIONS(rig.sim);
 }
 
+// INTMS and INTMC read the same mask (3.1.3.3-4); NSSR reads 0 (3.1.3.7).
+TEST(ControllerBringUp, SnapshotTypesTheInterruptMaskAndNssr) {
+  SimRig rig(sim::default_profile());
+  rig.controller.reset();
+  rig.sim.write32(spec::reg::kIntms, spec::Intms{}.set_ivms(0b101).raw);
+  RegisterSnapshot regs = rig.controller.read_registers();
+  EXPECT_EQ(regs.intms.ivms(), 0b101u);
+  EXPECT_EQ(regs.intmc.ivmc(), 0b101u);
+  EXPECT_EQ(regs.nssr.nssrc(), 0u);
+  rig.sim.write32(spec::reg::kIntmc, spec::Intmc{}.set_ivmc(0b001).raw);
+  regs = rig.controller.read_registers();
+  EXPECT_EQ(regs.intms.ivms(), 0b100u);
+  EXPECT_EQ(regs.intmc.ivmc(), 0b100u);
+  EXPECT_EQ(spec::Nssr::reset().nssrc(), 0x4E564D65u) << "\"NVMe\"";
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
 TEST(ControllerBringUp, ReadyBoundUsesCapTo) {
   sim::Profile profile = sim::default_profile();
   profile.registers.to = 4;  // 2 s

@@ -153,6 +153,113 @@ TEST(IoQueue, ThreadedDeviceCompletesConcurrently) {
   EXPECT_TRUE(sim.violations().empty()) << violations_text(sim);
 }
 
+// ---- deadlines and unrung entries ------------------------------------------------
+
+sim::CommandMatch every_io_read() {
+  sim::CommandMatch match;
+  match.queue = sim::QueueKind::kIo;
+  match.opcode = static_cast<uint8_t>(spec::NvmOpcode::kRead);
+  return match;
+}
+
+struct QueueRig : SimRig {
+  explicit QueueRig(sim::Profile profile, uint32_t depth = 16) : SimRig(std::move(profile)) {
+    controller.reset();
+    controller.identify_controller();
+    controller.set_number_of_queues(1, 1);
+    queue = &controller.create_io_queue_pair(1, depth);
+  }
+  uint16_t post_read(uint64_t lba) {
+    spec::SubmissionEntry sqe = cmd::read(1, lba, 1);
+    sqe.prp1 = buffer.iova();
+    return queue->post(sqe);
+  }
+  QueuePair* queue = nullptr;
+  DmaBuffer buffer{sim, 4096};
+};
+
+// A deadline runs from the command's submission, not from the wait: a caller
+// that waits for a batch in order would otherwise give its last command N
+// timeouts. Measured on the virtual clock, so the check is exact and instant.
+TEST(CommandDeadlines, RunFromSubmissionNotFromTheWait) {
+  QueueRig rig(profile_with(sim::DropCompletionFault{every_io_read()}));
+  std::vector<uint16_t> cids;
+  for (uint64_t lba = 0; lba < 4; ++lba) cids.push_back(rig.post_read(lba));
+  rig.queue->ring();
+  const auto submitted = rig.clock.now();
+  rig.clock.advance(std::chrono::seconds(3));  // busy elsewhere: every 1 s deadline has passed
+  const DriverError error = capture_error([&] { rig.queue->wait(cids.back(), std::chrono::seconds(1)); });
+  EXPECT_EQ(error.kind(), ErrorKind::kCommandTimeout) << error.what();
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("within 1000 ms of its submission"));
+  EXPECT_LT(rig.clock.now() - submitted, std::chrono::milliseconds(3100))
+      << "the wait gave the command another full timeout";
+}
+
+TEST(CommandDeadlines, WaitingForAnUnrungCommandIsACallerError) {
+  QueueRig rig(sim::default_profile());
+  const uint16_t cid = rig.post_read(0);
+  const DriverError error = capture_error([&] { rig.queue->wait(cid, std::chrono::seconds(1)); });
+  EXPECT_EQ(error.kind(), ErrorKind::kInvalidArgument);
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("ring()"));
+  rig.queue->ring();
+  EXPECT_TRUE(rig.queue->wait(cid, std::chrono::seconds(1)).status().ok());
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+TEST(IoQueue, DiscardUnrungWithdrawsEntriesTheDeviceNeverSaw) {
+  QueueRig rig(sim::default_profile(), 4);
+  for (uint64_t lba = 0; lba < 3; ++lba) rig.post_read(lba);
+  ASSERT_TRUE(rig.queue->full());
+  const uint64_t doorbells = rig.sim.counters().sq_doorbell_writes;
+  rig.queue->discard_unrung();
+  EXPECT_EQ(rig.queue->outstanding(), 0u);
+  rig.queue->ring();
+  EXPECT_EQ(rig.sim.counters().sq_doorbell_writes, doorbells) << "nothing left to ring";
+  EXPECT_EQ(rig.sim.counters().io_commands[0x02], 0u);
+  // The slots and CIDs are free again and the queue works on.
+  EXPECT_TRUE(rig.controller.read(*rig.queue, one_block(), rig.buffer).ok());
+  EXPECT_EQ(rig.sim.counters().io_commands[0x02], 1u);
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+// A command that never completes keeps its CID for good: when the 16-bit CID
+// space wraps, the allocator must skip it, never hand it out a second time.
+TEST(IoQueue, CidSpaceWrapsAroundAStuckCommand) {
+  sim::CommandMatch first_read = every_io_read();
+  first_read.nth = 1;
+  QueueRig rig(profile_with(sim::DropCompletionFault{first_read}), 4);
+  const uint16_t stuck = rig.post_read(0);
+  rig.queue->ring();
+  for (uint32_t i = 0; i < CidAllocator::kFullSpace + 8; ++i) {
+    const uint16_t cid = rig.post_read(1);
+    ASSERT_NE(cid, stuck) << "handed out again after " << i << " commands";
+    rig.queue->ring();
+    ASSERT_TRUE(rig.queue->wait(cid, std::chrono::seconds(1)).status().ok()) << "command " << i;
+  }
+  EXPECT_EQ(rig.queue->outstanding(), 1u) << "only the stuck command";
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+// Abort (5.1) names the SQ and CID of a command still outstanding. The
+// simulator always declines (DW0 bit 0 = 1, allowed by the spec); the command
+// it named is not completed by the Abort.
+TEST(AdminCommands, AbortSendsSqidAndCidAndReturnsTheAnswer) {
+  sim::CommandMatch first_read = every_io_read();
+  first_read.nth = 1;
+  QueueRig rig(profile_with(sim::DropCompletionFault{first_read}));
+  const uint16_t cid = rig.post_read(0);
+  rig.queue->ring();
+  const spec::CompletionEntry answer = rig.controller.abort(1, cid);
+  EXPECT_TRUE(answer.status().ok()) << answer.status().describe();
+  EXPECT_EQ(answer.dw0 & 1u, 1u) << "not aborted";
+  EXPECT_EQ(rig.sim.counters().admin_commands[static_cast<uint8_t>(spec::AdminOpcode::kAbort)], 1u);
+  const auto records = rig.controller.command_log().records();
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records.back().command.cdw10, cmd::abort(1, cid).cdw10) << "SQID 15:0, CID 31:16";
+  EXPECT_EQ(rig.queue->outstanding(), 1u) << "the named command is still the device's";
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
 // ---- the device breaking the protocol -------------------------------------------
 
 struct BrokenDevice {
@@ -207,6 +314,51 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenDevice{"status", sim::StatusFault{identify_match(), 0x0, 0x06, false}, ErrorKind::kCommandFailed,
                      "00/06", false}),
     [](const testing::TestParamInfo<BrokenDevice>& info) { return std::string(info.param.name); });
+
+// An SQHD inside the queue can still be impossible: the head only moves
+// forward from the last reported head to the rung tail. Read 1 completes
+// normally (head 1, tail 1); read 2 (tail 2) reports the given SQHD.
+struct SqheadCase {
+  const char* name;
+  uint16_t sqhd;
+  bool accepted;
+};
+
+void PrintTo(const SqheadCase& c, std::ostream* os) { *os << c.name; }
+
+class SqheadWindow : public testing::TestWithParam<SqheadCase> {};
+
+TEST_P(SqheadWindow, OnlyForwardAndNotBeyondTheRungTail) {
+  sim::CommandMatch second_read;
+  second_read.queue = sim::QueueKind::kIo;
+  second_read.opcode = static_cast<uint8_t>(spec::NvmOpcode::kRead);
+  second_read.nth = 2;
+  SimRig rig(profile_with(sim::WrongSqhdFault{second_read, GetParam().sqhd}));
+  rig.controller.reset();
+  rig.controller.identify_controller();
+  rig.controller.set_number_of_queues(1, 1);
+  QueuePair& queue = rig.controller.create_io_queue_pair(1, 16);
+  DmaBuffer buffer(rig.sim, 4096);
+  ASSERT_TRUE(rig.controller.read(queue, one_block(), buffer).ok());
+  if (GetParam().accepted) {
+    EXPECT_TRUE(rig.controller.read(queue, one_block(), buffer).ok());
+    EXPECT_TRUE(rig.controller.enabled());
+  } else {
+    const DriverError error = capture_error([&] { rig.controller.read(queue, one_block(), buffer); });
+    EXPECT_EQ(error.kind(), ErrorKind::kProtocolViolation) << error.what();
+    EXPECT_THAT(error.what(), ::testing::HasSubstr(fmt::format("SQ head {}, outside 1..2", GetParam().sqhd)));
+    EXPECT_FALSE(rig.controller.enabled());
+    EXPECT_EQ(rig.controller.cc().en(), 0u);
+  }
+  EXPECT_NO_VIOLATIONS(rig.sim);
+}
+
+INSTANTIATE_TEST_SUITE_P(Values, SqheadWindow,
+                         testing::Values(SqheadCase{"backwards", 0, false}, SqheadCase{"beyond_the_tail", 5, false},
+                                         SqheadCase{"last_slot", 15, false},
+                                         // No progress reported: stale, but it frees nothing unfetched.
+                                         SqheadCase{"unchanged", 1, true}, SqheadCase{"exact", 2, true}),
+                         [](const testing::TestParamInfo<SqheadCase>& info) { return std::string(info.param.name); });
 
 TEST(ProtocolFaults, TimeoutMessageNamesCommandQueueAndCsts) {
   ControllerOptions options;

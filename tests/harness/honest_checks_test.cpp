@@ -224,7 +224,8 @@ const Expectation kExpectations[] = {
     {"harness-admin-sqhd-stuck", "AQ-006", "sqhd_advance == 6: expected == 6, actual 0"},
     {"harness-admin-sqhd-stuck", "AQ-007", "sqhd_advance == 6: expected == 6, actual 0"},
     {"harness-admin-duplicate-completion", "AQ-008", "which is not outstanding"},
-    {"harness-admin-sqhd-stuck", "AQ-009", "queue 0 is full"},
+    // The driver rejects an SQHD that moves backwards as it arrives (a protocol violation).
+    {"harness-admin-sqhd-stuck", "AQ-009", "reports SQ head 0, outside"},
     {"harness-reserved-opcodes-error", "AQ-010", "status in {00/01}"},
     {"harness-reserved-opcodes-error", "AQ-011", "status in {00/01}"},
     {"harness-wrong-statuses", "AQ-012", "status in {00/02}: expected {00/02}, actual 00/0B"},

@@ -329,6 +329,14 @@ TEST(StateMachine, SubsystemResetWithoutSupportIsRecordedAndIgnored) {
   EXPECT_TRUE(has_violation(rig.sim, "CAP.NSSRS=0"));
 }
 
+TEST(StateMachine, FunctionLevelResetFailsOnAGoneDevice) {
+  sim::Profile gone = sim::default_profile();
+  gone.faults.push_back(sim::AllOnesFault{0});
+  Rig lost(gone);
+  EXPECT_FALSE(lost.sim.function_level_reset()) << "a reset cannot reach a device that fell off the bus";
+  EXPECT_EQ(lost.sim.read32(reg::kCsts), spec::kAllOnes32);
+}
+
 TEST(StateMachine, FunctionLevelResetRestoresPowerOnState) {
   Rig rig(sim::default_profile());
   rig.host.bring_up();

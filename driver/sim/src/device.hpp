@@ -69,7 +69,7 @@ class Device {
   void write64(uint32_t offset, uint64_t value);
   DmaRegion dma_alloc(size_t size, size_t alignment);
   void dma_free(const DmaRegion& region) noexcept;
-  void function_level_reset();
+  bool function_level_reset();  // false when the device is gone
 
   std::vector<std::string> violations() const { return violations_.lines(); }
   void clear_violations() { violations_.clear(); }

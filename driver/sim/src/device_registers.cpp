@@ -455,12 +455,15 @@ void Device::controller_reset(Lock& lock) {
   ++counters_.resets;
 }
 
-void Device::function_level_reset() {
+bool Device::function_level_reset() {
   Lock lock(mutex_);
-  if (gone_) return;
+  // A device that fell off the bus cannot be reset: say so, as VFIO_DEVICE_RESET
+  // fails there, rather than claim a reset that stopped nothing.
+  if (gone_) return false;
   controller_reset(lock);
   power_on_registers();
   update_accepting();
+  return true;
 }
 
 }  // namespace nvqual::sim

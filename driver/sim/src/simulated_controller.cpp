@@ -16,10 +16,7 @@ void SimulatedController::write64(uint32_t offset, uint64_t value) { device_->wr
 DmaRegion SimulatedController::dma_alloc(size_t size, size_t alignment) { return device_->dma_alloc(size, alignment); }
 void SimulatedController::dma_free(const DmaRegion& region) noexcept { device_->dma_free(region); }
 
-bool SimulatedController::function_level_reset() {
-  device_->function_level_reset();
-  return true;
-}
+bool SimulatedController::function_level_reset() { return device_->function_level_reset(); }
 
 std::string SimulatedController::name() const { return "simulator"; }
 std::vector<std::string> SimulatedController::violations() const { return device_->violations(); }

@@ -44,8 +44,9 @@ class CommandLog {
   static constexpr size_t kMaxFailures = 4096;
   size_t capacity() const { return ring_.size(); }
   void clear();
-  // One line per record: "#12 q0 cid 5 Identify nsid 0 cdw10 00000001 -> 00/00 Successful Completion (12 us)".
-  std::string format() const;
+  // One line per record: "#12 q0 cid 5 Identify nsid 0 cdw10 00000001 -> 00/00 Successful Completion (12 us)";
+  // only the newest `last` records when given (the tail is what led to a failure).
+  std::string format(size_t last = SIZE_MAX) const;
 
  private:
   struct Event {

@@ -3,8 +3,11 @@
 //
 // Lifetime rule: the destructor shuts the controller down (CC.SHN, bounded),
 // then disables it (CC.EN=0, bounded), and only then frees the DMA memory the
-// controller could reach. If the device does not answer, DMA is still freed
-// only after EN=0 was written.
+// controller could reach. DMA memory is freed only once the controller is known
+// stopped: CSTS.RDY read 0 after EN=0, or a function-level reset succeeded.
+// When neither happens after a failure, the queue, PRP list and in-flight data
+// memory is given up unfreed (it stays mapped until the transport closes, so
+// the IOVA allocator cannot hand it out again) and the controller is unusable.
 #pragma once
 
 #include <chrono>
@@ -49,11 +52,11 @@ struct Transition {
 struct RegisterSnapshot {
   spec::Cap cap;
   spec::Version vs;
-  uint32_t intms = 0;
-  uint32_t intmc = 0;
+  spec::Intms intms;
+  spec::Intmc intmc;
   spec::Cc cc;
   spec::Csts csts;
-  uint32_t nssr = 0;
+  spec::Nssr nssr;
   spec::Aqa aqa;
   spec::QueueBase asq;
   spec::QueueBase acq;
@@ -80,6 +83,11 @@ struct ReadRequest {
   uint64_t slba = 0;
   uint64_t blocks = 1;
   uint32_t lba_size = 512;  // bytes per logical block (the namespace's active format)
+  // MS of the active format. The driver moves data only: it never sets MPTR
+  // (separate metadata would be written to IOVA 0) and sizes transfers without
+  // metadata (extended LBAs would overrun the PRPs), so nonzero is refused
+  // before anything reaches the device. checked_active_format() gives both.
+  uint32_t metadata_size = 0;
 };
 
 struct ReadResult {
@@ -124,6 +132,11 @@ class Controller {
   // then disables. Safe to call on a disabled controller.
   Transition shutdown();
   bool enabled() const { return admin_ != nullptr; }
+  // True once a failure left the controller possibly running with nothing able
+  // to stop it: every later call throws kReadyTimeout saying so.
+  bool unusable() const { return unusable_.has_value(); }
+  // DMA bytes given up unfreed because the controller could not be stopped.
+  size_t quarantined_bytes() const { return quarantined_bytes_; }
   // Latencies measured on this controller so far (for reports).
   std::optional<Transition> last_disable() const { return last_disable_; }
   std::optional<Transition> last_enable() const { return last_enable_; }
@@ -134,6 +147,9 @@ class Controller {
   QueuePair& admin_queue();
   // Submits on the admin queue and waits; returns whatever status came back.
   // Refuses media-changing opcodes unless allowed (kMediaChangeRefused).
+  // If a command fails and the controller cannot be stopped (see unusable()),
+  // the data `buffer` is given up unfreed and left empty, so unwinding cannot
+  // release memory the device may still write; the same holds for reads.
   spec::CompletionEntry admin(spec::SubmissionEntry sqe);
   // Same, with a data buffer: PRP1/PRP2 (and a PRP list if needed) describe
   // `length` bytes of `buffer` from `offset`.
@@ -180,7 +196,9 @@ class Controller {
   // ---- reads --------------------------------------------------------------
   // Reads request.blocks logical blocks into `buffer` from byte `offset`
   // (dword aligned), split into commands of at most max_transfer_bytes().
-  // Stops at the first failing command and returns its completion.
+  // Stops at the first failing command and returns its completion. Every
+  // argument is checked, and each batch's PRP lists built, before anything is
+  // posted: a refused read leaves nothing on the queue.
   ReadResult read(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer, size_t offset = 0);
   // One Read command exactly as asked (no splitting), for boundary checks.
   spec::CompletionEntry read_once(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer,
@@ -190,7 +208,16 @@ class Controller {
   std::chrono::nanoseconds command_timeout() const { return options_.command_timeout; }
 
  private:
-  struct PrpLists;
+  // PRP list pages for one command; they must outlive its completion.
+  struct PrpLists {
+    DmaBuffer pages;
+  };
+  // What in-flight commands may still reach besides the queues: given up
+  // unfreed with them when the controller cannot be stopped.
+  struct InFlight {
+    DmaBuffer* data = nullptr;
+    std::span<PrpLists> lists;
+  };
 
   template <typename Predicate>
   std::chrono::nanoseconds wait_for_csts(Predicate done, std::chrono::nanoseconds bound, ErrorKind on_timeout,
@@ -203,8 +230,15 @@ class Controller {
                                         size_t length, size_t offset);
   std::vector<std::byte> admin_read_page(spec::SubmissionEntry sqe, size_t bytes, const char* what);
   spec::Cap cap_checked();
-  void disable_after_failure() noexcept;
+  std::chrono::nanoseconds ready_bound_for(spec::Cap cap);
+  void require_usable() const;
+  // EN=0 and wait for RDY=0, else a function-level reset; never throws. True
+  // when the controller is known stopped (queues dropped); false when it is
+  // not (queues and `in_flight` given up unfreed, controller unusable).
+  bool disable_after_failure(InFlight in_flight) noexcept;
+  bool disable_after_failure() noexcept { return disable_after_failure(InFlight{nullptr, {}}); }
   void drop_queues() noexcept;
+  void abandon_memory(InFlight in_flight) noexcept;
 
   Transport& transport_;
   ControllerOptions options_;
@@ -222,9 +256,12 @@ class Controller {
   std::optional<Transition> last_disable_;
   std::optional<Transition> last_enable_;
   std::optional<Transition> last_shutdown_;
+  std::optional<std::string> unusable_;  // why, once the controller could not be stopped
+  size_t quarantined_bytes_ = 0;
 };
 
-// Formats "kind: message" with the command log attached, for failure output.
-std::string describe_failure(const DriverError& error, const CommandLog& log);
+// Formats "kind: message" (one line) followed by the last `last_commands`
+// commands of the log, for failure output.
+std::string describe_failure(const DriverError& error, const CommandLog& log, size_t last_commands = 16);
 
 }  // namespace nvqual

@@ -34,6 +34,15 @@ class DmaBuffer {
   DmaBuffer(const DmaBuffer&) = delete;
   DmaBuffer& operator=(const DmaBuffer&) = delete;
 
+  // Gives the region up without freeing it, for memory a device that could
+  // not be stopped may still write: it stays allocated and mapped until the
+  // transport itself closes (VFIO stops bus mastering first). Leaves the
+  // buffer empty.
+  void abandon() noexcept {
+    transport_ = nullptr;
+    region_ = {};
+  }
+
   bool empty() const { return region_.host == nullptr; }
   std::byte* data() const { return region_.host; }
   uint64_t iova() const { return region_.iova; }

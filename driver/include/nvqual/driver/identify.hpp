@@ -206,6 +206,20 @@ struct IdentifyNamespace {
   friend bool operator==(const IdentifyNamespace&, const IdentifyNamespace&) = default;
 };
 
+// LBADS bounds for a format data is moved in. 9 (512 bytes) is the spec's
+// minimum (NVM Command Set 1.0, Figure 98). The spec sets no maximum; 16
+// (64 KiB) is above any format devices ship, so a larger LBADS is far more
+// likely corrupt Identify data than a real block size.
+inline constexpr uint8_t kMinLbads = 9;
+inline constexpr uint8_t kMaxLbads = 16;
+
+// The active LBA format of namespace `nsid`, checked before any transfer is
+// sized from it. Throws DriverError kProtocolViolation when FLBAS selects a
+// format beyond NLBAF or LBADS is outside kMinLbads..kMaxLbads (the Identify
+// data cannot be right), and kUnsupported when the format carries metadata
+// (MS != 0): the driver never sets MPTR and does not size extended LBAs.
+const LbaFormat& checked_active_format(const IdentifyNamespace& ns, uint32_t nsid);
+
 // 2.0 5.17.2.3, Figure 278: Namespace Identification Descriptor.
 struct NamespaceIdDescriptor {
   enum Type : uint8_t { kEui64 = 1, kNguid = 2, kUuid = 3, kCsi = 4 };

@@ -22,6 +22,7 @@
 #include "nvqual/driver/errors.hpp"
 #include "nvqual/driver/spec/queue_entries.hpp"
 #include "nvqual/driver/spec/registers.hpp"
+#include "nvqual/driver/submission_times.hpp"
 #include "nvqual/driver/transport.hpp"
 
 namespace nvqual {
@@ -49,6 +50,11 @@ class QueuePair {
   uint32_t capacity() const { return std::min(geometry_.sq_entries, geometry_.cq_entries) - 1; }
   uint32_t outstanding() const { return cids_.outstanding_count(); }
   bool full() const { return sq_next(sq_tail_) == sq_head_ || outstanding() >= capacity(); }
+  // Commands post() accepts now: free SQ slots (from the last SQHD), limited by capacity.
+  uint32_t free_slots() const {
+    const uint32_t sq_free = (sq_head_ + geometry_.sq_entries - sq_tail_ - 1) % geometry_.sq_entries;
+    return std::min(sq_free, capacity() - std::min(capacity(), outstanding()));
+  }
 
   // Stores the entry with a fresh CID; does not ring. Throws kQueueFull.
   uint16_t post(spec::SubmissionEntry sqe) {
@@ -57,23 +63,34 @@ class QueuePair {
     if (!cid) throw_queue_full();
     sqe.set_cid(*cid);
     sq_.as<spec::SubmissionEntry>()[sq_tail_] = sqe;
+    slot_cid_[sq_tail_] = *cid;
     sq_tail_ = sq_next(sq_tail_);
     if (log_ != nullptr) log_->record_submission(qid(), sqe, log_time());
     return *cid;
   }
 
   // Writes the SQ tail doorbell if anything was posted since the last ring.
+  // The commands it covers are submitted now: their deadlines start here (one
+  // clock read per doorbell, not per command).
   void ring() {
     if (sq_tail_ == sq_tail_rung_) return;
+    const Clock::time_point now = clock_.now();
+    for (uint32_t slot = sq_tail_rung_; slot != sq_tail_; slot = sq_next(slot)) submitted_.set(slot_cid_[slot], now);
     std::atomic_thread_fence(std::memory_order_release);
     transport_.write32(sq_doorbell_, sq_tail_);
     sq_tail_rung_ = sq_tail_;
   }
 
+  // Withdraws the entries posted since the last ring and frees their CIDs:
+  // the device has not been told about them. For callers whose batch fails
+  // before its doorbell, so no stale entry is submitted by a later ring.
+  void discard_unrung() noexcept;
+
   // Consumes every completion whose phase matches, calling on_complete for
   // each, then writes the CQ head doorbell once. Throws kProtocolViolation on a
-  // completion that names another SQ, an SQHD outside the queue, or a CID
-  // that is not outstanding.
+  // completion that names another SQ, an SQHD outside the queue or outside the
+  // window from the last reported head to the rung tail, or a CID that is not
+  // outstanding.
   template <typename OnComplete>
   uint32_t poll(OnComplete&& on_complete) {
     uint32_t consumed = 0;
@@ -100,10 +117,20 @@ class QueuePair {
 
   // Post + ring + wait for that CID. The deadline is measured on the clock.
   spec::CompletionEntry execute(const spec::SubmissionEntry& sqe, std::chrono::nanoseconds timeout);
-  // Waits for a posted (and rung) CID; completions of other CIDs that arrive
-  // meanwhile are kept for their own wait(). Throws kCommandTimeout with the
-  // command, CID, queue state and CSTS; kDeviceGone / kControllerFatal if CSTS says so.
+  // Waits for a posted and rung CID until `timeout` after its submission (the
+  // ring() that covered it), not after this call; completions of other CIDs
+  // that arrive meanwhile are kept for their own wait(). Throws kCommandTimeout
+  // with the command, CID, queue state and CSTS; kDeviceGone / kControllerFatal
+  // if CSTS says so; kInvalidArgument for a CID never posted, or posted but not rung.
   spec::CompletionEntry wait(uint16_t cid, std::chrono::nanoseconds timeout);
+
+  // For a controller that could not be stopped: both rings are given up to
+  // the transport unfreed (DmaBuffer::abandon). The queue is unusable after.
+  void abandon_memory() noexcept {
+    sq_.abandon();
+    cq_.abandon();
+  }
+  size_t memory_bytes() const { return sq_.size() + cq_.size(); }
 
   // "SQ 1: head 3 tail 4 (doorbell 4) of 16; CQ 1: head 2 phase 1 of 16; 1 outstanding".
   std::string describe_state() const;
@@ -114,6 +141,7 @@ class QueuePair {
   Clock::time_point log_time() const { return geometry_.qid == 0 ? clock_.now() : Clock::time_point{}; }
   uint32_t sq_next(uint32_t index) const { return index + 1 == geometry_.sq_entries ? 0 : index + 1; }
   void accept(const spec::CompletionEntry& cqe);
+  std::string describe_command(uint16_t cid) const;
   [[noreturn]] void throw_queue_full() const;
 
   Transport& transport_;
@@ -130,6 +158,8 @@ class QueuePair {
   uint32_t cq_head_ = 0;
   bool expected_phase_ = true;
   CidAllocator cids_;
+  std::vector<uint16_t> slot_cid_;  // CID last posted in each SQ slot
+  SubmissionTimes submitted_;       // ring() time of each outstanding CID
   std::vector<spec::CompletionEntry> stash_;  // completed, not yet claimed by wait()
 };
 

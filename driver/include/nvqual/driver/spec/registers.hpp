@@ -125,9 +125,31 @@ struct Csts {
   constexpr bool all_ones() const { return raw == kAllOnes32; }
 };
 
-// 3.1.3.7 Offset 20h: NSSR - NVM Subsystem Reset. Writing "NVMe" starts a reset.
+// 3.1.3.3 Offset 0Ch: INTMS - Interrupt Mask Set. Writing 1 to a bit masks that
+// vector; reads return the current mask. Pin-based and MSI only: with MSI-X
+// (and for a polled driver) it has no effect, so nvqual only reads it.
+struct Intms {
+  using raw_type = uint32_t;
+  raw_type raw = 0;
+  NVQUAL_REG_FIELD(ivms, 31, 0)  // interrupt vector mask set
+};
+
+// 3.1.3.4 Offset 10h: INTMC - Interrupt Mask Clear. Writing 1 to a bit unmasks
+// that vector; reads return the same mask as INTMS.
+struct Intmc {
+  using raw_type = uint32_t;
+  raw_type raw = 0;
+  NVQUAL_REG_FIELD(ivmc, 31, 0)  // interrupt vector mask clear
+};
+
+// 3.1.3.7 Offset 20h: NSSR - NVM Subsystem Reset. Writing "NVMe" starts a
+// reset (when CAP.NSSRS); any other value has no effect; reads return 0.
 struct Nssr {
+  using raw_type = uint32_t;
+  raw_type raw = 0;
+  NVQUAL_REG_FIELD(nssrc, 31, 0)  // NVM subsystem reset control
   static constexpr uint32_t kResetValue = 0x4E564D65;  // "NVMe"
+  static constexpr Nssr reset() { return Nssr{kResetValue}; }
 };
 
 // 3.1.3.8 Offset 24h: AQA - Admin Queue Attributes. Both sizes are 0-based.

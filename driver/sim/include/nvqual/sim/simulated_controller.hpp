@@ -63,6 +63,7 @@ class SimulatedController final : public nvqual::Transport {
   // unmapped but kept allocated until the simulator is destroyed.
   void dma_free(const DmaRegion& region) noexcept override;
   // Power-on state: every register (AQA/ASQ/ACQ too) back to its reset value.
+  // False (nothing reset) once an all-ones fault made the device gone.
   bool function_level_reset() override;
   std::string name() const override;
   bool is_simulator() const override { return true; }
