@@ -28,7 +28,10 @@ int run_read(const ReadOptions& options) {
   if (options.blocks == 0) throw UsageError("--blocks must be at least 1");
   // Created before the device is touched, so an unwritable path fails fast and nothing is half written.
   AtomicOutputFile out(options.out);
-  DeviceSession session(options.target);
+  // The RLIMIT_MEMLOCK pre-flight checks what this read pins at most.
+  TargetOptions target = options.target;
+  target.dma_estimate_bytes = vfio::dma_estimate::read(kReadChunkBytes, options.queue_depth);
+  DeviceSession session(target);
   Controller& controller = session.controller();
   const IdentifyNamespace ns = session.require_namespace(options.nsid);
   // Checked before anything is sized from it: an unused format (LBADS 0) or a

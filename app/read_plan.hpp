@@ -8,9 +8,12 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "nvqual/vfio/dma_estimate.hpp"
+
 namespace nvqual::app {
 
-inline constexpr uint64_t kReadChunkBytes = uint64_t{1} << 20;
+// The VFIO layer's DMA estimate for `read` is computed from the same figure.
+inline constexpr uint64_t kReadChunkBytes = vfio::dma_estimate::kReadChunkBytes;
 
 // Blocks per chunk: as many whole blocks as fit, and at least one (a block
 // larger than the chunk is read alone). lba_size must be nonzero: callers

@@ -1,38 +1,25 @@
 // read_reserved_registers: reads every dword of BAR0 the spec reserves below
 // the doorbells and counts those that are not zero (NVMe Base 2.0, 3.1.3,
-// Figure 35: reserved offsets read 0). The ranges are reserved in every
-// version from 1.0 to 2.0: 18h-1Bh, and 6Ch-DFFh (after CRTO, before PMRCAP).
-// Optional registers (BPINFO..NSSD, CRTO, PMR*) are not reserved and are
-// left alone. 32-bit aligned reads only: they are defined behaviour everywhere.
+// Figure 35: reserved offsets read 0); Controller::read_reserved_registers
+// names the ranges. 32-bit aligned reads only: defined behaviour everywhere.
 #include <fmt/format.h>
 
-#include "nvqual/driver/spec/registers.hpp"
 #include "step_support.hpp"
 
 namespace nvqual::harness::steps {
 namespace {
 
-struct Range {
-  uint32_t first;
-  uint32_t last;  // inclusive, dword aligned
-};
-constexpr Range kReserved[] = {{0x18, 0x18}, {0x6C, 0xDFC}};
-
 void run(StepContext& ctx, const StepArgs&, Observations& out) {
-  Transport& transport = ctx.controller().transport();
   uint64_t read = 0;
   uint64_t nonzero = 0;
   uint64_t first_offset = ~uint64_t{0};
   uint64_t first_value = 0;
-  for (const Range& range : kReserved) {
-    for (uint32_t offset = range.first; offset <= range.last; offset += 4) {
-      const uint32_t value = transport.read32(offset);
-      ++read;
-      if (value == 0) continue;
-      if (nonzero++ == 0) {
-        first_offset = offset;
-        first_value = value;
-      }
+  for (const Controller::ReservedRead& r : ctx.controller().read_reserved_registers()) {
+    ++read;
+    if (r.value == 0) continue;
+    if (nonzero++ == 0) {
+      first_offset = r.offset;
+      first_value = r.value;
     }
   }
   out["dwords"] = read;

@@ -6,29 +6,25 @@
 //   csts   read-only but NSSRO (RW1C): writing 0 changes nothing (3.1.3.6)
 // CAP, VS and the other read-only registers are not offered: QEMU 7.2 logs
 // any write to them as undefined behaviour, and a conformance run must not
-// provoke what a correct host never does. The Controller has no API for raw
-// register writes, so this step (and only this one) goes to the transport.
+// provoke what a correct host never does (Controller::write_register offers
+// only these three).
 #include <fmt/format.h>
 
-#include "nvqual/driver/spec/registers.hpp"
 #include "step_support.hpp"
 
 namespace nvqual::harness::steps {
 namespace {
 
-uint32_t offset_of(const std::string& name) {
-  if (name == "intms") return spec::reg::kIntms;
-  if (name == "intmc") return spec::reg::kIntmc;
-  return spec::reg::kCsts;
+Controller::WritableRegister register_named(const std::string& name) {
+  if (name == "intms") return Controller::WritableRegister::kIntms;
+  if (name == "intmc") return Controller::WritableRegister::kIntmc;
+  return Controller::WritableRegister::kCsts;
 }
 
 void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const std::string& name = args.choice("register");
   const uint64_t value = args.number("value", ctx.variables());
-  Transport& transport = ctx.controller().transport();
-  const uint32_t offset = offset_of(name);
-  transport.write32(offset, static_cast<uint32_t>(value));
-  const uint32_t read_back = transport.read32(offset);
+  const uint32_t read_back = ctx.controller().write_register(register_named(name), static_cast<uint32_t>(value));
   out["value"] = uint64_t{read_back};
   ctx.measure("register write", fmt::format("{} <- {:#010x}, reads {:#010x}", name, value, read_back));
 }

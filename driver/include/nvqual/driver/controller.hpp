@@ -111,6 +111,24 @@ class Controller {
 
   // ---- registers ----------------------------------------------------------
   RegisterSnapshot read_registers();
+  // Register writes whose effect the spec defines for a polled host (MSI-X
+  // never enabled), for conformance checks; each returns the register read
+  // right after the write (NVMe Base 2.0, 3.1.3). CAP, VS and the other
+  // read-only registers are deliberately not offered: a correct host never
+  // writes them, and QEMU logs such a write as undefined behaviour.
+  enum class WritableRegister {
+    kIntms,  // RW1S: 1 bits set mask bits
+    kIntmc,  // RW1C: 1 bits clear mask bits; reads the mask
+    kCsts,   // read-only but NSSRO (RW1C): writing 0 changes nothing
+  };
+  uint32_t write_register(WritableRegister which, uint32_t value);
+  // Every dword BAR0 reserves below the doorbells in every version from 1.0 to
+  // 2.0 (18h, 6Ch-DFFh), with what it reads; the spec says 0.
+  struct ReservedRead {
+    uint32_t offset = 0;
+    uint32_t value = 0;
+  };
+  std::vector<ReservedRead> read_reserved_registers();
   spec::Cap cap();
   spec::Cc cc();
   spec::Csts csts();
