@@ -56,10 +56,10 @@ echo "$kver" > "$out/kernel-version"
 # --- initramfs tree
 tree="$out/initramfs"
 rm -rf "$tree"
-mkdir -p "$tree"/{bin,sbin,dev,proc,sys,tmp,run/lock,results,etc,lib/modules}
-# As on a Debian host: nvqual's lock files go to /run/lock (or /tmp), which
-# every user may write.
-chmod 1777 "$tree/tmp" "$tree/run/lock"
+mkdir -p "$tree"/{bin,sbin,dev,proc,sys,tmp,run,results,etc,lib/modules}
+# As on a Debian host: /tmp is every user's, so a non-root nvqual can keep its
+# lock file there; root's go to /run/nvqual, which nvqual creates root-owned.
+chmod 1777 "$tree/tmp"
 # The unprivileged user of the plan's non-root steps (e2e/plan.py NONROOT_*).
 printf 'root:x:0:0:root:/:/bin/sh\nnvq:x:1000:1000:nvqual e2e user:/tmp:/bin/sh\n' > "$tree/etc/passwd"
 printf 'root:x:0:\nnvq:x:1000:\n' > "$tree/etc/group"

@@ -555,11 +555,12 @@ def check_busy(report: Report, run: GuestRun) -> None:
     holder = _holder(run)
     pid = holder.get("pid", "")
     report.check(pid.isdigit() and holder.get("cmdline", "").startswith("nvqual run "),
-                 "the harness held the device lock (its pid in the lock file)",
+                 "the harness held the device lock (/proc/locks names its pid)",
                  f"{plan.LOCK_HOLDER}: {holder or 'missing'}")
     name, _ = plan.BUSY_STEP
     run.step_failed_as(report, name, 3,
-                       rf"device busy: {re.escape(CONTROLLER_BDF)} is in use by another nvqual \(pid {pid or '?'}\)")
+                       rf"device busy: {re.escape(CONTROLLER_BDF)} is in use by another nvqual "
+                       rf"\(pid {re.escape(pid or 'of the harness, which was never seen')}[ )]")
     report.check(holder.get("alive-after") == "yes", "the harness still ran after the second nvqual gave up",
                  f"alive-after={holder.get('alive-after')}: the refusal may have come after the harness ended")
 

@@ -19,6 +19,8 @@ QEMU_NN = 256  # NVME_MAX_NAMESPACES: NN does not depend on how many namespaces 
 QEMU_OACS = 0x10A  # Format NVM (bit 1), Namespace Management (bit 3), Doorbell Buffer Config (bit 8)
 QEMU_ONCS = 0x15D  # Compare, DSM, Write Zeroes, Save/Select in Features, Timestamp, Copy
 QEMU_NLBAF = 7  # 0-based: 8 formats, 512 B and 4 KiB data with 0, 8, 16 and 64 bytes of metadata
+# hw/nvme/ns.c (nvme_ns_init): the formats in order, (data bytes, metadata bytes).
+QEMU_LBA_FORMATS = tuple((data, meta) for data in (512, 4096) for meta in (0, 8, 16, 64))
 QEMU_PAGE_SIZE = 4096  # CAP.MPSMIN = 0: MDTS is in units of 4 KiB pages
 
 # `nvqual run` asks Set Features Number of Queues for this many I/O queue

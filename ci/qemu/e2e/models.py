@@ -15,7 +15,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from .configs import QEMU_MODEL, QEMU_NLBAF, QEMU_NN, QEMU_OACS, QEMU_ONCS, QEMU_SSVID, QEMU_VID, Config
+from .configs import QEMU_LBA_FORMATS, QEMU_MODEL, QEMU_NLBAF, QEMU_NN, QEMU_OACS, QEMU_ONCS, QEMU_SSVID, QEMU_VID, Config
 from .stamp import stamp_block
 
 GOLDEN_BLOCKS = 8  # golden.first_8_blocks: LBAs 0-7 of the first active namespace
@@ -42,19 +42,26 @@ def qemu_firmware_revision(qemu_binary: str = "qemu-system-x86_64") -> str:
     return match.group(1)[:FR_BYTES]
 
 
-def _render(model: str, description: str, values: dict[str, int | str]) -> str:
+def _lba_formats(formats) -> list[dict[str, int]]:
+    """identify_namespace.lba_formats entries from (data bytes, metadata bytes) pairs."""
+    return [{"data_size": data, "metadata_size": meta} for data, meta in formats]
+
+
+def _render(model: str, description: str, values: dict) -> str:
     # JSON strings are valid YAML double-quoted scalars; numbers stay numbers.
     lines = [f"# Written by ci/qemu/e2e/models.py for one run; see suites/README.md, \"Model profiles\".",
              f"model: {json.dumps(model)}", f"description: {json.dumps(description)}", "values:"]
     for key, value in values.items():
-        text = json.dumps(value) if isinstance(value, str) else f"{value:#x}" if key in HEX_KEYS else str(value)
+        # JSON is YAML flow syntax: strings and lists of formats render as is.
+        text = (json.dumps(value) if isinstance(value, (str, list))
+                else f"{value:#x}" if key in HEX_KEYS else str(value))
         lines.append(f"  {key}: {text}")
     return "\n".join(lines) + "\n"
 
 
 def qemu_model_profile(config: Config, firmware_revision: str) -> str:
     first = min(config.namespaces, key=lambda ns: ns.nsid)  # the harness's `nsid`: the first active one
-    values: dict[str, int | str] = {
+    values: dict = {
         "identify_controller.vid": QEMU_VID,
         "identify_controller.ssvid": QEMU_SSVID,
         "identify_controller.mn": QEMU_MODEL,
@@ -66,6 +73,7 @@ def qemu_model_profile(config: Config, firmware_revision: str) -> str:
         "identify_namespace.nsze": first.blocks,
         "identify_namespace.ncap": first.blocks,
         "identify_namespace.nlbaf": QEMU_NLBAF,
+        "identify_namespace.lba_formats": _lba_formats(QEMU_LBA_FORMATS),
         "identify_namespace.lba_size": first.lba_size,
         "golden.first_8_blocks": golden_digest(first.nsid, first.lba_size),
     }
@@ -100,7 +108,7 @@ def sim_model_profile(path: Path) -> str:
     if first.get("content") != "stamp":
         raise ValueError(f"{path}: namespace {nsid} does not serve the LBA stamp; the comparison needs it")
     nsze = int(first["size_blocks"])
-    values: dict[str, int | str] = {
+    values: dict = {
         "identify_controller.vid": int(ctrl["vid"]),
         "identify_controller.ssvid": int(ctrl.get("ssvid", ctrl["vid"])),
         "identify_controller.mn": str(ctrl["model"]),
@@ -113,6 +121,8 @@ def sim_model_profile(path: Path) -> str:
         "identify_namespace.nsze": nsze,
         "identify_namespace.ncap": int(first.get("capacity_blocks", nsze)),
         "identify_namespace.nlbaf": len(first["formats"]) - 1,
+        "identify_namespace.lba_formats": _lba_formats((int(f["data_size"]), int(f.get("metadata_size", 0)))
+                                                      for f in first["formats"]),
         "identify_namespace.lba_size": lba_size,
         "golden.first_8_blocks": golden_digest(nsid, lba_size),
     }

@@ -137,8 +137,8 @@ def harness_lines() -> list[str]:
     busy_name, busy = BUSY_STEP
     holder = f"{GUEST_RESULTS}/{LOCK_HOLDER}"
     return ["# The harness, bracketed by trace marks. While it holds the controller, a second",
-            "# nvqual must be turned away by the device lock: wait until the harness's pid is",
-            "# in the lock file (written once it holds the lock), try, and record whether the",
+            "# nvqual must be turned away by the device lock: wait until /proc/locks shows the",
+            "# harness holding the lock file, try, and record whether the",
             "# harness was still running afterwards (else the refusal proves nothing).",
             f"clear_locks {CONTROLLER_BDF}",
             f"mark {begin_mark(HARNESS_WINDOW)}",

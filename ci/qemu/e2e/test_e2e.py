@@ -2,6 +2,8 @@
 every check fails on the evidence it exists to catch. No QEMU needed."""
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import io
 import json
 import os
@@ -79,18 +81,48 @@ def _model_values(text: str) -> dict:
     return yaml.safe_load(text)["values"]
 
 
+def _accepts(expected, actual, profile_dir: Path) -> bool:
+    """Whether a hand-written model profile value (suites/README.md, "Model
+    profiles": exact, {glob}, {regex}, {file}, any-of list, format list)
+    accepts a derived one."""
+    if isinstance(expected, dict) and "glob" in expected:
+        return fnmatch.fnmatchcase(actual, expected["glob"])
+    if isinstance(expected, dict) and "regex" in expected:
+        return re.fullmatch(expected["regex"], actual) is not None
+    if isinstance(expected, dict) and "file" in expected:
+        return hashlib.sha256((profile_dir / expected["file"]).read_bytes()).hexdigest() == actual
+    if isinstance(expected, list) and expected and isinstance(expected[0], dict):  # LBA formats
+        normal = lambda formats: [(f["data_size"], f.get("metadata_size", 0)) for f in formats]
+        return normal(expected) == normal(actual)
+    if isinstance(expected, list):
+        return actual in expected
+    return expected == actual
+
+
+def _disagreements(shipped: dict, derived: dict, profile_dir: Path) -> dict:
+    return {key: (want, derived.get(key)) for key, want in shipped.items()
+            if key not in derived or not _accepts(want, derived[key], profile_dir)}
+
+
 class ModelProfileTest(unittest.TestCase):
     def test_simulator_model_matches_the_shipped_one(self):
         # fixtures/models/nvqual-sim-default.yaml is written by hand from
         # fixtures/sim/default.yaml: the derivation must agree with it.
         derived = _model_values(models.sim_model_profile(SOURCE_ROOT / "fixtures/sim/default.yaml"))
         shipped = _model_values((SOURCE_ROOT / "fixtures/models/nvqual-sim-default.yaml").read_text())
-        self.assertEqual(derived, shipped)
+        self.assertEqual(set(derived), set(shipped))
+        self.assertEqual(_disagreements(shipped, derived, SOURCE_ROOT / "fixtures/models"), {})
+        spoiled = dict(derived, **{"identify_namespace.lba_formats": [{"data_size": 512}]})
+        self.assertIn("identify_namespace.lba_formats",
+                      _disagreements(shipped, spoiled, SOURCE_ROOT / "fixtures/models"))
 
     def test_qemu_model_agrees_with_the_shipped_qemu_profile(self):
         shipped = _model_values((SOURCE_ROOT / "fixtures/models/qemu-7.2.yaml").read_text())
         derived = _model_values(models.qemu_model_profile(CONFIGS["default"], "7.2.22"))
-        self.assertEqual({k: derived[k] for k in shipped}, shipped)
+        self.assertEqual(_disagreements(shipped, derived, SOURCE_ROOT / "fixtures/models"), {})
+        self.assertIn("identify_controller.fr",
+                      _disagreements(shipped, dict(derived, **{
+                          "identify_controller.fr": "8.0.0"}), SOURCE_ROOT / "fixtures/models"))
         self.assertEqual(derived["identify_controller.fr"], "7.2.22")
         self.assertEqual(derived["identify_namespace.nsze"], CONFIGS["default"].namespaces[0].blocks)
 
@@ -514,7 +546,8 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
     def _busy_failures(self, rc=3, pid=327, holder="pid=327\ncmdline=nvqual run --bdf 0000:00:04.0 \nalive-after=yes\n"):
         self._step(plan.BUSY_STEP[0], rc, "")
         (self.share / "steps" / f"{plan.BUSY_STEP[0]}.err").write_text(
-            f"nvqual: environment: device busy: 0000:00:04.0 is in use by another nvqual (pid {pid}); wait for it")
+            f"nvqual: environment: device busy: 0000:00:04.0 is in use by another nvqual (pid {pid} (nvqual), "
+            "user root (uid 0)); wait for it")
         (self.share / plan.LOCK_HOLDER).write_text(holder)
         return self._failures(checks.check_busy)
 
@@ -524,6 +557,7 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
     def test_second_nvqual_not_refused_fails(self):
         self.assertEqual(self._busy_failures(rc=0), 1)
         self.assertEqual(self._busy_failures(pid=1), 1)  # names another holder
+        self.assertEqual(self._busy_failures(pid=3270), 1)  # a pid that merely starts with the holder's
 
     def test_refusal_after_the_holder_ended_proves_nothing(self):
         self.assertEqual(self._busy_failures(holder="pid=327\ncmdline=nvqual run \nalive-after=no\n"), 1)
