@@ -19,6 +19,12 @@ std::vector<ObservationSpec> observations() {
   };
 }
 
+// The measurement states the driver's own give-up time (the spec bound plus
+// its slack for ready transitions), not the bound a `within` check applies.
+std::string latency_text(const Transition& t) {
+  return fmt::format("{} (the driver waits at most {})", format_duration(t.latency), format_duration(t.bound));
+}
+
 void observe(StepContext& ctx, const char* what, const Transition& t, Observations& out) {
   out["latency"] = t.latency;
   out["bound"] = t.bound;
@@ -27,7 +33,7 @@ void observe(StepContext& ctx, const char* what, const Transition& t, Observatio
   out["csts_cfs"] = csts.cfs();
   out["csts_shst"] = csts.shst();
   out["cc_en"] = ctx.controller().cc().en();
-  ctx.measure(what, fmt::format("{} (bound {})", format_duration(t.latency), format_duration(t.bound)));
+  ctx.measure(what, latency_text(t));
 }
 
 const StepRegistrar disable_step{{
@@ -59,8 +65,7 @@ const StepRegistrar reset_step{{
         }(),
     .run = [](StepContext& ctx, const StepArgs&, Observations& out) {
       const Transition down = ctx.controller().disable();
-      ctx.measure("CC.EN 1->0 latency", fmt::format("{} (bound {})", format_duration(down.latency),
-                                                    format_duration(down.bound)));
+      ctx.measure("CC.EN 1->0 latency", latency_text(down));
       out["disable_latency"] = down.latency;
       observe(ctx, "CC.EN 0->1 latency", ctx.controller().enable(), out);
     },
