@@ -4,7 +4,6 @@
 // (QD 1) against the zero-latency simulator, threaded and inline. Compare its
 // driver_cpu_ns_per_io with BM_Read4KiB at QD 1 from the same run: the
 // difference is what the convenience path costs over raw queue use.
-#include <time.h>
 
 #include <chrono>
 
@@ -13,16 +12,13 @@
 #include "nvqual/driver/controller.hpp"
 #include "nvqual/sim/profile.hpp"
 #include "nvqual/sim/simulated_controller.hpp"
+#include "thread_cpu.hpp"
 
 namespace {
 
 using namespace nvqual;
 
-double thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
+using bench::thread_cpu_ns;
 
 void BM_ControllerRead4KiB(benchmark::State& state) {
   const bool threaded = state.range(0) != 0;

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include <benchmark/benchmark.h>
-#include <time.h>
 
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/queue_pair.hpp"
+#include "thread_cpu.hpp"
 
 namespace {
 
@@ -60,11 +60,7 @@ class EchoDevice final : public Transport {
   bool phase = true;
 };
 
-double thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
+using bench::thread_cpu_ns;
 
 void BM_DriverOverheadPerRead(benchmark::State& state) {
   const auto depth = static_cast<uint32_t>(state.range(0));

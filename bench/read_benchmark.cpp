@@ -8,7 +8,6 @@
 //                          polls that found completions, per read: the driver's
 //                          own cost, without the waiting (timed with the TSC)
 // Aim (issue 2): at most 100 ns of driver CPU per I/O (SPDK: about 72 ns).
-#include <time.h>
 
 #include <chrono>
 #include <thread>
@@ -22,6 +21,7 @@
 #include "nvqual/driver/controller.hpp"
 #include "nvqual/sim/profile.hpp"
 #include "nvqual/sim/simulated_controller.hpp"
+#include "thread_cpu.hpp"
 
 namespace {
 
@@ -36,11 +36,7 @@ uint64_t ticks() {
 #endif
 }
 
-double thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
+using bench::thread_cpu_ns;
 
 void BM_Read4KiB(benchmark::State& state) {
   const auto depth = static_cast<uint32_t>(state.range(0));

@@ -13,6 +13,7 @@
 
 #include "nvqual/harness/digest.hpp"
 #include "nvqual/harness/step.hpp"
+#include "yaml_duplicate_keys.hpp"
 
 namespace nvqual::harness {
 
@@ -201,6 +202,7 @@ ModelProfile load_model_profile(const std::filesystem::path& path) {
     throw SuiteError(SourceMark{r.file, e.mark.line + 1, e.mark.column + 1}, fmt::format("YAML syntax error: {}", e.msg));
   }
   if (!root.IsMap()) throw SuiteError(SourceMark{r.file, 1, 1}, "a model profile must be a mapping with model: and values:");
+  if (const auto duplicate = find_duplicate_key(root)) r.fail(duplicate->key, duplicate->problem);
   ModelProfile profile;
   profile.path = r.file;
   for (const auto& entry : root) {
@@ -219,9 +221,7 @@ ModelProfile load_model_profile(const std::filesystem::path& path) {
   for (const auto& entry : values) {
     ModelExpectation e = read_entry(r, entry.first, entry.second);
     e.mark = r.mark(entry.first);
-    if (!profile.values.emplace(entry.first.Scalar(), std::move(e)).second) {
-      r.fail(entry.first, fmt::format("'{}' is given twice", entry.first.Scalar()));
-    }
+    profile.values.emplace(entry.first.Scalar(), std::move(e));  // keys are unique: find_duplicate_key
   }
   return profile;
 }

@@ -213,8 +213,10 @@ struct Runner::Impl {
       stop_reason = reason;
       stop_requested.store(true);
     }
-    run_stop.request("interrupted by " + reason);
+    // The case's token first: whoever sees run_stop (wait_for_stop) may rely on
+    // the running case's driver waits being cut short already.
     case_cancel.request("interrupted by " + reason);
+    run_stop.request("interrupted by " + reason);
     asio::post(io, [this] { arm_grace(current); });
   }
   std::string reason() {

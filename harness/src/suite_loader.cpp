@@ -13,6 +13,7 @@
 
 #include "nvqual/harness/digest.hpp"
 #include "nvqual/harness/variables.hpp"
+#include "yaml_duplicate_keys.hpp"
 
 namespace nvqual::harness {
 
@@ -124,25 +125,8 @@ class Reader {
     return e;
   }
 
-  // yaml-cpp keeps every entry of a mapping but node[key] finds only the first,
-  // so a repeated key would silently lose its later value: refuse it anywhere.
   void reject_duplicate_keys(const YAML::Node& node) const {
-    if (node.IsMap()) {
-      std::map<std::string, YAML::Mark> seen;
-      for (const auto& entry : node) {
-        if (entry.first.IsScalar()) {
-          const auto [first, inserted] = seen.emplace(entry.first.Scalar(), entry.first.Mark());
-          if (!inserted) {
-            fail(entry.first, fmt::format("duplicate key '{}' (first at line {}, column {}): a key may appear once "
-                                          "in a mapping; remove one or merge them",
-                                          entry.first.Scalar(), first->second.line + 1, first->second.column + 1));
-          }
-        }
-        reject_duplicate_keys(entry.second);
-      }
-    } else if (node.IsSequence()) {
-      for (const auto& item : node) reject_duplicate_keys(item);
-    }
+    if (const auto duplicate = find_duplicate_key(node)) fail(duplicate->key, duplicate->problem);
   }
 
   // Refuses variables that have no value where the expression is evaluated

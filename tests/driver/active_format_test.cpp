@@ -10,20 +10,10 @@ namespace nvqual {
 namespace {
 
 using ::testing::HasSubstr;
+using testing_support::capture_error;
 using testing_support::profile_with;
 using testing_support::SimRig;
 using testing_support::violations_text;
-
-template <typename F>
-DriverError capture_error(F&& f) {
-  try {
-    f();
-  } catch (const DriverError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a DriverError";
-  return DriverError(ErrorKind::kInvalidArgument, "none");
-}
 
 // Two formats, 512 B and 4 KiB, format 0 active: the shape of the default profile.
 IdentifyNamespace two_formats() {

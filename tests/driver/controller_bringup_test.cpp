@@ -7,21 +7,11 @@
 namespace nvqual {
 namespace {
 
+using testing_support::capture_error;
 using testing_support::profile_with;
 using testing_support::SimRig;
 using testing_support::violations_text;
 using namespace std::chrono_literals;
-
-template <typename F>
-DriverError capture_error(F&& f) {
-  try {
-    f();
-  } catch (const DriverError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a DriverError";
-  return DriverError(ErrorKind::kInvalidArgument, "none");
-}
 
 TEST(ControllerBringUp, ResetEnableIdentifyWithoutViolations) {
   SimRig rig(sim::default_profile());

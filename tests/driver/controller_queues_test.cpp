@@ -10,20 +10,10 @@
 namespace nvqual {
 namespace {
 
+using testing_support::capture_error;
 using testing_support::profile_with;
 using testing_support::SimRig;
 using testing_support::violations_text;
-
-template <typename F>
-DriverError capture_error(F&& f) {
-  try {
-    f();
-  } catch (const DriverError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a DriverError";
-  return DriverError(ErrorKind::kInvalidArgument, "none");
-}
 
 ReadRequest one_block() { return ReadRequest{1, 0, 1, 512}; }
 

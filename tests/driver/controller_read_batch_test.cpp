@@ -12,19 +12,9 @@ namespace nvqual {
 namespace {
 
 using ::testing::HasSubstr;
+using testing_support::capture_error;
 using testing_support::HookedRig;
 using testing_support::violations_text;
-
-template <typename F>
-DriverError capture_error(F&& f) {
-  try {
-    f();
-  } catch (const DriverError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a DriverError";
-  return DriverError(ErrorKind::kInvalidArgument, "none");
-}
 
 struct BatchRig : HookedRig {
   // MDTS 2 with 4 KiB pages: 32 blocks (16 KiB, four pages) per command, so

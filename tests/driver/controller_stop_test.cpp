@@ -12,22 +12,12 @@ namespace nvqual {
 namespace {
 
 using ::testing::HasSubstr;
+using testing_support::capture_error;
 using testing_support::HookedRig;
 using testing_support::HookedTransport;
 using testing_support::profile_with;
 using testing_support::violations_text;
 using namespace std::chrono_literals;
-
-template <typename F>
-DriverError capture_error(F&& f) {
-  try {
-    f();
-  } catch (const DriverError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a DriverError";
-  return DriverError(ErrorKind::kInvalidArgument, "none");
-}
 
 sim::CommandMatch every_io_read() {
   sim::CommandMatch match;

@@ -81,7 +81,16 @@ TEST_F(ModelProfileFiles, ValuesOfTheWrongKindAreErrors) {
   EXPECT_THAT(error_of("  identify_namespace.lba_formats: [{size: 512}]\n"), HasSubstr("unknown format key 'size'"));
   EXPECT_THAT(error_of("  golden.first: \"abc\"\n"), HasSubstr("expected a SHA-256"));
   EXPECT_THAT(error_of("  golden.first: {file: golden/missing.bin}\n"), HasSubstr("cannot read the golden file"));
-  EXPECT_THAT(error_of("  identify_controller.vid: 1\n  identify_controller.vid: 2\n"), HasSubstr("given twice"));
+  EXPECT_THAT(error_of("  identify_controller.vid: 1\n  identify_controller.vid: 2\n"),
+              HasSubstr("p.yaml:4:3: duplicate key 'identify_controller.vid' (first at line 3, column 3)"));
+  // Anywhere in the file, not only among the values.
+  const auto twice = write("twice.yaml", "model: m\nmodel: n\nvalues: {}\n");
+  try {
+    load_model_profile(twice);
+    ADD_FAILURE() << "a repeated top-level key loaded";
+  } catch (const SuiteError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("twice.yaml:2:1: duplicate key 'model'"));
+  }
 }
 
 TEST_F(ModelProfileFiles, ValueForms) {

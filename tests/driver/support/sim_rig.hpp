@@ -35,6 +35,18 @@ inline std::string violations_text(const sim::SimulatedController& sim) {
   return fmt::format("{}", fmt::join(sim.violations(), "\n"));
 }
 
+// The DriverError `f` throws; a test failure (and a placeholder) when it throws none.
+template <typename F>
+DriverError capture_error(F&& f) {
+  try {
+    f();
+  } catch (const DriverError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a DriverError";
+  return DriverError(ErrorKind::kInvalidArgument, "none");
+}
+
 #define EXPECT_NO_VIOLATIONS(sim) EXPECT_TRUE((sim).violations().empty()) << violations_text(sim)
 
 }  // namespace nvqual::testing_support
