@@ -2,10 +2,19 @@
 
 #include <thread>
 
+#include <time.h>
+
 namespace nvqual {
 
 SteadyClock::time_point SteadyClock::now() {
   return std::chrono::time_point_cast<duration>(std::chrono::steady_clock::now());
+}
+
+SteadyClock::time_point SteadyClock::coarse_now() {
+  // The same time base as steady_clock (CLOCK_MONOTONIC), read at the last tick.
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
 }
 
 void SteadyClock::pause(duration hint) {

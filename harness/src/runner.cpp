@@ -103,6 +103,7 @@ class InterruptibleClock final : public Clock {
  public:
   explicit InterruptibleClock(Clock& base) : base_(base) {}
   time_point now() override { return base_.now(); }
+  time_point coarse_now() override { return base_.coarse_now(); }
   void pause(duration hint) override {
     interrupt_if_requested();
     base_.pause(hint);

@@ -13,6 +13,10 @@ class Clock {
   using time_point = std::chrono::time_point<std::chrono::steady_clock, duration>;
   virtual ~Clock() = default;
   virtual time_point now() = 0;
+  // now() or up to one scheduler tick (4 ms here) earlier, much cheaper: for
+  // stamps on the I/O path that only start deadlines of seconds. A deadline
+  // from a coarse stamp ends at most one tick early, never late.
+  virtual time_point coarse_now() { return now(); }
   // Called between two polls of a register while waiting; gives the device time.
   virtual void pause(duration hint) = 0;
 };
@@ -21,6 +25,7 @@ class Clock {
 class SteadyClock final : public Clock {
  public:
   time_point now() override;
+  time_point coarse_now() override;  // CLOCK_MONOTONIC_COARSE: ~3 ns instead of ~25
   void pause(duration hint) override;
   static SteadyClock& instance();
 };

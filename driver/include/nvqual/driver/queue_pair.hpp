@@ -71,10 +71,10 @@ class QueuePair {
 
   // Writes the SQ tail doorbell if anything was posted since the last ring.
   // The commands it covers are submitted now: their deadlines start here (one
-  // clock read per doorbell, not per command).
+  // coarse clock read per doorbell, not per command).
   void ring() {
     if (sq_tail_ == sq_tail_rung_) return;
-    const Clock::time_point now = clock_.now();
+    const Clock::time_point now = clock_.coarse_now();
     for (uint32_t slot = sq_tail_rung_; slot != sq_tail_; slot = sq_next(slot)) submitted_.set(slot_cid_[slot], now);
     std::atomic_thread_fence(std::memory_order_release);
     transport_.write32(sq_doorbell_, sq_tail_);

@@ -22,7 +22,10 @@ class SubmissionTimes {
  public:
   // `capacity`: most commands outstanding at once. The table keeps at least
   // half its slots free, so probes stay short.
-  explicit SubmissionTimes(uint32_t capacity) : slots_(std::bit_ceil(2 * capacity + 2)), mask_(slots_.size() - 1) {}
+  explicit SubmissionTimes(uint32_t capacity)
+      : slots_(std::bit_ceil(2 * capacity + 2)),
+        mask_(slots_.size() - 1),
+        shift_(32 - std::countr_zero(static_cast<uint32_t>(slots_.size()))) {}
 
   void set(uint16_t cid, Clock::time_point when) {
     size_t i = home(cid);
@@ -60,10 +63,15 @@ class SubmissionTimes {
     uint16_t cid = 0;
     Clock::time_point when{};
   };
-  size_t home(uint16_t cid) const { return cid & mask_; }  // CIDs are handed out in sequence: already spread
+  // Fibonacci hashing. CIDs are handed out in sequence, so `cid & mask_` would
+  // put every outstanding command in one contiguous run, and each erase of the
+  // oldest would shift-scan the whole run: O(queue depth) per completion. The
+  // multiplication scatters consecutive CIDs, keeping runs short at load <= 1/2.
+  size_t home(uint16_t cid) const { return (uint32_t{cid} * 0x9E3779B1u) >> shift_ & mask_; }
 
   std::vector<Slot> slots_;
   size_t mask_;
+  int shift_;
 };
 
 }  // namespace nvqual
