@@ -5,13 +5,9 @@
 // driver_cpu_ns_per_io with BM_Read4KiB at QD 1 from the same run: the
 // difference is what the convenience path costs over raw queue use.
 
-#include <chrono>
-
 #include <benchmark/benchmark.h>
 
-#include "nvqual/driver/controller.hpp"
-#include "nvqual/sim/profile.hpp"
-#include "nvqual/sim/simulated_controller.hpp"
+#include "sim_read_rig.hpp"
 #include "thread_cpu.hpp"
 
 namespace {
@@ -22,22 +18,14 @@ using bench::thread_cpu_ns;
 
 void BM_ControllerRead4KiB(benchmark::State& state) {
   const bool threaded = state.range(0) != 0;
-  sim::Profile profile = sim::default_profile();
-  profile.timing.command_latency = std::chrono::microseconds(0);
-  sim::SimulatedController device(profile, threaded ? sim::Mode::kThreaded : sim::Mode::kInline);
-  Controller controller(device);
-  controller.reset();
-  controller.identify_controller();
-  controller.set_number_of_queues(1, 1);
-  QueuePair& queue = controller.create_io_queue_pair(1, 2);
-  const uint32_t lba_size = static_cast<uint32_t>(controller.identify_namespace(1).lba_size());
-  DmaBuffer buffer(device, 4096);
-  ReadRequest request{1, 0, 4096 / lba_size, lba_size};
+  bench::SimReadRig rig(threaded, 2);
+  DmaBuffer buffer(rig.device, 4096);
+  ReadRequest request{1, 0, 4096 / rig.lba_size, rig.lba_size};
 
   uint64_t completed = 0;
   const double cpu_start = thread_cpu_ns();
   for (auto _ : state) {
-    const ReadResult result = controller.read(queue, request, buffer);
+    const ReadResult result = rig.controller.read(*rig.queue, request, buffer);
     if (!result.ok()) {
       state.SkipWithError(("read failed: " + result.completion.status().describe()).c_str());
       return;
@@ -46,7 +34,7 @@ void BM_ControllerRead4KiB(benchmark::State& state) {
     ++completed;
   }
   const double cpu_ns = thread_cpu_ns() - cpu_start;
-  if (!device.violations().empty()) state.SkipWithError("the simulator recorded driver violations");
+  if (!rig.device.violations().empty()) state.SkipWithError("the simulator recorded driver violations");
   state.counters["IOPS"] = benchmark::Counter(static_cast<double>(completed), benchmark::Counter::kIsRate);
   state.counters["driver_cpu_ns_per_io"] = completed == 0 ? 0.0 : cpu_ns / static_cast<double>(completed);
 }

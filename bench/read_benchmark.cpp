@@ -18,9 +18,7 @@
 #include <benchmark/benchmark.h>
 
 #include "nvqual/driver/commands.hpp"
-#include "nvqual/driver/controller.hpp"
-#include "nvqual/sim/profile.hpp"
-#include "nvqual/sim/simulated_controller.hpp"
+#include "sim_read_rig.hpp"
 #include "thread_cpu.hpp"
 
 namespace {
@@ -41,18 +39,11 @@ using bench::thread_cpu_ns;
 void BM_Read4KiB(benchmark::State& state) {
   const auto depth = static_cast<uint32_t>(state.range(0));
   const bool threaded = state.range(1) != 0;
-  sim::Profile profile = sim::default_profile();
-  profile.timing.command_latency = std::chrono::microseconds(0);
-  sim::SimulatedController device(profile, threaded ? sim::Mode::kThreaded : sim::Mode::kInline);
-  Controller controller(device);
-  controller.reset();
-  controller.identify_controller();
-  controller.set_number_of_queues(1, 1);
   // One slot more than the depth: a queue always keeps one entry empty.
-  QueuePair& queue = controller.create_io_queue_pair(1, depth + 1);
-  const uint32_t lba_size = static_cast<uint32_t>(controller.identify_namespace(1).lba_size());
-  const uint32_t blocks = 4096 / lba_size;
-  DmaBuffer buffers(device, size_t{depth} * 4096);
+  bench::SimReadRig rig(threaded, depth + 1);
+  QueuePair& queue = *rig.queue;
+  const uint32_t blocks = 4096 / rig.lba_size;
+  DmaBuffer buffers(rig.device, size_t{depth} * 4096);
 
   uint64_t next_lba = 0;
   uint32_t next_slot = 0;
@@ -107,12 +98,12 @@ void BM_Read4KiB(benchmark::State& state) {
 
   if (failed != 0) state.SkipWithError("reads failed");
   if (queue.outstanding() != 0) state.SkipWithError("reads still outstanding 5 s after the run");
-  if (!device.violations().empty()) state.SkipWithError("the simulator recorded driver violations");
+  if (!rig.device.violations().empty()) state.SkipWithError("the simulator recorded driver violations");
   state.counters["IOPS"] = benchmark::Counter(static_cast<double>(completed), benchmark::Counter::kIsRate);
   state.counters["driver_cpu_ns_per_io"] = completed == 0 ? 0.0 : cpu_ns / static_cast<double>(completed);
   state.counters["driver_work_ns_per_io"] =
       completed == 0 ? 0.0 : static_cast<double>(work_ticks) * ns_per_tick / static_cast<double>(completed);
-  state.counters["violations"] = static_cast<double>(device.violations().size());
+  state.counters["violations"] = static_cast<double>(rig.device.violations().size());
 }
 
 // Threaded (device on its own thread) at QD 1, 32 and 128; inline for reference.
