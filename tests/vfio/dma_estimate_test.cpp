@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/forwarding_transport.hpp"
 #include "nvqual/driver/controller.hpp"
 #include "nvqual/sim/profile.hpp"
 #include "nvqual/sim/simulated_controller.hpp"
@@ -20,29 +21,22 @@ constexpr uint64_t kMiB = 1024 * kKiB;
 
 // Forwards to the simulator and records the most DMA memory live at once,
 // in whole 4 KiB pages as the VFIO transport pins it.
-class PinCounter final : public Transport {
+class PinCounter final : public testing_support::ForwardingTransport {
  public:
-  explicit PinCounter(Transport& inner) : inner_(inner) {}
-  uint32_t read32(uint32_t offset) override { return inner_.read32(offset); }
-  uint64_t read64(uint32_t offset) override { return inner_.read64(offset); }
-  void write32(uint32_t offset, uint32_t value) override { inner_.write32(offset, value); }
-  void write64(uint32_t offset, uint64_t value) override { inner_.write64(offset, value); }
+  using ForwardingTransport::ForwardingTransport;
   DmaRegion dma_alloc(size_t size, size_t alignment) override {
-    const DmaRegion region = inner_.dma_alloc(size, alignment);
+    const DmaRegion region = inner().dma_alloc(size, alignment);
     live_ += (size + 4095) / 4096 * 4096;
     peak_ = std::max(peak_, live_);
     return region;
   }
   void dma_free(const DmaRegion& region) noexcept override {
     live_ -= (region.size + 4095) / 4096 * 4096;
-    inner_.dma_free(region);
+    inner().dma_free(region);
   }
-  std::string name() const override { return inner_.name(); }
-  bool is_simulator() const override { return true; }
   uint64_t peak() const { return peak_; }
 
  private:
-  Transport& inner_;
   uint64_t live_ = 0;
   uint64_t peak_ = 0;
 };

@@ -12,14 +12,14 @@
 #include <vector>
 
 #include "nvqual/driver/errors.hpp"
+#include "common/forwarding_transport.hpp"
 #include "nvqual/driver/spec/registers.hpp"
-#include "nvqual/driver/transport.hpp"
 
 namespace nvqual::testing_support {
 
-class HookedTransport final : public Transport {
+class HookedTransport final : public ForwardingTransport {
  public:
-  explicit HookedTransport(Transport& inner) : inner_(inner) {}
+  using ForwardingTransport::ForwardingTransport;
 
   // Given the offset and the true value, what the host reads.
   std::function<uint64_t(uint32_t offset, uint64_t value)> on_read;
@@ -42,11 +42,11 @@ class HookedTransport final : public Transport {
   }
 
   uint32_t read32(uint32_t offset) override {
-    const uint32_t value = inner_.read32(offset);
+    const uint32_t value = inner().read32(offset);
     return on_read ? static_cast<uint32_t>(on_read(offset, value)) : value;
   }
   uint64_t read64(uint32_t offset) override {
-    const uint64_t value = inner_.read64(offset);
+    const uint64_t value = inner().read64(offset);
     return on_read ? on_read(offset, value) : value;
   }
   void write32(uint32_t offset, uint32_t value) override {
@@ -54,33 +54,27 @@ class HookedTransport final : public Transport {
       ++cc_writes;
       if (ignore_disable && spec::Cc{value}.en() == 0) return;
     }
-    inner_.write32(offset, value);
+    inner().write32(offset, value);
   }
-  void write64(uint32_t offset, uint64_t value) override { inner_.write64(offset, value); }
   DmaRegion dma_alloc(size_t size, size_t alignment) override {
     if (fail_allocations_from && allocations >= *fail_allocations_from) {
       throw DriverError(ErrorKind::kEnvironment, "test: DMA allocation refused (as when RLIMIT_MEMLOCK runs out)");
     }
     ++allocations;
-    return inner_.dma_alloc(size, alignment);
+    return inner().dma_alloc(size, alignment);
   }
   void dma_free(const DmaRegion& region) noexcept override {
     freed.push_back(region);
-    inner_.dma_free(region);
+    inner().dma_free(region);
   }
   bool function_level_reset() override {
     switch (reset) {
-      case Reset::kWorks: return inner_.function_level_reset();
+      case Reset::kWorks: return inner().function_level_reset();
       case Reset::kUnavailable: return false;
       case Reset::kFails: throw DriverError(ErrorKind::kEnvironment, "test: VFIO_DEVICE_RESET failed");
     }
     return false;
   }
-  std::string name() const override { return inner_.name(); }
-  bool is_simulator() const override { return inner_.is_simulator(); }
-
- private:
-  Transport& inner_;
 };
 
 }  // namespace nvqual::testing_support

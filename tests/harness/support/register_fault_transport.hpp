@@ -11,7 +11,7 @@
 #include <string>
 
 #include "nvqual/driver/spec/registers.hpp"
-#include "nvqual/driver/transport.hpp"
+#include "common/forwarding_transport.hpp"
 
 namespace nvqual::harness::testing {
 
@@ -26,31 +26,24 @@ struct RegisterFault {
   std::function<bool(Transport& inner, uint32_t offset, uint32_t value)> on_write;
 };
 
-class RegisterFaultTransport final : public Transport {
+class RegisterFaultTransport final : public testing_support::ForwardingTransport {
  public:
-  RegisterFaultTransport(Transport& inner, RegisterFault fault) : inner_(inner), fault_(std::move(fault)) {}
+  RegisterFaultTransport(Transport& inner, RegisterFault fault) : ForwardingTransport(inner), fault_(std::move(fault)) {}
 
-  uint32_t read32(uint32_t offset) override { return static_cast<uint32_t>(apply(offset, inner_.read32(offset))); }
-  uint64_t read64(uint32_t offset) override { return apply(offset, inner_.read64(offset)); }
+  uint32_t read32(uint32_t offset) override { return static_cast<uint32_t>(apply(offset, inner().read32(offset))); }
+  uint64_t read64(uint32_t offset) override { return apply(offset, inner().read64(offset)); }
   void write32(uint32_t offset, uint32_t value) override {
-    if (fault_.on_write && fault_.on_write(inner_, offset, value)) return;
-    inner_.write32(offset, value);
+    if (fault_.on_write && fault_.on_write(inner(), offset, value)) return;
+    inner().write32(offset, value);
   }
-  void write64(uint32_t offset, uint64_t value) override { inner_.write64(offset, value); }
-  DmaRegion dma_alloc(size_t size, size_t alignment) override { return inner_.dma_alloc(size, alignment); }
-  void dma_free(const DmaRegion& region) noexcept override { inner_.dma_free(region); }
-  bool function_level_reset() override { return inner_.function_level_reset(); }
-  std::string name() const override { return inner_.name(); }
-  bool is_simulator() const override { return inner_.is_simulator(); }
 
  private:
   uint64_t apply(uint32_t offset, uint64_t value) {
     if (offset != fault_.offset) return value;
-    const bool enabled = spec::Cc{inner_.read32(spec::reg::kCc)}.en() != 0;
+    const bool enabled = spec::Cc{inner().read32(spec::reg::kCc)}.en() != 0;
     return fault_.change(value, enabled);
   }
 
-  Transport& inner_;
   RegisterFault fault_;
 };
 
