@@ -87,7 +87,7 @@ void JsonReporter::on_case_end(const Suite&, const Case& c, const CaseResult& r)
   nlohmann::json measured = nlohmann::json::object();
   for (const auto& m : r.measurements) measured[m.name] = m.value;
   doc_["suites"].back()["cases"].push_back({{"id", c.id},
-                                            {"title", c.title},
+                                            {"title", xml_safe(c.title)},
                                             {"spec", c.spec},
                                             {"outcome", std::string(to_string(r.outcome))},
                                             {"type", r.type},
@@ -110,7 +110,10 @@ void JsonReporter::on_run_end(const RunSummary& summary) {
   doc_["interrupt_reason"] = summary.interrupt_reason;
   doc_["device_lost"] = summary.device_lost;
   doc_["device_problem"] = xml_safe(summary.device_problem);
-  write_file_atomically(path_, doc_.dump(2) + "\n");
+  // Text is sanitised where it is added; `replace` is the backstop for any
+  // string that was not: a bad byte becomes U+FFFD instead of an exception
+  // that would lose the report.
+  write_file_atomically(path_, doc_.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace nvqual::harness

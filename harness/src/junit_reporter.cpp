@@ -1,9 +1,7 @@
 #include "nvqual/harness/junit_reporter.hpp"
 
 #include <ctime>
-#include <fstream>
 #include <sstream>
-#include <stdexcept>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
@@ -18,17 +16,6 @@ std::string seconds(std::chrono::nanoseconds d) {
   return fmt::format("{:.3f}", static_cast<double>(std::max<int64_t>(d.count(), 0)) / 1e9);
 }
 
-// Length of a valid UTF-8 sequence starting at text[i], or 0.
-size_t utf8_length(std::string_view text, size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-  if (n == 0 || i + n > text.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
-
 void property(pugi::xml_node properties, const std::string& name, const std::string& value) {
   auto p = properties.append_child("property");
   p.append_attribute("name") = xml_safe(name).c_str();
@@ -37,28 +24,6 @@ void property(pugi::xml_node properties, const std::string& name, const std::str
 
 }  // namespace
 
-std::string xml_safe(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-      ++i;
-    } else if (c == '\n' || c == '\t' || c == '\r') {
-      out += static_cast<char>(c);
-      ++i;
-    } else if (const size_t n = c >= 0x80 ? utf8_length(text, i) : 0; n != 0) {
-      out.append(text.substr(i, n));
-      i += n;
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-      ++i;
-    }
-  }
-  return out;
-}
-
 std::string junit_timestamp(std::chrono::system_clock::time_point when) {
   const std::time_t t = std::chrono::system_clock::to_time_t(when);
   std::tm utc{};
@@ -66,22 +31,6 @@ std::string junit_timestamp(std::chrono::system_clock::time_point when) {
   char buffer[32];
   std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &utc);
   return buffer;
-}
-
-void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}: check the directory and free space", tmp.string()));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), ec.message()));
-  }
 }
 
 JunitReporter::JunitReporter(std::filesystem::path path) : path_(std::move(path)) {}

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nvqual/harness/listener.hpp"
+#include "nvqual/harness/report_output.hpp"  // xml_safe, write_file_atomically
 
 namespace nvqual::harness {
 
@@ -44,13 +45,7 @@ class JunitReporter final : public RunListener {
   std::vector<SuiteRecord> suites_;
 };
 
-// Replaces characters XML 1.0 cannot hold (control bytes, invalid UTF-8) with
-// \xNN, so device-provided text can never make a report unreadable.
-std::string xml_safe(std::string_view text);
 // "2024-05-01T12:34:56" in UTC, no zone (the strict schema forbids one).
 std::string junit_timestamp(std::chrono::system_clock::time_point when);
-// Writes `content` to path.tmp, then renames it over path. The directory must
-// exist: nothing is created behind the user's back (nvqual run checks it first).
-void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace nvqual::harness

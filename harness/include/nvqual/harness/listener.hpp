@@ -2,6 +2,7 @@
 // TestEventListener): run start, suite start, case start, case end, suite end,
 // run end. ListenerRepeater fans events out: start events in registration
 // order, end events in reverse, so nesting stays balanced for every listener.
+// on_run_end is where reporters write their files.
 #pragma once
 
 #include <memory>
@@ -43,9 +44,10 @@ class ListenerRepeater final : public RunListener {
   void on_suite_end(const Suite& suite, const SuiteTotals& totals) override {
     for (auto it = listeners_.rbegin(); it != listeners_.rend(); ++it) (*it)->on_suite_end(suite, totals);
   }
-  void on_run_end(const RunSummary& summary) override {
-    for (auto it = listeners_.rbegin(); it != listeners_.rend(); ++it) (*it)->on_run_end(summary);
-  }
+  // Every listener gets the end of the run even when one before it throws
+  // (a report that cannot be written must not cost the other its report);
+  // the failures are then thrown as one std::runtime_error, one line.
+  void on_run_end(const RunSummary& summary) override;
 
  private:
   std::vector<RunListener*> listeners_;
