@@ -72,6 +72,7 @@ CommandResult Device::transfer_to_host(const SubmissionEntry& sqe, std::span<con
     violation(fmt::format("{} (CID {}): {}", opcode_name(0, sqe.opcode()), sqe.cid(), outcome.violation));
     return rejected(outcome.status);
   }
+  if (skip_admin_transfer_) return {};  // no-data-transfer fault: success, host memory untouched
   if (transfer_faults_.prp1_only(true) && segments.size() > 1) segments.resize(1);  // prp1-only fault
   // Data first, zeros after it (a transfer longer than the structure).
   size_t done = 0;

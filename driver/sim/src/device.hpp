@@ -204,6 +204,7 @@ class Device {
   // stale-sqhd-after-reset: set by a reset, cleared by the next admin completion
   // (which reports the SQ head from before its command was fetched).
   bool stale_admin_sqhd_ = false;
+  bool skip_admin_transfer_ = false;  // no-data-transfer fault: the admin command running moves no data
   std::deque<ErrorLogEntry> error_log_;  // newest first
   uint64_t error_count_ = 0;
   uint64_t units_read_ = 0;  // 512-byte units, for SMART

@@ -238,7 +238,10 @@ void Device::run_command(size_t slot, Lock& lock) {
   if (replaced) {
     result.status = *replaced;  // the fault replaces the command: nothing runs
   } else if (sqid == 0) {
+    // Admin commands run under the lock, one at a time: the flag cannot leak into another command.
+    skip_admin_transfer_ = in_flight_[slot].faults.no_data;
     result = execute_admin(sqe);
+    skip_admin_transfer_ = false;
   } else {
     in_flight_[slot].transferring = true;
     ++transfers_running_;

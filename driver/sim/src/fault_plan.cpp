@@ -86,6 +86,7 @@ CompletionFaults FaultPlan::for_command(uint16_t sqid, const spec::SubmissionEnt
             out.sqhd = f.sqhd;
           }
           if constexpr (std::is_same_v<T, StatusFault>) out.status = spec::Status::make(f.sct, f.sc, f.dnr);
+          if constexpr (std::is_same_v<T, NoDataTransferFault>) out.no_data = true;
         },
         entry.fault);
   }

@@ -1,7 +1,7 @@
 // The profile's faults, organised for the places that apply them: the
 // register state machine (never-ready, CFS, all ones, stale SQHD after a
 // reset), Number of Queues (overstate-queues) and command completion (drop,
-// duplicate, wrong phase/SQID/SQHD, status). Data transfer faults live in
+// duplicate, wrong phase/SQID/SQHD, status, no data transfer). Data transfer faults live in
 // TransferFaults. Identify and read-data
 // corruptions are applied by IdentifyPages and NamespaceMedia.
 // Not synchronised: Device guards it.
@@ -26,7 +26,8 @@ struct CompletionFaults {
   bool wrong_sqhd = false;
   std::optional<uint16_t> sqhd;  // the SQHD to report, when given
   std::optional<spec::Status> status;  // complete with this, without running the command
-  bool any() const { return drop || duplicate || wrong_phase || sqid || wrong_sqhd || status; }
+  bool no_data = false;                // an admin command runs but moves no data to the host
+  bool any() const { return drop || duplicate || wrong_phase || sqid || wrong_sqhd || status || no_data; }
 };
 
 class FaultPlan {

@@ -389,6 +389,8 @@ Fault parse_fault(MapReader map) {
     fault = parse_bad_read_transfer(map);
   } else if (type == "prp1-only") {
     fault = Prp1OnlyFault{parse_queue_kind(map)};
+  } else if (type == "no-data-transfer") {
+    fault = NoDataTransferFault{parse_match(map)};
   } else if (type == "stale-sqhd-after-reset") {
     fault = StaleSqhdAfterResetFault{};
   } else if (type == "overstate-queues") {
@@ -397,7 +399,7 @@ Fault parse_fault(MapReader map) {
     map.source().fail(type_node.Mark(), "unknown fault type '" + type + "'",
                       "expected one of: never-ready, cfs, all-ones, drop-completion, duplicate-completion, "
                       "wrong-phase, wrong-sqid, wrong-sqhd, status, corrupt-identify, corrupt-read, "
-                      "bad-read-transfer, prp1-only, stale-sqhd-after-reset, overstate-queues");
+                      "bad-read-transfer, prp1-only, no-data-transfer, stale-sqhd-after-reset, overstate-queues");
   }
   map.finish();
   return fault;

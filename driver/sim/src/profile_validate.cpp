@@ -68,6 +68,10 @@ void validate_profile(const Profile& p) {
         fail(p, "a corrupt-identify fault names namespace " + std::to_string(f->nsid), "expected an existing NSID");
       }
     }
+    if (const auto* f = std::get_if<NoDataTransferFault>(&fault); f != nullptr && f->match.queue == QueueKind::kIo) {
+      // I/O Reads that move nothing are bad-read-transfer's effect: skip (it also counts per queue).
+      fail(p, "a no-data-transfer fault names the I/O queues", "expected queue admin or any (for Reads: bad-read-transfer, effect skip)");
+    }
     if (const auto* f = std::get_if<BadReadTransferFault>(&fault)) {
       if (f->qid > p.queues.max_io_queues) {
         fail(p, "a bad-read-transfer fault names I/O queue " + std::to_string(f->qid),

@@ -232,6 +232,12 @@ struct Prp1OnlyFault {  // data transfers write only the bytes PRP1 covers; PRP2
   QueueKind queue = QueueKind::kAny;
   friend bool operator==(const Prp1OnlyFault&, const Prp1OnlyFault&) = default;
 };
+// An admin command (Identify, Get Log Page...) completes with success but
+// writes nothing to host memory: only a host that poisons its buffers notices.
+struct NoDataTransferFault {
+  CommandMatch match;
+  friend bool operator==(const NoDataTransferFault&, const NoDataTransferFault&) = default;
+};
 struct StaleSqhdAfterResetFault {  // after a reset the first admin completion reports SQHD one behind
   friend bool operator==(const StaleSqhdAfterResetFault&, const StaleSqhdAfterResetFault&) = default;
 };
@@ -243,7 +249,7 @@ struct OverstateQueuesFault {  // Number of Queues reports `extra` more I/O SQs/
 using Fault = std::variant<NeverReadyFault, FatalStatusFault, AllOnesFault, DropCompletionFault,
                            DuplicateCompletionFault, WrongPhaseFault, WrongSqidFault, WrongSqhdFault,
                            StatusFault, CorruptIdentifyFault, CorruptReadFault, BadReadTransferFault,
-                           Prp1OnlyFault, StaleSqhdAfterResetFault, OverstateQueuesFault>;
+                           Prp1OnlyFault, StaleSqhdAfterResetFault, OverstateQueuesFault, NoDataTransferFault>;
 
 struct Profile {
   std::string name;
