@@ -348,6 +348,20 @@ class SuiteParser {
       implicit.implicit = true;
       call.checks.insert(call.checks.begin(), implicit);
     }
+    const bool names_unwritten = std::any_of(call.checks.begin(), call.checks.end(),
+                                             [](const Check& k) { return k.field == "unwritten_bytes"; });
+    if (!names_unwritten && def.observation("unwritten_bytes") != nullptr) {
+      // A success whose data never arrived is no success: every Identify step
+      // requires the whole structure written. Last, so a case's own checks
+      // still give its failure message.
+      Check implicit;
+      implicit.mark = call.mark;
+      implicit.field = "unwritten_bytes";
+      implicit.op = CheckOp::kEq;
+      implicit.operands = {Expression::constant(0)};
+      implicit.implicit = true;
+      call.checks.push_back(implicit);
+    }
     if (node["save"]) {
       call.save = r_.nonempty_text(node["save"], "save");
       const ObservationSpec* data = def.observation("data");

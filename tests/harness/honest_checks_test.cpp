@@ -241,6 +241,8 @@ const Expectation kExpectations[] = {
     {"harness-identify-nn-zero", "ID-004", "nn >= 1"},
     {"harness-admin-prp1-only", "ID-005", "data agrees with 'aligned': expected byte 512"},
     {"harness-identify-nn-zero", "ID-006", "above_nn == 0"},
+    // Identify that succeeds without moving data: poisoned buffers show it (zeros would pass these).
+    {"harness-identify-no-data", "ID-007", "count == 0"},
     {"harness-wrong-statuses", "ID-007", "status in {00/00}: expected {00/00}, actual 00/06"},
     {"harness-wrong-statuses", "ID-008", "status in {00/00}: expected {00/00}, actual 00/06"},
     {"corrupt-identify-namespace", "ID-009", "nsze >= ncap"},
@@ -255,6 +257,8 @@ const Expectation kExpectations[] = {
     {"harness-wrong-statuses", "ID-017", "status in {00/02}: expected {00/02}, actual 00/0B"},
     {"harness-wrong-statuses", "ID-018", "status in {00/0B}: expected {00/0B}, actual 00/02"},
     {"harness-wrong-statuses", "ID-019", "status in {00/00}: expected {00/00}, actual 00/06"},
+    {"harness-identify-no-data", "ID-015", "nonzero_bytes == 0"},
+    {"harness-identify-no-data", "ID-019", "count >= 1: expected >= 1, actual 0"},
     {"harness-identify-mn-control", "ID-020", "mn matches the model profile's identify_controller.mn"},
     {"harness-identify-vid-zero", "ID-020", "vid matches the model profile's identify_controller.vid"},
     {"corrupt-identify-namespace", "ID-021", "ncap matches the model profile's identify_namespace.ncap"},

@@ -9,9 +9,12 @@ namespace {
 
 void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto after = static_cast<uint32_t>(args.number("after", ctx.variables()));
-  DmaBuffer buffer = buffer_for(ctx, kIdentifyPageSize);
-  const auto cqe = ctx.controller().admin(cmd::identify(spec::Cns::kActiveNamespaceList, after), buffer, kIdentifyPageSize);
-  const auto page = std::span<const std::byte>(buffer.data(), kIdentifyPageSize);
+  // Poisoned: a list the controller never wrote must not read as "no namespaces".
+  IdentifyBuffer buffer(ctx);
+  const auto cqe =
+      ctx.controller().admin(cmd::identify(spec::Cns::kActiveNamespaceList, after), buffer.dma(), kIdentifyPageSize);
+  out["unwritten_bytes"] = buffer.settle(cqe.status());
+  const auto page = buffer.page();
   const std::vector<uint32_t> list = parse_active_namespace_list(page);
   const auto& vars = ctx.variables();
   const uint64_t nn = vars.count("nn") != 0 ? vars.at("nn") : 0;
@@ -42,6 +45,7 @@ const StepRegistrar registrar{{
     .observations =
         {
             {"status", ValueKind::kStatus, "completion status"},
+            unwritten_bytes_observation(),
             {"count", ValueKind::kNumber, "NSIDs listed"},
             {"first", ValueKind::kNumber, "the first NSID listed (0: none)"},
             {"out_of_order", ValueKind::kNumber, "entries not greater than the one before"},

@@ -20,13 +20,18 @@ size_t expected_length(uint8_t type) {
 
 void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto nsid = static_cast<uint32_t>(args.number("nsid", ctx.variables()));
-  DmaBuffer buffer = buffer_for(ctx, kIdentifyPageSize);
+  // Poisoned: a list the controller never wrote must not read as "no descriptors".
+  IdentifyBuffer buffer(ctx);
   const auto cqe =
-      ctx.controller().admin(cmd::identify(spec::Cns::kNamespaceDescriptorList, nsid), buffer, kIdentifyPageSize);
-  const auto page = std::span<const std::byte>(buffer.data(), kIdentifyPageSize);
+      ctx.controller().admin(cmd::identify(spec::Cns::kNamespaceDescriptorList, nsid), buffer.dma(), kIdentifyPageSize);
+  const uint64_t unwritten = buffer.settle(cqe.status());
+  out["unwritten_bytes"] = unwritten;
+  const auto page = buffer.page();
   out["status"] = cqe.status();
+  // A list the controller did not write is not parsed: its poison would read
+  // as garbage descriptors (or a malformed list) rather than as no data.
   std::vector<NamespaceIdDescriptor> list;
-  if (cqe.status().ok()) list = parse_namespace_descriptors(page);
+  if (cqe.status().ok() && unwritten == 0) list = parse_namespace_descriptors(page);
   uint64_t types = 0;
   uint64_t bad_lengths = 0;
   uint64_t all_zero_ids = 0;
@@ -51,6 +56,7 @@ const StepRegistrar registrar{{
     .observations =
         {
             {"status", ValueKind::kStatus, "completion status"},
+            unwritten_bytes_observation(),
             {"count", ValueKind::kNumber, "descriptors before the first with NIDL 0"},
             {"types", ValueKind::kNumber, "bit n set when a descriptor of NIDT n is present"},
             {"bad_lengths", ValueKind::kNumber, "descriptors whose NIDL does not fit their NIDT"},

@@ -13,13 +13,12 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const uint64_t offset = args.number("buffer_offset", ctx.variables());
   require_dword_aligned(offset, "buffer_offset");
   const auto nsid = static_cast<uint32_t>(args.number("nsid", ctx.variables()));
-  DmaBuffer buffer = buffer_for(ctx, kIdentifyPageSize, offset);
-  // At an offset the page crosses into PRP2: poisoned first, a second page the
-  // controller never wrote shows (zeros would pass for reserved bytes). An
-  // aligned buffer stays zeroed, so a refused command still reads as no data.
-  if (offset != 0) poison(ctx, std::span<std::byte>(buffer.data(), buffer.size()));
-  const auto cqe = ctx.controller().admin(cmd::identify(spec::Cns::kNamespace, nsid), buffer, kIdentifyPageSize, offset);
-  const auto page = std::span<const std::byte>(buffer.data() + offset, kIdentifyPageSize);
+  // At an offset the page crosses into PRP2: a second page the controller never wrote shows too.
+  IdentifyBuffer buffer(ctx, offset);
+  const auto cqe =
+      ctx.controller().admin(cmd::identify(spec::Cns::kNamespace, nsid), buffer.dma(), kIdentifyPageSize, offset);
+  out["unwritten_bytes"] = buffer.settle(cqe.status());
+  const auto page = buffer.page();
   out["status"] = cqe.status();
   out["nonzero_bytes"] = nonzero_bytes(page);
   out["data"] = page_data(page);
@@ -48,6 +47,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 std::vector<ObservationSpec> observations() {
   std::vector<ObservationSpec> o = {
       {"status", ValueKind::kStatus, "completion status"},
+      unwritten_bytes_observation(),
       {"data", ValueKind::kData, "the whole 4 KiB structure (for same_as against another Identify)"},
       {"nonzero_bytes", ValueKind::kNumber, "bytes of the 4 KiB page that are not zero (0: an all-zero page)"},
       {"lba_size", ValueKind::kNumber, "data bytes per block in the active format"},

@@ -10,10 +10,12 @@ namespace {
 void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto cns = static_cast<uint8_t>(args.number("cns", ctx.variables()));
   const auto nsid = static_cast<uint32_t>(args.number("nsid", ctx.variables()));
-  DmaBuffer buffer = buffer_for(ctx, kIdentifyPageSize);
-  const auto cqe = ctx.controller().admin(cmd::identify_raw(cns, nsid), buffer, kIdentifyPageSize);
+  // Poisoned: a structure the controller never wrote must not read as an all-zero one.
+  IdentifyBuffer buffer(ctx);
+  const auto cqe = ctx.controller().admin(cmd::identify_raw(cns, nsid), buffer.dma(), kIdentifyPageSize);
+  out["unwritten_bytes"] = buffer.settle(cqe.status());
   out["status"] = cqe.status();
-  out["nonzero_bytes"] = nonzero_bytes(std::span<const std::byte>(buffer.data(), kIdentifyPageSize));
+  out["nonzero_bytes"] = nonzero_bytes(buffer.page());
 }
 
 const StepRegistrar registrar{{
@@ -24,6 +26,7 @@ const StepRegistrar registrar{{
     .observations =
         {
             {"status", ValueKind::kStatus, "completion status"},
+            unwritten_bytes_observation(),
             {"nonzero_bytes", ValueKind::kNumber, "bytes of the page that are not zero"},
         },
     .run = run,

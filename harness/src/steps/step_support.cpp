@@ -83,6 +83,36 @@ void poison(StepContext& ctx, std::span<std::byte> bytes) {
   }
 }
 
+IdentifyBuffer::IdentifyBuffer(StepContext& ctx, size_t offset)
+    : buffer_(buffer_for(ctx, kIdentifyPageSize, offset)), offset_(offset) {
+  poison(ctx, std::span<std::byte>(buffer_.data(), buffer_.size()));
+  poison_.assign(buffer_.data(), buffer_.data() + buffer_.size());
+}
+
+std::span<const std::byte> IdentifyBuffer::page() const {
+  return std::span<const std::byte>(buffer_.data() + offset_, kIdentifyPageSize);
+}
+
+uint64_t IdentifyBuffer::settle(spec::Status status) {
+  std::byte* page = buffer_.data() + offset_;
+  if (!status.ok()) {
+    std::fill_n(page, kIdentifyPageSize, std::byte{0});
+    return 0;
+  }
+  // In 8-byte pieces: a piece the controller wrote equals its poison with
+  // chance 2^-64, where single bytes would match 1 time in 256.
+  uint64_t unwritten = 0;
+  for (size_t i = 0; i + 8 <= kIdentifyPageSize; i += 8) {
+    if (std::equal(page + i, page + i + 8, poison_.data() + offset_ + i)) unwritten += 8;
+  }
+  return unwritten;
+}
+
+ObservationSpec unwritten_bytes_observation() {
+  return {"unwritten_bytes", ValueKind::kNumber,
+          "bytes of the 4 KiB structure a successful command did not write (still poisoned; 0 after an error)"};
+}
+
 void require_dword_aligned(uint64_t offset, const char* what) {
   if (offset % 4 != 0) {
     throw CaseInputError(fmt::format("{} {} is not a multiple of 4: PRP entries are dword aligned (NVMe Base 2.0, 4.1.1)",
@@ -106,7 +136,8 @@ ParamSpec buffer_offset_param() {
           .fallback = "0",
           .description = "byte offset of the data in its buffer (PRP1 offset; dword aligned)",
           .min = 0,
-          .max = 65536};
+          .max = 65536,
+          .multiple_of = 4};
 }
 
 }  // namespace nvqual::harness::steps

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nvqual/driver/controller.hpp"
+#include "nvqual/driver/identify.hpp"
 #include "nvqual/driver/identify_layout.hpp"
 #include "nvqual/harness/step.hpp"
 #include "nvqual/harness/step_context.hpp"
@@ -30,6 +31,31 @@ DmaBuffer buffer_for(StepContext& ctx, size_t bytes, size_t offset = 0);
 // before a transfer, so memory the controller never wrote cannot agree with
 // another read's: zero-filled buffers would make two missed transfers "agree".
 void poison(StepContext& ctx, std::span<std::byte> bytes);
+
+// An Identify data buffer (4 KiB structure at `offset`), poisoned before the
+// command like a read buffer: a controller that reports success without
+// writing (all or part of) the structure leaves poison, counted as
+// unwritten_bytes, instead of zeros that pass for "no namespaces" or
+// reserved bytes. After an error status the page is zeroed: a refused command
+// transfers nothing, and its data is observed as an empty structure.
+class IdentifyBuffer {
+ public:
+  explicit IdentifyBuffer(StepContext& ctx, size_t offset = 0);
+  DmaBuffer& dma() { return buffer_; }
+  size_t offset() const { return offset_; }
+  std::span<const std::byte> page() const;
+  // Call once the command completed: zeroes the page after an error, and
+  // returns the bytes of the structure still holding the poison (0 after an error).
+  uint64_t settle(spec::Status status);
+
+ private:
+  DmaBuffer buffer_;
+  size_t offset_;
+  std::vector<std::byte> poison_;
+};
+// Its observation: the loader adds the implicit check `unwritten_bytes == 0`
+// to every step that observes it and names no check of its own on it.
+ObservationSpec unwritten_bytes_observation();
 
 // Throws CaseInputError unless `offset` is dword aligned (the PRP1 rule, 2.0 4.1.1).
 void require_dword_aligned(uint64_t offset, const char* what);

@@ -47,7 +47,7 @@ struct Check {
   std::vector<Expression> operands;
   std::vector<spec::Status> accept;
   std::string text;  // kText value, kModel key, kSameAs saved name
-  bool implicit = false;  // the status: [00/00] a step gets when it names no status check
+  bool implicit = false;  // added by the loader: status [00/00] (no status check named), unwritten_bytes == 0
 
   // "status in {00/80, 00/81}", "nsze >= ncap", "data matches the LBA stamp".
   std::string describe() const;
