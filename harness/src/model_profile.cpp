@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <fstream>
+#include <iterator>
 #include <optional>
 
 #include <fmt/format.h>
@@ -13,6 +15,7 @@
 
 #include "nvqual/harness/digest.hpp"
 #include "nvqual/harness/step.hpp"
+#include "yaml_document.hpp"
 #include "yaml_duplicate_keys.hpp"
 
 namespace nvqual::harness {
@@ -193,14 +196,10 @@ ModelExpectation read_entry(const Reader& r, const YAML::Node& key_node, const Y
 
 ModelProfile load_model_profile(const std::filesystem::path& path) {
   const Reader r{path.string(), path.parent_path()};
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(r.file);
-  } catch (const YAML::BadFile&) {
-    throw SuiteError(SourceMark{r.file}, "cannot read the model profile: check the path (see fixtures/models/)");
-  } catch (const YAML::ParserException& e) {
-    throw SuiteError(SourceMark{r.file, e.mark.line + 1, e.mark.column + 1}, fmt::format("YAML syntax error: {}", e.msg));
-  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path)) throw SuiteError(SourceMark{r.file}, "cannot read the model profile: check the path (see fixtures/models/)");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const YAML::Node root = load_one_document(text, r.file, "a model profile");
   if (!root.IsMap()) throw SuiteError(SourceMark{r.file, 1, 1}, "a model profile must be a mapping with model: and values:");
   if (const auto duplicate = find_duplicate_key(root)) r.fail(duplicate->key, duplicate->problem);
   ModelProfile profile;

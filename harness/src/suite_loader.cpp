@@ -13,6 +13,7 @@
 
 #include "nvqual/harness/digest.hpp"
 #include "nvqual/harness/variables.hpp"
+#include "yaml_document.hpp"
 #include "yaml_duplicate_keys.hpp"
 
 namespace nvqual::harness {
@@ -521,13 +522,7 @@ std::string_view to_string(StartState state) {
 
 Suite load_suite_text(std::string_view text, const std::string& file_label, const std::string& expected_name) {
   Reader reader(file_label);
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    throw SuiteError(SourceMark{file_label, e.mark.line + 1, e.mark.column + 1},
-                     fmt::format("YAML syntax error: {}", e.msg));
-  }
+  const YAML::Node root = load_one_document(std::string(text), file_label, "a suite");
   try {
     reader.reject_duplicate_keys(root);
     SuiteParser parser(reader);

@@ -73,6 +73,14 @@ TEST_F(ModelProfileFiles, TyposAreErrorsWithTheirPosition) {
   EXPECT_THROW(load_model_profile(path), SuiteError);
 }
 
+TEST_F(ModelProfileFiles, UnclosedQuotesAndSecondDocumentsAreErrors) {
+  // yaml-cpp alone accepts both: a quote running to the end of the file, a document it then ignores.
+  EXPECT_THAT(error_of("  identify_controller.mn: \"QEMU\n"),
+              HasSubstr("p.yaml:3:27: YAML syntax error: the quoted scalar starting here has no closing \""));
+  EXPECT_THAT(error_of("  identify_controller.vid: 1\n---\nvalues: {}\n"),
+              HasSubstr("p.yaml:5:1: a second YAML document: a model profile is one document"));
+}
+
 TEST_F(ModelProfileFiles, ValuesOfTheWrongKindAreErrors) {
   EXPECT_THAT(error_of("  identify_controller.vid: \"QEMU\"\n"), HasSubstr(":3:28: identify_controller.vid is a number field"));
   EXPECT_THAT(error_of("  identify_controller.mn: {glob: \"a\", regex: \"b\"}\n"), HasSubstr("expected {glob: PATTERN}"));
