@@ -34,6 +34,25 @@ std::string check_line(const CheckResult& r) {
 }
 
 // Runs every step; returns normally when all steps ran or a step had a failed check.
+// Problems a step's arguments cause at run time are the suite's input, never
+// the device's: typed `input` (CaseInputError) and placed at the step, also
+// when the driver is the one refusing (DriverError kInvalidArgument: a length
+// or a range no command can carry).
+void run_step(StepContext& ctx, const StepCall& call, Observations& observed) {
+  const auto at_step = [&](std::string_view problem) {
+    if (problem.starts_with(call.mark.file + ":")) return std::string(problem);  // it names its argument already
+    return fmt::format("{}: step {}: {}", call.mark.str(), call.definition->name, problem);
+  };
+  try {
+    call.definition->run(ctx, call.args, observed);
+  } catch (const CaseInputError& e) {
+    throw CaseInputError(at_step(e.what()));
+  } catch (const DriverError& e) {
+    if (e.kind() != ErrorKind::kInvalidArgument) throw;
+    throw CaseInputError(at_step(e.what()));
+  }
+}
+
 void run_steps(StepContext& ctx, const Case& c, CaseResult& result) {
   for (const StepCall& call : c.steps) {
     const uint64_t times = call.repeat ? call.repeat->evaluate(ctx.variables()) : 1;
@@ -42,7 +61,7 @@ void run_steps(StepContext& ctx, const Case& c, CaseResult& result) {
       ctx.set_variable("iteration", i);
       ctx.checkpoint();
       Observations observed;
-      call.definition->run(ctx, call.args, observed);
+      run_step(ctx, call, observed);
       const CheckEnvironment env{ctx.variables(), ctx.settings().model, ctx.saved()};
       for (const Check& check : call.checks) {
         const auto it = observed.find(check.field);

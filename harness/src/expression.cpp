@@ -273,13 +273,46 @@ bool uses_names(const Expression::Node& node) {
   return false;
 }
 
+bool same_tree(const Expression::Node& a, const Expression::Node& b) {
+  if (a.kind != b.kind || a.number != b.number || a.name != b.name || a.operands.size() != b.operands.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.operands.size(); ++i) {
+    if (!same_tree(*a.operands[i], *b.operands[i])) return false;
+  }
+  return true;
+}
+
+// True when the node is 0 whatever values its variables take: a constant 0,
+// or a form that cancels (`x - x`, `x ^ x`, `x != x`, `x < x`, `x > x`) or is
+// absorbed by a zero (`0 * x`, `x & 0`, `0 << x`, `0 / x`, `min(x, 0)`, `-0`,
+// `0 && x`). Conservative: false means "may be non-zero".
+bool always_zero(const Expression::Node& node, const std::string& text) {
+  if (!uses_names(node)) return evaluate_node(node, {}, text) == 0;
+  const auto zero = [&](size_t i) { return always_zero(*node.operands[i], text); };
+  const std::string& op = node.name;
+  switch (node.kind) {
+    case Kind::kUnary: return (op == "-") && zero(0);
+    case Kind::kCall: return op == "min" && (zero(0) || zero(1));
+    case Kind::kBinary:
+      if ((op == "-" || op == "^" || op == "!=" || op == "<" || op == ">") &&
+          same_tree(*node.operands[0], *node.operands[1])) {
+        return true;
+      }
+      if (op == "*" || op == "&" || op == "&&") return zero(0) || zero(1);
+      if (op == "<<" || op == ">>" || op == "/" || op == "%") return zero(0);
+      return false;
+    default: return false;
+  }
+}
+
 // A divisor that is 0 whatever the device reports is a mistake in the suite,
 // not something to find when the case runs: refuse it while parsing.
 void reject_constant_zero_divisors(const Expression::Node& node, const std::string& text) {
   for (const auto& operand : node.operands) reject_constant_zero_divisors(*operand, text);
   if (node.kind != Kind::kBinary || (node.name != "/" && node.name != "%")) return;
   const Expression::Node& divisor = *node.operands[1];
-  if (!uses_names(divisor) && evaluate_node(divisor, {}, text) == 0) {
+  if (always_zero(divisor, text)) {
     throw ExpressionError(node.offset, fmt::format("'{}' divides by zero whatever the device reports", node.name));
   }
 }

@@ -20,7 +20,15 @@ uint64_t StepArgs::number(std::string_view name, const Variables& variables) con
                                      arg.expression.text(), value, value < arg.spec->min ? "too small" : "too large",
                                      arg.spec->min, arg.spec->max, name));
   }
+  if (arg.spec != nullptr && arg.spec->multiple_of > 1 && value % arg.spec->multiple_of != 0) {
+    throw CaseInputError(fmt::format("{}: '{}' = {} is not a multiple of {}: expected one for {}", arg.mark.str(),
+                                     arg.expression.text(), value, arg.spec->multiple_of, name));
+  }
   return value;
+}
+
+std::optional<uint64_t> StepArgs::constant(std::string_view name) const {
+  return has(name) ? get(name).expression.constant_value() : std::nullopt;
 }
 
 bool StepArgs::flag(std::string_view name) const { return get(name).flag; }

@@ -332,6 +332,12 @@ class SuiteParser {
     for (const auto& p : def.params) allowed.push_back(p.name);
     r_.check_keys(node, allowed, fmt::format("step {}", def.name));
     for (const auto& p : def.params) call.args.set(p.name, parse_arg(node, p, def, call.mark));
+    if (def.check_args) {
+      if (const auto problem = def.check_args(call.args)) {
+        r_.fail(call.args.mark(problem->param),
+                fmt::format("'{}' of step {}: {}", problem->param, def.name, problem->problem));
+      }
+    }
     if (node["repeat"]) call.repeat = r_.bounded(node["repeat"], "repeat", 1, 1'000'000);
     if (node["expect"]) {
       r_.require_list(node["expect"], "expect");
@@ -386,6 +392,11 @@ class SuiteParser {
     switch (p.kind) {
       case ParamKind::kNumber:
         arg.expression = node ? r_.bounded(node, what, p.min, p.max) : Expression::parse(p.fallback);
+        if (const auto v = arg.expression.constant_value(); node && v && p.multiple_of > 1 && *v % p.multiple_of != 0) {
+          r_.fail(node, fmt::format("{} = {} is not a multiple of {}: expected a multiple of {}{}", what, *v,
+                                    p.multiple_of, p.multiple_of,
+                                    p.multiple_of == 4 ? " (PRP entries are dword aligned, NVMe Base 2.0 4.1.1)" : ""));
+        }
         break;
       case ParamKind::kFlag:
         arg.flag = node ? r_.boolean(node, what) : p.fallback == "true";

@@ -184,3 +184,51 @@ TEST(RunnerOnSimulator, ListenersHearEventsInOrder) {
 
 }  // namespace
 }  // namespace nvqual::harness
+
+namespace nvqual::harness {
+namespace {
+
+// Step arguments that only turn out unusable on this device: the case is an
+// error of type input at the step's (or the argument's) FILE:LINE:COLUMN,
+// never a driver or device error.
+TEST(RunnerOnSimulator, StepArgumentsBadOnThisDeviceAreInputErrorsWithTheirPosition) {
+  const auto io_case = [](const std::string& id, const std::string& step) {
+    return "  - id: " + id + "\n    title: t\n    spec: Base 2.0 1\n    state: io\n    steps:\n" + step;
+  };
+  // Line numbers: the header is 5 lines, each case 5 + its step lines.
+  const Suite suite = suite_of(
+      io_case("ONCE", "      - step: read\n        blocks: nn + 65536\n        mode: once\n") +       // 6..13
+      io_case("ALIGN", "      - step: read\n        buffer_offset: page_size - 3\n") +            // 14..20
+      io_case("SWEEP", "      - step: read_offset_sweep\n        from: page_size\n        to: 8\n") +  // 21..28
+      io_case("BURST", "      - step: admin_burst\n        count: 4\n        command: identify\n"
+                       "        batch: nn + 1\n") +                                                   // 29..37
+      io_case("DIV", "      - step: read\n        slba: nsze / (mdts - 5)\n"));                        // 38..44
+  const auto run = run_on_simulator(sim::default_profile(), {suite});
+  const auto expect_input = [&](const char* id, const std::string& where, const std::string& what) {
+    const CaseResult* r = run->listener.find(id);
+    ASSERT_NE(r, nullptr) << id;
+    EXPECT_EQ(r->outcome, Outcome::kError) << id;
+    EXPECT_EQ(r->type, "input") << id << ": " << r->message;
+    EXPECT_THAT(r->message, HasSubstr(where)) << id;
+    EXPECT_THAT(r->message, HasSubstr(what)) << id;
+  };
+  expect_input("ONCE", "t.yaml:11:9: step read: ", "one Read moves 1..65536 blocks");
+  expect_input("ALIGN", "t.yaml:20:24: 'page_size - 3' = 4093 is not a multiple of 4", "buffer_offset");
+  expect_input("SWEEP", "t.yaml:26:9: step read_offset_sweep: ", "is empty");
+  expect_input("BURST", "t.yaml:34:9: step admin_burst: ", "use batch: 1");
+  expect_input("DIV", "t.yaml:43:9: step read: ", "division by zero in 'nsze / (mdts - 5)'");
+}
+
+// The read suite derives its LBAs from NSZE: it passes on a namespace of 256
+// 4 KiB blocks too (fixed LBAs such as 1000 were out of range there).
+TEST(RunnerOnSimulator, TheReadSuitePassesOnASmallNamespace) {
+  sim::Profile small = sim::load_profile(NVQUAL_SOURCE_DIR "/fixtures/sim/4k.yaml");
+  small.namespaces.at(0).size_blocks = 256;
+  small.namespaces.at(0).capacity_blocks = 256;
+  small.namespaces.at(0).utilization_blocks = 256;
+  const auto run = run_on_simulator(small, {load_suite_file(NVQUAL_SOURCE_DIR "/suites/read.yaml")});
+  EXPECT_EQ(run->listener.problems(), "");
+}
+
+}  // namespace
+}  // namespace nvqual::harness

@@ -41,9 +41,16 @@ TEST(SuiteLoader, LoadsAValidSuiteWithDefaultsAndDerivedNeeds) {
 TEST(SuiteLoader, AddsAnImplicitSuccessCheckWhenAStatusIsNotChecked) {
   const Suite s = load_suite_text(one_step_suite("      - step: identify_controller\n"), "t.yaml", "t");
   const auto& checks = s.cases[0].steps[0].checks;
-  ASSERT_EQ(checks.size(), 1u);
+  ASSERT_EQ(checks.size(), 2u);
   EXPECT_TRUE(checks[0].implicit);
   EXPECT_EQ(checks[0].describe(), "status in {00/00}");
+  // An Identify step also requires its whole structure written, after the case's own checks.
+  EXPECT_TRUE(checks[1].implicit);
+  EXPECT_EQ(checks[1].describe(), "unwritten_bytes == 0");
+  const Suite named = load_suite_text(
+      one_step_suite("      - step: identify_controller\n        expect:\n          - {field: vid, ne: 0}\n"), "t.yaml", "t");
+  ASSERT_EQ(named.cases[0].steps[0].checks.size(), 3u);
+  EXPECT_EQ(named.cases[0].steps[0].checks[2].describe(), "unwritten_bytes == 0");
 }
 
 TEST(SuiteLoader, MarksCasesThatNeedThePatternOrAModel) {
@@ -56,11 +63,36 @@ TEST(SuiteLoader, MarksCasesThatNeedThePatternOrAModel) {
   EXPECT_TRUE(s.cases[0].needs_model);
 }
 
+// Loads `text` and returns "FILE:LINE:COLUMN: problem" of the SuiteError it must raise.
+std::string error_at(const std::string& text) {
+  const SuiteError e = rejected(text);
+  return e.mark().str() + ": " + e.problem();
+}
+
 TEST(SuiteLoader, ReportsYamlSyntaxErrorsWithLineAndColumn) {
+  // A block sequence inside an unclosed flow sequence: yaml-cpp stops at the '-'.
   const SuiteError e = rejected("suite: t\ncases: [\n  - id: x\n");
-  EXPECT_EQ(e.mark().file, "t.yaml");
-  EXPECT_GT(e.mark().line, 1);
+  EXPECT_EQ(e.mark().str(), "t.yaml:3:3");
   EXPECT_THAT(e.what(), HasSubstr("YAML syntax error"));
+}
+
+TEST(SuiteLoader, RejectsAQuotedScalarWithNoClosingQuote) {
+  // yaml-cpp alone takes these as closed when a newline ends the file.
+  EXPECT_THAT(error_at("suite: t\narea: x\ndescription: \"abc\n"),
+              ::testing::StartsWith("t.yaml:3:14: YAML syntax error: the quoted scalar starting here has no closing \""));
+  EXPECT_THAT(error_at(one_step_suite("      - step: read_registers\n") + "  - id: 'T-2\n"),
+              ::testing::StartsWith("t.yaml:12:9: YAML syntax error: the quoted scalar starting here has no closing '"));
+  // Escaped quotes inside closed scalars are not mistaken for an open one.
+  EXPECT_NO_THROW(load_suite_text("suite: t\narea: \"a\\\"b\"\ndescription: 'it''s'\nspec: [x]\ncases:\n"
+                                  "  - {id: A, title: t, spec: x, state: admin, steps: [{step: read_registers}]}\n",
+                                  "t.yaml", "t"));
+}
+
+TEST(SuiteLoader, RejectsASecondDocument) {
+  const std::string suite = one_step_suite("      - step: read_registers\n");
+  EXPECT_THAT(error_at(suite + "---\nsuite: other\n"), ::testing::StartsWith("t.yaml:13:1: a second YAML document"));
+  EXPECT_THAT(error_at(suite + "---\n"), ::testing::StartsWith("t.yaml:12:1: a second YAML document"));
+  EXPECT_THAT(error_at("---\n" + suite + "...\ncases: []\n"), ::testing::StartsWith("t.yaml:14:1: a second YAML"));
 }
 
 TEST(SuiteLoader, RejectsAnUnknownStepNamingTheKnownOnes) {
@@ -83,48 +115,74 @@ TEST(SuiteLoader, RejectsAnUnknownObservedField) {
   const SuiteError e = rejected(one_step_suite("      - step: read_registers\n"
                                                "        expect:\n"
                                                "          - {field: cap_mqs, ge: 1}\n"));
-  EXPECT_EQ(e.mark().line, 13);
+  EXPECT_EQ(e.mark().str(), "t.yaml:13:13");  // the expectation
   EXPECT_THAT(e.problem(), HasSubstr("observes no 'cap_mqs'"));
   EXPECT_THAT(e.problem(), HasSubstr("cap_mqes"));
 }
 
 TEST(SuiteLoader, RejectsAnUnknownCaseOrSuiteKey) {
-  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n", "    stat: io\n")).problem(),
-              HasSubstr("unknown key 'stat' in a case"));
-  EXPECT_THAT(rejected("sute: t\n").problem(), HasSubstr("unknown key 'sute' in the suite"));
+  EXPECT_THAT(error_at(one_step_suite("      - step: read_registers\n", "    stat: io\n")),
+              ::testing::StartsWith("t.yaml:10:5: unknown key 'stat' in a case"));
+  EXPECT_THAT(error_at("sute: t\n"), ::testing::StartsWith("t.yaml:1:1: unknown key 'sute' in the suite"));
 }
 
 TEST(SuiteLoader, RejectsWrongTypes) {
   // A mapping where a list is needed, text where a boolean is needed, a list where an expression is needed.
-  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n        expect: {field: cc}\n")).problem(),
-              HasSubstr("expect must be a list"));
-  EXPECT_THAT(rejected(one_step_suite("      - step: create_io_cq\n        qid: 1\n        contiguous: maybe\n")).problem(),
-              HasSubstr("must be true or false"));
-  EXPECT_THAT(rejected(one_step_suite("      - step: read\n        slba: [1, 2]\n")).problem(),
-              HasSubstr("must be an expression"));
-  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n"
-                                      "        expect:\n"
-                                      "          - {field: cap_mqes, printable: true}\n"))
-                  .problem(),
-              HasSubstr("'printable' does not apply to cap_mqes"));
+  const SuiteError list = rejected(one_step_suite("      - step: read_registers\n        expect: {field: cc}\n"));
+  EXPECT_EQ(list.mark().str(), "t.yaml:12:17");
+  EXPECT_THAT(list.problem(), HasSubstr("expect must be a list"));
+  const SuiteError flag =
+      rejected(one_step_suite("      - step: create_io_cq\n        qid: 1\n        contiguous: maybe\n"));
+  EXPECT_EQ(flag.mark().str(), "t.yaml:13:21");
+  EXPECT_THAT(flag.problem(), HasSubstr("must be true or false"));
+  const SuiteError expression = rejected(one_step_suite("      - step: read\n        slba: [1, 2]\n"));
+  EXPECT_EQ(expression.mark().str(), "t.yaml:12:15");
+  EXPECT_THAT(expression.problem(), HasSubstr("must be an expression"));
+  const SuiteError check = rejected(one_step_suite("      - step: read_registers\n"
+                                                   "        expect:\n"
+                                                   "          - {field: cap_mqes, printable: true}\n"));
+  EXPECT_EQ(check.mark().str(), "t.yaml:13:13");
+  EXPECT_THAT(check.problem(), HasSubstr("'printable' does not apply to cap_mqes"));
 }
 
 TEST(SuiteLoader, RejectsMissingRequiredFields) {
-  EXPECT_THAT(rejected(one_step_suite("      - step: identify_raw\n")).problem(), HasSubstr("needs 'cns'"));
+  EXPECT_THAT(error_at(one_step_suite("      - step: identify_raw\n")), ::testing::StartsWith("t.yaml:11:9: step identify_raw needs 'cns'"));
   const std::string no_spec = "suite: t\narea: a\ndescription: d\nspec: [x]\ncases:\n  - id: A\n    title: t\n"
                               "    state: admin\n    steps:\n      - step: read_registers\n";
   const SuiteError e = rejected(no_spec);
   EXPECT_THAT(e.problem(), HasSubstr("case A has no 'spec'"));
-  EXPECT_EQ(e.mark().line, 6);
+  EXPECT_EQ(e.mark().str(), "t.yaml:6:5");
 }
 
 TEST(SuiteLoader, RejectsOutOfRangeConstants) {
-  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n", "    admin_queue: {entries: 1}\n")).problem(),
-              HasSubstr("admin_queue entries = 1 is out of range: expected 2..4096"));
-  EXPECT_THAT(rejected(one_step_suite("      - step: admin_command\n        opcode: 0x100\n")).problem(),
-              HasSubstr("= 256 is out of range: expected 0..255"));
-  EXPECT_THAT(rejected(one_step_suite("      - step: read_registers\n", "    timeout: 0\n")).problem(),
-              HasSubstr("out of range"));
+  EXPECT_THAT(error_at(one_step_suite("      - step: read_registers\n", "    admin_queue: {entries: 1}\n")),
+              ::testing::StartsWith("t.yaml:10:28: admin_queue entries = 1 is out of range: expected 2..4096"));
+  EXPECT_THAT(error_at(one_step_suite("      - step: admin_command\n        opcode: 0x100\n")),
+              ::testing::StartsWith("t.yaml:12:17: 'opcode' of step admin_command = 256 is out of range: expected 0..255"));
+  EXPECT_THAT(error_at(one_step_suite("      - step: read_registers\n", "    timeout: 0\n")),
+              ::testing::StartsWith("t.yaml:10:14: timeout (seconds) = 0 is out of range: expected 1..3600"));
+}
+
+// Constant arguments no command can carry are refused at load, where they are.
+TEST(SuiteLoader, RejectsConstantStepArgumentsNoCommandCanCarry) {
+  EXPECT_THAT(error_at(one_step_suite("      - step: read\n        blocks: 70000\n        mode: once\n")),
+              ::testing::StartsWith("t.yaml:12:17: 'blocks' of step read: 70000 blocks in mode once is more than one "
+                                    "Read carries: expected 1..65536"));
+  EXPECT_THAT(error_at(one_step_suite("      - step: read\n        buffer_offset: 3\n")),
+              ::testing::StartsWith("t.yaml:12:24: 'buffer_offset' of step read = 3 is not a multiple of 4"));
+  EXPECT_THAT(error_at(one_step_suite("      - step: identify_controller\n        buffer_offset: 2 * 3\n")),
+              ::testing::StartsWith("t.yaml:12:24: 'buffer_offset' of step identify_controller = 6 is not a multiple"));
+  EXPECT_THAT(error_at(one_step_suite("      - step: read_offset_sweep\n        from: 100\n        to: 8\n")),
+              ::testing::StartsWith("t.yaml:12:15: 'from' of step read_offset_sweep: the PRP1 offset range 100..8 is "
+                                    "empty: expected from <= to"));
+  EXPECT_THAT(error_at(one_step_suite("      - step: admin_burst\n        count: 8\n"
+                                      "        command: identify\n        batch: 4\n")),
+              ::testing::StartsWith("t.yaml:14:16: 'batch' of step admin_burst: command: identify moves data and runs "
+                                    "one at a time: use batch: 1"));
+  // Values that depend on the device load; the steps check them when they run.
+  EXPECT_NO_THROW(load_suite_text(one_step_suite("      - step: read\n        blocks: nsze\n        mode: once\n"
+                                                 "        buffer_offset: page_size - 4\n"),
+                                  "t.yaml", "t"));
 }
 
 TEST(SuiteLoader, RejectsDuplicateCaseIds) {
@@ -193,6 +251,15 @@ TEST(SuiteLoader, RejectsADivisorThatIsAlwaysZero) {
   const SuiteError e = rejected(one_step_suite("      - step: read\n        blocks: nsze / (4 - 4)\n"));
   EXPECT_EQ(e.mark().str(), "t.yaml:12:22");
   EXPECT_THAT(e.problem(), HasSubstr("divides by zero whatever the device reports"));
+  // Zero for every device even though it reads device values.
+  for (const char* divisor : {"(mdts - mdts)", "(nn ^ nn)", "(0 * nsze)", "(nsze & 0)", "min(mdts, 0)",
+                              "((mdts - mdts) << 3)", "(nsze < nsze)"}) {
+    const SuiteError z = rejected(one_step_suite(std::string("      - step: read\n        slba: nsze / ") + divisor + "\n"));
+    EXPECT_EQ(z.mark().str(), "t.yaml:12:20") << divisor;
+    EXPECT_THAT(z.problem(), HasSubstr("divides by zero whatever the device reports")) << divisor;
+  }
+  // A divisor that is zero only on some devices loads (and is an input error there).
+  EXPECT_NO_THROW(load_suite_text(one_step_suite("      - step: read\n        slba: nsze / (mdts - nn)\n"), "t.yaml", "t"));
 }
 
 TEST(SuiteLoader, RejectsQueueSettingsThatUseValuesNotYetComputed) {

@@ -17,13 +17,21 @@
 namespace nvqual::harness::steps {
 namespace {
 
+constexpr const char* kIdentifyBatch = "command: identify moves data and runs one at a time: use batch: 1";
+
+std::optional<ArgProblem> check_args(const StepArgs& args) {
+  const auto batch = args.constant("batch");
+  if (args.choice("command") == "identify" && batch && *batch != 1) return ArgProblem{"batch", kIdentifyBatch};
+  return std::nullopt;
+}
+
 void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   Controller& controller = ctx.controller();
   QueuePair& queue = controller.admin_queue();
   const uint64_t count = args.number("count", ctx.variables());
   const uint64_t batch = args.number("batch", ctx.variables());
   const bool identify = args.choice("command") == "identify";
-  if (identify && batch != 1) throw CaseInputError("command: identify moves data and runs one at a time: use batch: 1");
+  if (identify && batch != 1) throw CaseInputError(kIdentifyBatch);
   // Get Features (Number of Queues) moves no data: a cheap command to repeat.
   const spec::SubmissionEntry probe = cmd::get_features(static_cast<uint8_t>(spec::FeatureId::kNumberOfQueues));
   DmaBuffer page = identify ? buffer_for(ctx, kIdentifyPageSize) : DmaBuffer();
@@ -89,6 +97,7 @@ const StepRegistrar registrar{{
              "phase tag changes between consecutive completions: CQ ring wraps the controller made (batch 1: exact)"},
         },
     .run = run,
+    .check_args = check_args,
 }};
 
 }  // namespace

@@ -13,6 +13,19 @@
 namespace nvqual::harness::steps {
 namespace {
 
+// One Read carries at most 65536 blocks (NLB is a 0-based 16-bit field, NVM 1.0 3.2.6).
+constexpr uint64_t kMaxBlocksPerCommand = 65536;
+
+std::optional<ArgProblem> check_args(const StepArgs& args) {
+  const auto blocks = args.constant("blocks");
+  if (args.choice("mode") == "once" && blocks && *blocks > kMaxBlocksPerCommand) {
+    return ArgProblem{"blocks", fmt::format("{} blocks in mode once is more than one Read carries: expected 1..{} "
+                                            "(NLB is 16 bits, NVM 1.0 3.2.6), or mode split or chunks",
+                                            *blocks, kMaxBlocksPerCommand)};
+  }
+  return std::nullopt;
+}
+
 void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto& v = ctx.variables();
   Controller& controller = ctx.controller();
@@ -80,6 +93,7 @@ const StepRegistrar registrar{{
             {"data", ValueKind::kData, "the blocks read"},
         },
     .run = run,
+    .check_args = check_args,
 }};
 
 }  // namespace

@@ -10,6 +10,17 @@
 namespace nvqual::harness::steps {
 namespace {
 
+std::optional<ArgProblem> check_args(const StepArgs& args) {
+  const auto from = args.constant("from");
+  const auto to = args.constant("to");
+  if (from && to && *from > *to) {
+    return ArgProblem{"from", fmt::format("the PRP1 offset range {}..{} is empty: expected from <= to (the sweep "
+                                          "would compare nothing)",
+                                          *from, *to)};
+  }
+  return std::nullopt;
+}
+
 void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto& v = ctx.variables();
   Controller& controller = ctx.controller();
@@ -77,9 +88,10 @@ const StepRegistrar registrar{{
     .params = {{.name = "qid", .fallback = "1", .description = "I/O queue pair", .min = 1, .max = 0xFFFF},
                {.name = "slba", .fallback = "0", .description = "first LBA"},
                {.name = "blocks", .fallback = "1", .description = "blocks per read", .min = 1, .max = 65536},
-               {.name = "from", .fallback = "4", .description = "first PRP1 offset", .max = 65536},
+               {.name = "from", .fallback = "4", .description = "first PRP1 offset", .max = 65536, .multiple_of = 4},
                {.name = "to", .fallback = "page_size - 4", .description = "last PRP1 offset", .max = 65536},
-               {.name = "stride", .fallback = "4", .description = "offset step (dword multiple)", .min = 4, .max = 65536}},
+               {.name = "stride", .fallback = "4", .description = "offset step (dword multiple)", .min = 4, .max = 65536,
+                .multiple_of = 4}},
     .observations =
         {
             {"status", ValueKind::kStatus, "the first failing status, else success"},
@@ -90,6 +102,7 @@ const StepRegistrar registrar{{
             {"data", ValueKind::kData, "the offset-0 reference read"},
         },
     .run = run,
+    .check_args = check_args,
 }};
 
 }  // namespace

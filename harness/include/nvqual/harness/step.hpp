@@ -14,6 +14,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,7 @@ struct ParamSpec {
   std::string description;
   uint64_t min = 0;  // kNumber: valid range, checked at load time for constants and at run time
   uint64_t max = std::numeric_limits<uint64_t>::max();
+  uint64_t multiple_of = 1;  // kNumber: values must be multiples of it (4: a dword-aligned PRP offset)
   std::vector<std::string> choices;
   bool required() const { return fallback.empty(); }
 };
@@ -62,8 +64,12 @@ class StepArgs {
 
   void set(std::string name, Arg arg) { args_[std::move(name)] = std::move(arg); }
   bool has(std::string_view name) const { return args_.find(name) != args_.end(); }
-  // Evaluates a number argument; throws CaseInputError when it falls outside the parameter's range.
+  // Evaluates a number argument; throws CaseInputError (naming the argument's
+  // FILE:LINE:COLUMN) when it falls outside the parameter's range or multiple.
   uint64_t number(std::string_view name, const Variables& variables) const;
+  // A number argument's value when it depends on no variable (the loader checks those).
+  std::optional<uint64_t> constant(std::string_view name) const;
+  const SourceMark& mark(std::string_view name) const { return get(name).mark; }
   bool flag(std::string_view name) const;
   const std::string& choice(std::string_view name) const;
   const std::map<std::string, Arg, std::less<>>& all() const { return args_; }
@@ -75,12 +81,24 @@ class StepArgs {
 
 using StepFunction = std::function<void(StepContext&, const StepArgs&, Observations&)>;
 
+// A rule between a step's arguments that no single range expresses (an empty
+// from..to, a batch a command cannot have). It returns the argument to blame
+// and the problem, or nothing. The loader calls it, so it judges only constant
+// arguments (StepArgs::constant); the step enforces the same rule on the
+// evaluated values when it runs (the case then errors with type input).
+struct ArgProblem {
+  std::string param;
+  std::string problem;
+};
+using ArgsCheck = std::function<std::optional<ArgProblem>(const StepArgs&)>;
+
 struct StepDefinition {
   std::string name;
   std::string description;
   std::vector<ParamSpec> params;
   std::vector<ObservationSpec> observations;
   StepFunction run;
+  ArgsCheck check_args;  // optional
 
   const ParamSpec* param(std::string_view param_name) const;
   const ObservationSpec* observation(std::string_view observation_name) const;
