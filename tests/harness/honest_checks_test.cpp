@@ -236,6 +236,7 @@ const Expectation kExpectations[] = {
     {"harness-identify-vid-zero", "ID-001", "vid != 0"},
     {"harness-identify-mn-control", "ID-002", "mn is printable ASCII"},
     {"corrupt-identify-serial", "ID-002", "sn is printable ASCII"},
+    {"harness-identify-serial-bad-utf8", "ID-002", "sn is printable ASCII"},
     {"harness-identify-sqes", "ID-003", "sqes_min == 6"},
     {"harness-identify-ver", "ID-004", "ver == vs"},
     {"harness-identify-nn-zero", "ID-004", "nn >= 1"},
