@@ -330,6 +330,24 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
                "pci_nvme_err_req_status cid 4 nsid 1 status 0x13 opc 0x2"]
         self.assertEqual(self._trace_failures([self.BEGIN, *self.INVALID_OPCODE, *prp, self.END]), 1)
 
+    def test_unrelated_error_before_a_recorded_completion_fails(self):
+        # A controller start failure (a driver bug) must not hide behind the
+        # deliberate Invalid Opcode that follows it.
+        startfail = "pci_nvme_err_startfail_asq_misaligned nvme_start_ctrl failed because the admin submission queue address is misaligned: 0x1001"
+        self.assertEqual(self._trace_failures([self.BEGIN, startfail, *self.INVALID_OPCODE, self.END]), 1)
+        # Nor does another command's kind of error: a bad PRP is no Invalid Opcode.
+        prp = "pci_nvme_err_invalid_prplist_ent PRP list entry not page aligned"
+        self.assertEqual(self._trace_failures([self.BEGIN, prp, *self.INVALID_OPCODE, self.END]), 1)
+
+    def test_queue_errors_are_excused_by_their_own_opcode_only(self):
+        bad_cqid = {"cid": 9, "nsid": 0, "opcode": 0x01, "status_field": 0x4100}
+        create_sq = ["pci_nvme_err_invalid_create_sq_cqid failed creating submission queue, invalid cqid=0",
+                     "pci_nvme_err_req_status cid 9 nsid 0 status 0x4100 opc 0x1"]
+        self.assertEqual(self._trace_failures([self.BEGIN, *create_sq, self.END], failed_commands=(bad_cqid,)), 0)
+        create_cq_event = "pci_nvme_err_invalid_create_cq_cqid failed creating completion queue, cqid=0"
+        self.assertEqual(self._trace_failures([self.BEGIN, create_cq_event, create_sq[1], self.END],
+                                              failed_commands=(bad_cqid,)), 1)
+
     def test_recorded_error_missing_from_the_trace_fails(self):
         self.assertEqual(self._trace_failures([self.BEGIN, self.END]), 1)
         other = dict(self.PROVOKED, cid=2)
