@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <cerrno>
+
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -123,6 +125,28 @@ TEST_F(Binding, RefusesASwapNamespace) {
   host.add_swap("/dev/nvme0n1p1");
   EXPECT_THAT(refusal([&] { plan_bind(host.paths(), kBdf); }),
               HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is used as swap"));
+}
+
+TEST_F(Binding, RefusesANamespaceTheKernelReportsBusy) {
+  // Mounted only in another mount namespace, or a ZFS vdev: no table shows it.
+  host.set_exclusive_open_error("nvme0n1p1", EBUSY);
+  EXPECT_THAT(refusal([&] { plan_bind(host.paths(), kBdf); }),
+              AllOf(HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is busy (claimed by a filesystem, ZFS pool "
+                              "or another exclusive user, possibly in another mount namespace)"),
+                    HasSubstr("zpool export"), HasSubstr("grep nvme0n1p1 /proc/*/mountinfo")));
+}
+
+TEST_F(Binding, AWholeDiskClaimIsRefused) {
+  host.set_exclusive_open_error("nvme0n1", EBUSY);  // ZFS given the whole disk
+  EXPECT_THAT(refusal([&] { plan_bind(host.paths(), kBdf); }), HasSubstr("/dev/nvme0n1 is busy"));
+}
+
+TEST_F(Binding, ProbeFailuresOtherThanBusyDoNotBlock) {
+  // EACCES: a non-root user cannot open the node; binding then fails at the sysfs write, not here.
+  host.set_exclusive_open_error("nvme0n1", EACCES);
+  host.set_exclusive_open_error("nvme0n1p1", ENXIO);
+  EXPECT_EQ(plan_bind(host.paths(), kBdf).steps.size(), 3u);
+  EXPECT_THAT(host.probed(), ElementsAre("nvme0n1p1", "nvme0n1"));
 }
 
 TEST_F(Binding, RefusesANonNvmeDevice) {

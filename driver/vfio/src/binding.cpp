@@ -53,8 +53,9 @@ SysfsStep module_step(std::string module, std::filesystem::path driver_dir) {
   return {SysfsStep::Kind::kLoadModule, std::move(driver_dir), std::move(module)};
 }
 
-// Mounted, held and swap uses of the controller's namespaces, root first,
-// joined into one refusal line.
+// Mounted, held, swap and busy (claimed, e.g. by ZFS or a mount in another
+// namespace) uses of the controller's namespaces, root first, joined into one
+// refusal line.
 void refuse_if_in_use(const HostPaths& paths, const PciFunction& function) {
   const auto usage = BlockUsageTable::read(paths);
   std::vector<BlockUse> uses;
@@ -65,9 +66,15 @@ void refuse_if_in_use(const HostPaths& paths, const PciFunction& function) {
   std::stable_partition(uses.begin(), uses.end(), [](const BlockUse& use) { return use.root_filesystem; });
   std::string reasons;
   for (const auto& use : uses) reasons += (reasons.empty() ? "" : "; ") + use.describe();
-  const std::string fix = uses.front().root_filesystem
-                              ? "this is the disk the system runs from: pick another controller"
-                              : "unmount it, swapoff it, or stop the md/LVM/device-mapper holder, then retry";
+  const bool only_busy =
+      std::all_of(uses.begin(), uses.end(), [](const BlockUse& use) { return use.kind == BlockUse::Kind::kBusy; });
+  // A busy device shows in no table nvqual reads: point at where its user is.
+  const std::string fix =
+      uses.front().root_filesystem ? "this is the disk the system runs from: pick another controller"
+      : only_busy ? fmt::format("export its ZFS pool (`zpool export`), or unmount it in the mount namespace that uses it "
+                                "(`grep {} /proc/*/mountinfo` names it), then retry",
+                                uses.front().device.substr(5))
+                  : "unmount it, swapoff it, or stop the md/LVM/device-mapper holder, then retry";
   fail(ErrorKind::kEnvironment, fmt::format("refusing to bind {}: {}; {}", function.bdf, reasons, fix));
 }
 

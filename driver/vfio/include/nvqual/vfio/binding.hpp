@@ -38,8 +38,8 @@ struct BindPlan {
 
 // What it takes to hand `bdf` to vfio-pci. Throws DriverError: kInvalidArgument
 // (malformed, absent, not NVMe), kEnvironment (no IOMMU group; a namespace is
-// mounted, held or used as swap: "refusing to bind BDF: /dev/nvme0n1p2 is
-// mounted on / (root filesystem)"). `held` is the BDF's lock when the caller
+// mounted, held, used as swap or busy (the kernel refuses an exclusive open):
+// "refusing to bind BDF: /dev/nvme0n1p2 is mounted on / (root filesystem)"). `held` is the BDF's lock when the caller
 // holds it (execute_under_lock); planning does not need it.
 BindPlan plan_bind(const HostPaths& paths, std::string_view bdf, const DeviceLock* held = nullptr);
 

@@ -8,12 +8,19 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace nvqual::vfio {
+
+// The errno of open(node, O_RDONLY|O_EXCL|O_CLOEXEC|O_NONBLOCK), 0 when it
+// opened (it is closed at once). On a block device O_EXCL asks for the
+// kernel's exclusive claim, so EBUSY means a filesystem (mounted in any mount
+// namespace), a ZFS pool, swap, md or device-mapper holds it.
+int open_block_exclusive(const std::filesystem::path& node);
 
 struct HostPaths {
   std::filesystem::path sys = "/sys";
@@ -28,6 +35,9 @@ struct HostPaths {
   // stat()ed to find the device of the root filesystem; nullopt for a fake or
   // captured tree, whose mountinfo stands in for it.
   std::optional<std::filesystem::path> root_directory = "/";
+  // Tries the exclusive open of a block device node (block_usage.hpp); tests
+  // substitute one that reports chosen devices busy.
+  std::function<int(const std::filesystem::path&)> exclusive_open = open_block_exclusive;
 
   // Everything under `root` (root/sys, root/dev, root/proc, root/run/nvqual,
   // root/tmp): a fake tree for tests, or a copy of a lab host's tree.
