@@ -214,7 +214,7 @@ TEST_F(Binding, UnbindRefusesWhileNvqualHoldsTheDevice) {
   host.bind(kBdf, "vfio-pci");
   const DeviceLock held = DeviceLock::acquire(host.paths(), kBdf);
   EXPECT_THAT(refusal([&] { plan_unbind(host.paths(), kBdf); }),
-              HasSubstr("cannot unbind 0000:01:00.0: device busy: 0000:01:00.0 is in use by another nvqual"));
+              HasSubstr("cannot unbind 0000:01:00.0: device busy: 0000:01:00.0 is in use by another process"));
 }
 
 TEST_F(Binding, UnbindRefusesWhileAProcessHoldsTheGroup) {
@@ -273,7 +273,7 @@ TEST_F(Binding, UnderLockAnotherNvqualIsBusy) {
   host.bind(kBdf, "vfio-pci");
   const DeviceLock running = DeviceLock::acquire(host.paths(), kBdf);
   EXPECT_THAT(refusal([&] { execute_under_lock(host.paths(), kBdf, &plan_unbind, kernel, kNoSettle); }),
-              HasSubstr("device busy: 0000:01:00.0 is in use by another nvqual"));
+              HasSubstr("device busy: 0000:01:00.0 is in use by another process"));
   EXPECT_THAT(kernel.steps, IsEmpty());
 }
 

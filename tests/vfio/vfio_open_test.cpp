@@ -65,9 +65,9 @@ TEST_F(VfioOpen, AFailedOpenReleasesTheLock) {
   EXPECT_NO_THROW(DeviceLock::acquire(host.paths(), kBdf));
 }
 
-TEST_F(VfioOpen, AnotherNvqualHoldingTheDeviceIsBusy) {
+TEST_F(VfioOpen, AnotherLockHolderMakesTheDeviceBusy) {
   const DeviceLock held = DeviceLock::acquire(host.paths(), kBdf);
-  EXPECT_THAT(open_failure().what(), HasSubstr("device busy: 0000:01:00.0 is in use by another nvqual (pid"));
+  EXPECT_THAT(open_failure().what(), HasSubstr("device busy: 0000:01:00.0 is in use by another process (pid unknown)"));
 }
 
 }  // namespace

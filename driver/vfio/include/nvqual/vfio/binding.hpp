@@ -87,7 +87,7 @@ std::string execute_plan(const HostPaths& paths, const BindPlan& plan, SysfsWrit
 // plans again under it (a mount, a run or a VM that started since the first
 // look is refused now, and no nvqual can start until the writes are done),
 // then executes that plan. Throws as the planner and execute_plan do, and
-// "device busy" when another nvqual holds the lock.
+// "device busy" when another process holds the lock.
 std::string execute_under_lock(const HostPaths& paths, std::string_view bdf, Planner planner, SysfsWriter& writer,
                                std::chrono::milliseconds settle_timeout = std::chrono::seconds(5));
 

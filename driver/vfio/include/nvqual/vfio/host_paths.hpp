@@ -26,10 +26,10 @@ struct HostPaths {
   std::filesystem::path sys = "/sys";
   std::filesystem::path dev = "/dev";
   std::filesystem::path proc = "/proc";
-  // The per-BDF lock file (device_lock.hpp). Root keeps it in lock_dir, a
-  // directory only root may write, so no other user can hold a root run
-  // hostage; other users share root's file there when it exists and otherwise
-  // use lock_fallback_dir, which every user can write.
+  // The per-BDF lock file (device_lock.hpp). Root keeps it 0600 in lock_dir,
+  // a directory only root may write, so no other user can open it and hold a
+  // root run hostage; other users lock in lock_fallback_dir, which every user
+  // can write and root ignores.
   std::filesystem::path lock_dir = "/run/nvqual";
   std::filesystem::path lock_fallback_dir = "/tmp";
   // stat()ed to find the device of the root filesystem; nullopt for a fake or
