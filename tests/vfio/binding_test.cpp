@@ -224,6 +224,25 @@ TEST_F(Binding, UnbindRefusesWhileAProcessHoldsTheGroup) {
               AllOf(HasSubstr("cannot unbind 0000:01:00.0: device busy"), HasSubstr("pid 4321 (qemu-system-x86)")));
 }
 
+TEST_F(Binding, UnbindRefusesWhileAProcessHoldsTheDevicesIommufdCdev) {
+  // Linux 6.6+: a user of the cdev interface never opens /dev/vfio/N.
+  host.bind(kBdf, "vfio-pci");
+  fs::create_directories(device("vfio-dev") / "vfio3");
+  host.add_process_fd(4321, "qemu-system-x86", host.paths().vfio_device_cdev("vfio3"));
+  host.add_process_fd(4322, "other", host.paths().vfio_device_cdev("vfio4"));  // another device's cdev
+  const std::string message = refusal([&] { plan_unbind(host.paths(), kBdf); });
+  EXPECT_THAT(message, AllOf(HasSubstr("cannot unbind 0000:01:00.0: device busy: pid 4321 (qemu-system-x86) has "),
+                             HasSubstr(host.paths().vfio_device_cdev("vfio3").string() + " open"),
+                             HasSubstr("the kernel's unbind would wait"), ::testing::Not(HasSubstr("4322"))));
+}
+
+TEST_F(Binding, AnotherDevicesCdevDoesNotBlockUnbind) {
+  host.bind(kBdf, "vfio-pci");
+  fs::create_directories(device("vfio-dev") / "vfio3");
+  host.add_process_fd(4322, "other", host.paths().vfio_device_cdev("vfio4"));
+  EXPECT_THAT(plan_unbind(host.paths(), kBdf).steps, ::testing::SizeIs(3));
+}
+
 TEST_F(Binding, UnbindWithNoDriverTakingItBackFails) {
   host.bind(kBdf, "vfio-pci");
   kernel.probe_binds = false;

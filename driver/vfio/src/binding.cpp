@@ -88,10 +88,21 @@ void refuse_if_held_open(const HostPaths& paths, const PciFunction& function, co
       fail(ErrorKind::kEnvironment, fmt::format("cannot unbind {}: {}", function.bdf, busy.what()));
     }
   }
-  if (function.iommu_group && !group_holders(paths, *function.iommu_group).empty()) {
-    fail(ErrorKind::kEnvironment,
-         fmt::format("cannot unbind {}: {}", function.bdf, group_busy_message(paths, function.bdf, *function.iommu_group)));
+  if (!function.iommu_group) return;
+  // A holder of the group node (legacy container) or of the device's iommufd
+  // cdev (Linux 6.6+) blocks the unbind alike.
+  const auto holders = group_holders(paths, *function.iommu_group, function.bdf);
+  if (holders.empty()) return;
+  std::string who;
+  for (const auto& holder : holders) who += (who.empty() ? "" : ", ") + holder;
+  std::string nodes;
+  for (const auto& node : vfio_nodes(paths, *function.iommu_group, function.bdf)) {
+    nodes += (nodes.empty() ? "" : " or ") + node.string();
   }
+  fail(ErrorKind::kEnvironment,
+       fmt::format("cannot unbind {}: device busy: {} has {} open, and the kernel's unbind would wait until it lets go; "
+                   "stop it and retry",
+                   function.bdf, who, nodes));
 }
 
 // The wait status of `pid`, polled until `timeout`; on timeout the

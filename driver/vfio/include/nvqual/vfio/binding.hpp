@@ -44,9 +44,10 @@ struct BindPlan {
 BindPlan plan_bind(const HostPaths& paths, std::string_view bdf, const DeviceLock* held = nullptr);
 
 // What it takes to give `bdf` back to the kernel nvme driver. Throws
-// kInvalidArgument (malformed, absent), kEnvironment (another nvqual holds the
-// BDF's lock, or a process has its group open: writing unbind would block
-// until it lets go). With `held`, the caller holds the lock itself, so only
+// kInvalidArgument (malformed, absent), kEnvironment (another process holds
+// the BDF's lock, or a process has its group node /dev/vfio/N or its iommufd
+// cdev /dev/vfio/devices/vfioX open: writing unbind would block until it lets
+// go). With `held`, the caller holds the lock itself, so only
 // the group's other holders are looked for.
 BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf, const DeviceLock* held = nullptr);
 

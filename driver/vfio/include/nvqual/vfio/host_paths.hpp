@@ -64,6 +64,8 @@ struct HostPaths {
   std::filesystem::path nvme_subsystems() const { return sys / "class/nvme-subsystem"; }
   std::filesystem::path vfio_container() const { return dev / "vfio/vfio"; }
   std::filesystem::path vfio_group(int group) const { return dev / "vfio" / std::to_string(group); }
+  // The iommufd cdev of a device (Linux 6.6+): /dev/vfio/devices/vfioX, X from BDF/vfio-dev/vfioX.
+  std::filesystem::path vfio_device_cdev(std::string_view name) const { return dev / "vfio/devices" / name; }
   std::filesystem::path mountinfo() const { return proc / "self/mountinfo"; }
   // PID 1's mounts: the host's own view when nvqual runs in another mount namespace.
   std::filesystem::path init_mountinfo() const { return proc / "1/mountinfo"; }
