@@ -121,6 +121,16 @@ def check_bound(report: Report, run: GuestRun) -> None:
                  f"/dev/vfio/<group> exists for {CONTROLLER_BDF}", f"guest saw: {line}; {vfio_line}")
 
 
+def check_private_mount_refused(report: Report, run: GuestRun) -> None:
+    """`nvqual bind` refused the controller while its first namespace was
+    mounted only in a private mount namespace: no mountinfo nvqual reads shows
+    that mount, the kernel's claim on the device (EBUSY on O_EXCL) does."""
+    run.step_failed_as(report, plan.PRIVATE_MOUNT_STEP, 3,
+                       rf"refusing to bind {re.escape(CONTROLLER_BDF)}: {re.escape(plan.PRIVATE_MOUNT_DISK)} is busy "
+                       r"\(claimed by a filesystem, ZFS pool or another exclusive user, possibly in another mount "
+                       r"namespace\)")
+
+
 def _json_step(report: Report, run: GuestRun, name: str):
     if not run.step_ok(report, name):
         return None

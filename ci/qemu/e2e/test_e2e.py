@@ -176,6 +176,12 @@ class GuestScriptTest(unittest.TestCase):
                     continue
                 self.assertRegex(init, rf"\n{helper}\(\) {{", f"{config.name}: {helper}")
 
+    def test_init_runs_the_private_mount_step_checks_read(self):
+        init = GUEST_INIT.read_text()
+        self.assertIn(f"step {plan.PRIVATE_MOUNT_STEP} nvqual bind", init)
+        self.assertIn(f"private_mount_refusal \"$first_nvme\" {plan.PRIVATE_MOUNT_DISK}", init)
+        self.assertIn("unshare -m", init)
+
     def test_harness_runs_unconditionally_with_pattern_and_model(self):
         script = plan.plan_script(CONFIGS["default"])
         (line,) = [l for l in script.splitlines() if " step harness " in f" {l}"]
@@ -211,10 +217,10 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def _step(self, name, rc, out):
+    def _step(self, name, rc, out, err=""):
         (self.share / "steps" / f"{name}.rc").write_text(f"{rc}\n")
         (self.share / "steps" / f"{name}.out").write_text(out)
-        (self.share / "steps" / f"{name}.err").write_text("")
+        (self.share / "steps" / f"{name}.err").write_text(err)
 
     def _failures(self, check, *args) -> int:
         report = checks.Report()
@@ -277,6 +283,24 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
     def test_controller_left_on_nvme_fails(self):
         self._after_bind("nvme", "vfio ")
         self.assertEqual(self._failures(checks.check_bound), 2)
+
+    REFUSAL = ("nvqual: environment: refusing to bind 0000:00:04.0: /dev/nvme0n1 is busy (claimed by a filesystem, "
+               "ZFS pool or another exclusive user, possibly in another mount namespace); export its ZFS pool")
+
+    def test_bind_refused_under_a_private_mount_passes(self):
+        self._step(plan.PRIVATE_MOUNT_STEP, 3, "", err=self.REFUSAL)
+        self.assertEqual(self._failures(checks.check_private_mount_refused), 0)
+
+    def test_bind_under_a_private_mount_that_succeeded_fails(self):
+        self._step(plan.PRIVATE_MOUNT_STEP, 0, "0000:00:04.0: now bound to vfio-pci (was nvme)")
+        self.assertEqual(self._failures(checks.check_private_mount_refused), 1)
+
+    def test_private_mount_that_never_happened_fails(self):
+        self._step(plan.PRIVATE_MOUNT_STEP, 125, "", err="not started: mounting /dev/nvme0n1 in a private mount "
+                   "namespace failed")
+        self.assertEqual(self._failures(checks.check_private_mount_refused), 1)
+        (self.share / "steps" / f"{plan.PRIVATE_MOUNT_STEP}.rc").unlink()
+        self.assertEqual(self._failures(checks.check_private_mount_refused), 1)
 
     def _clock_failures(self, guest_epoch: int, host_epoch: int) -> int:
         started = self.share / "guest-started"
