@@ -113,6 +113,7 @@ nlohmann::json to_json(const vfio::ControllerInfo& c) {
                           {"mounted", has(BlockUse::Kind::kMounted)},
                           {"held", has(BlockUse::Kind::kHeld)},
                           {"swap", has(BlockUse::Kind::kSwap)},
+                          {"busy", has(BlockUse::Kind::kBusy)},
                           {"root_filesystem", ns.holds_root()},
                           {"uses", uses}});
   }

@@ -68,7 +68,9 @@ install -m 0755 "$here/guest/init" "$tree/init"
 
 # Modules in load order. modprobe prints "insmod /path" for each module and
 # "builtin name" for those compiled in; keep the order, drop duplicates.
-modules=(vfio-pci nvme virtio_pci 9pnet_virtio 9p)
+# ext4 (it mounts ext2 too): guest/init mounts a file system in a private mount
+# namespace to check that `nvqual bind` refuses a disk only the kernel knows is in use.
+modules=(vfio-pci nvme virtio_pci 9pnet_virtio 9p ext4)
 : > "$tree/etc/modules.load"
 for module in "${modules[@]}"; do
   modprobe --show-depends -S "$kver" -d "$kroot" "$module" | while read -r kind path _; do

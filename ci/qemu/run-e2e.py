@@ -93,6 +93,7 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
     checks.check_finished(report, guest_run, console)
     checks.check_guest_clock(report, guest_run)
     checks.check_bound(report, guest_run)
+    checks.check_private_mount_refused(report, guest_run)
     if config.trace_self_test:
         checks.check_devices(report, guest_run, config, firmware, phases=("before-bind", "after-bind"))
         checks.check_trace_fires(report, guest_run, trace_log)

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <cerrno>
+
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -125,6 +127,28 @@ TEST_F(Binding, RefusesASwapNamespace) {
               HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is used as swap"));
 }
 
+TEST_F(Binding, RefusesANamespaceTheKernelReportsBusy) {
+  // Mounted only in another mount namespace, or a ZFS vdev: no table shows it.
+  host.set_exclusive_open_error("nvme0n1p1", EBUSY);
+  EXPECT_THAT(refusal([&] { plan_bind(host.paths(), kBdf); }),
+              AllOf(HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is busy (claimed by a filesystem, ZFS pool "
+                              "or another exclusive user, possibly in another mount namespace)"),
+                    HasSubstr("zpool export"), HasSubstr("grep nvme0n1p1 /proc/*/mountinfo")));
+}
+
+TEST_F(Binding, AWholeDiskClaimIsRefused) {
+  host.set_exclusive_open_error("nvme0n1", EBUSY);  // ZFS given the whole disk
+  EXPECT_THAT(refusal([&] { plan_bind(host.paths(), kBdf); }), HasSubstr("/dev/nvme0n1 is busy"));
+}
+
+TEST_F(Binding, ProbeFailuresOtherThanBusyDoNotBlock) {
+  // EACCES: a non-root user cannot open the node; binding then fails at the sysfs write, not here.
+  host.set_exclusive_open_error("nvme0n1", EACCES);
+  host.set_exclusive_open_error("nvme0n1p1", ENXIO);
+  EXPECT_EQ(plan_bind(host.paths(), kBdf).steps.size(), 3u);
+  EXPECT_THAT(host.probed(), ElementsAre("nvme0n1p1", "nvme0n1"));
+}
+
 TEST_F(Binding, RefusesANonNvmeDevice) {
   host.add_pci_device("0000:00:1f.2", 0x010601, 3);
   EXPECT_THAT(refusal([&] { plan_bind(host.paths(), "0000:00:1f.2"); }, ErrorKind::kInvalidArgument),
@@ -190,7 +214,7 @@ TEST_F(Binding, UnbindRefusesWhileNvqualHoldsTheDevice) {
   host.bind(kBdf, "vfio-pci");
   const DeviceLock held = DeviceLock::acquire(host.paths(), kBdf);
   EXPECT_THAT(refusal([&] { plan_unbind(host.paths(), kBdf); }),
-              HasSubstr("cannot unbind 0000:01:00.0: device busy: 0000:01:00.0 is in use by another nvqual"));
+              HasSubstr("cannot unbind 0000:01:00.0: device busy: 0000:01:00.0 is in use by another process"));
 }
 
 TEST_F(Binding, UnbindRefusesWhileAProcessHoldsTheGroup) {
@@ -198,6 +222,25 @@ TEST_F(Binding, UnbindRefusesWhileAProcessHoldsTheGroup) {
   host.add_process_fd(4321, "qemu-system-x86", host.paths().vfio_group(7));
   EXPECT_THAT(refusal([&] { plan_unbind(host.paths(), kBdf); }),
               AllOf(HasSubstr("cannot unbind 0000:01:00.0: device busy"), HasSubstr("pid 4321 (qemu-system-x86)")));
+}
+
+TEST_F(Binding, UnbindRefusesWhileAProcessHoldsTheDevicesIommufdCdev) {
+  // Linux 6.6+: a user of the cdev interface never opens /dev/vfio/N.
+  host.bind(kBdf, "vfio-pci");
+  fs::create_directories(device("vfio-dev") / "vfio3");
+  host.add_process_fd(4321, "qemu-system-x86", host.paths().vfio_device_cdev("vfio3"));
+  host.add_process_fd(4322, "other", host.paths().vfio_device_cdev("vfio4"));  // another device's cdev
+  const std::string message = refusal([&] { plan_unbind(host.paths(), kBdf); });
+  EXPECT_THAT(message, AllOf(HasSubstr("cannot unbind 0000:01:00.0: device busy: pid 4321 (qemu-system-x86) has "),
+                             HasSubstr(host.paths().vfio_device_cdev("vfio3").string() + " open"),
+                             HasSubstr("the kernel's unbind would wait"), ::testing::Not(HasSubstr("4322"))));
+}
+
+TEST_F(Binding, AnotherDevicesCdevDoesNotBlockUnbind) {
+  host.bind(kBdf, "vfio-pci");
+  fs::create_directories(device("vfio-dev") / "vfio3");
+  host.add_process_fd(4322, "other", host.paths().vfio_device_cdev("vfio4"));
+  EXPECT_THAT(plan_unbind(host.paths(), kBdf).steps, ::testing::SizeIs(3));
 }
 
 TEST_F(Binding, UnbindWithNoDriverTakingItBackFails) {
@@ -249,7 +292,7 @@ TEST_F(Binding, UnderLockAnotherNvqualIsBusy) {
   host.bind(kBdf, "vfio-pci");
   const DeviceLock running = DeviceLock::acquire(host.paths(), kBdf);
   EXPECT_THAT(refusal([&] { execute_under_lock(host.paths(), kBdf, &plan_unbind, kernel, kNoSettle); }),
-              HasSubstr("device busy: 0000:01:00.0 is in use by another nvqual"));
+              HasSubstr("device busy: 0000:01:00.0 is in use by another process"));
   EXPECT_THAT(kernel.steps, IsEmpty());
 }
 

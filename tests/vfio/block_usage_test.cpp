@@ -1,5 +1,7 @@
 #include "nvqual/vfio/block_usage.hpp"
 
+#include <cerrno>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -74,6 +76,30 @@ TEST_F(BlockUsage, MountedPartitionFoundByDeviceNumbers) {
   EXPECT_THAT(found[0].partitions, ElementsAre("nvme0n1p1"));
   EXPECT_THAT(descriptions(), ElementsAre("/dev/nvme0n1p1 is mounted on /data"));
   EXPECT_FALSE(found[0].holds_root());
+}
+
+TEST_F(BlockUsage, BusyPartitionIsAUseAndTheDiskIsNotProbedAgain) {
+  host.add_partition("nvme0n1", "nvme0n1p1", "259:1");
+  host.set_exclusive_open_error("nvme0n1p1", EBUSY);
+  host.set_exclusive_open_error("nvme0n1", EBUSY);  // the kernel's answer for a disk with a claimed partition
+  EXPECT_THAT(descriptions(), ElementsAre("/dev/nvme0n1p1 is busy (claimed by a filesystem, ZFS pool or another "
+                                          "exclusive user, possibly in another mount namespace)"));
+  EXPECT_THAT(host.probed(), ElementsAre("nvme0n1p1"));
+}
+
+TEST_F(BlockUsage, DevicesWithAKnownUseAreNotProbed) {
+  host.add_partition("nvme0n1", "nvme0n1p1", "259:1");
+  host.add_mount("259:1", "/data", "/dev/nvme0n1p1");
+  host.set_exclusive_open_error("nvme0n1p1", EBUSY);
+  EXPECT_THAT(descriptions(), ElementsAre("/dev/nvme0n1p1 is mounted on /data"));
+  EXPECT_THAT(host.probed(), IsEmpty());
+}
+
+TEST_F(BlockUsage, TheRealProbeInAFakeTreeFindsNothing) {
+  // No /dev/nvme0n1 node under the fake root: ENOENT, which must not count.
+  host.add_partition("nvme0n1", "nvme0n1p1", "259:1");
+  EXPECT_EQ(open_block_exclusive(host.paths().dev / "nvme0n1"), ENOENT);
+  EXPECT_THAT(descriptions(), IsEmpty());
 }
 
 TEST_F(BlockUsage, BtrfsMountFoundBySource) {

@@ -1,5 +1,7 @@
 #include "nvqual/vfio/device_discovery.hpp"
 
+#include <cerrno>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -69,6 +71,23 @@ TEST(DeviceDiscovery, NonViableGroupIsNotUsable) {
   ASSERT_THAT(controllers, SizeIs(1));
   EXPECT_FALSE(controllers[0].group_viable());
   EXPECT_FALSE(controllers[0].usable_by_nvqual());
+}
+
+TEST(DeviceDiscovery, ABusyNamespaceMakesTheControllerInUse) {
+  // What `nvqual devices` shows as "in use", with the use as its note.
+  testing::FakeHost host;
+  host.add_pci_device("0000:02:00.0", 0x010802, 12);
+  host.bind("0000:02:00.0", "nvme");
+  host.add_kernel_controller("0000:02:00.0", "nvme1");
+  host.add_namespace("0000:02:00.0", "nvme1", "nvme1n1", "259:4");
+  host.set_exclusive_open_error("nvme1n1", EBUSY);
+  const auto controllers = discover_controllers(host.paths());
+  ASSERT_THAT(controllers, SizeIs(1));
+  EXPECT_TRUE(controllers[0].in_use());
+  ASSERT_THAT(controllers[0].namespaces, SizeIs(1));
+  ASSERT_THAT(controllers[0].namespaces[0].uses, SizeIs(1));
+  EXPECT_EQ(controllers[0].namespaces[0].uses[0].kind, BlockUse::Kind::kBusy);
+  EXPECT_THAT(controllers[0].namespaces[0].uses[0].describe(), ::testing::StartsWith("/dev/nvme1n1 is busy"));
 }
 
 TEST(DeviceDiscovery, EmptyHost) {

@@ -48,11 +48,18 @@ class DeviceLockTest : public ::testing::Test {
   testing::FakeHost host;
 };
 
-TEST_F(DeviceLockTest, RootLocksInItsOwnDirectoryReadableByAll) {
+TEST_F(DeviceLockTest, RootLocksInItsOwnDirectoryInAFileOnlyRootCanOpen) {
   const DeviceLock lock = DeviceLock::acquire(host.paths(), kBdf, kRoot);
   ASSERT_EQ(lock.files().size(), 1u);
   EXPECT_EQ(lock.files()[0], root_file());
-  EXPECT_EQ(mode_of(root_file()), 0644u);  // other users flock it read-only
+  EXPECT_EQ(mode_of(root_file()), 0600u);  // a user who could open it could flock it
+}
+
+TEST_F(DeviceLockTest, RootTightensAFileLeftReadableByAnOlderVersion) {
+  host.write_file(root_file(), "");
+  fs::permissions(root_file(), fs::perms(0644));
+  const DeviceLock lock = DeviceLock::acquire(host.paths(), kBdf, kRoot);
+  EXPECT_EQ(mode_of(root_file()), 0600u);
 }
 
 TEST_F(DeviceLockTest, RootCreatesItsDirectory0755WhateverTheUmask) {
@@ -61,7 +68,7 @@ TEST_F(DeviceLockTest, RootCreatesItsDirectory0755WhateverTheUmask) {
   const DeviceLock lock = DeviceLock::acquire(host.paths(), kBdf, kRoot);
   ::umask(old_umask);
   EXPECT_EQ(mode_of(host.paths().lock_dir), 0755u);
-  EXPECT_EQ(mode_of(root_file()), 0644u);
+  EXPECT_EQ(mode_of(root_file()), 0600u);
 }
 
 TEST_F(DeviceLockTest, RootRefusesADirectoryOthersCanWrite) {
@@ -94,6 +101,15 @@ TEST_F(DeviceLockTest, BusyNamesTheHolderTheKernelReports) {
                     HasSubstr("lock file " + root_file().string())));
 }
 
+TEST_F(DeviceLockTest, AHolderNotNamedNvqualIsAnotherProcess) {
+  const DeviceLock first = DeviceLock::acquire(host.paths(), kBdf, kRoot);
+  host.write_file(host.paths().proc / "31337" / "comm", "flock\n");
+  host.add_lock_holder(root_file(), 31337);
+  EXPECT_THAT(failure(host.paths(), kBdf, kRoot),
+              AllOf(HasSubstr("device busy: 0000:01:00.0 is in use by another process (pid 31337 (flock), user "),
+                    Not(HasSubstr("nvqual ("))));
+}
+
 TEST_F(DeviceLockTest, WaitersAndOtherLockTypesAreNotTheHolder) {
   const DeviceLock first = DeviceLock::acquire(host.paths(), kBdf, kRoot);
   struct stat info {};
@@ -108,7 +124,7 @@ TEST_F(DeviceLockTest, WaitersAndOtherLockTypesAreNotTheHolder) {
 TEST_F(DeviceLockTest, APidWrittenIntoTheLockFileIsNotBelieved) {
   const DeviceLock first = DeviceLock::acquire(host.paths(), kBdf, kRoot);
   host.write_file(root_file(), "1\n");  // anyone able to write the file could name any process
-  EXPECT_THAT(failure(host.paths(), kBdf, kRoot), AllOf(HasSubstr("(pid unknown)"), Not(HasSubstr("pid 1"))));
+  EXPECT_THAT(failure(host.paths(), kBdf, kRoot), AllOf(HasSubstr("in use by another process (pid unknown)"), Not(HasSubstr("pid 1"))));
 }
 
 TEST_F(DeviceLockTest, HolderFoundByItsOpenFileWhenProcLocksIsSilent) {
@@ -117,37 +133,27 @@ TEST_F(DeviceLockTest, HolderFoundByItsOpenFileWhenProcLocksIsSilent) {
   EXPECT_THAT(failure(host.paths(), kBdf, kRoot), HasSubstr("(pid 4321 (nvqual), user "));
 }
 
-TEST_F(DeviceLockTest, OtherUsersShareRootsLockFile) {
-  {
-    const DeviceLock root = DeviceLock::acquire(host.paths(), kBdf, kRoot);
-    EXPECT_THAT(failure(host.paths(), kBdf, kLabUser), HasSubstr("device busy"));
-  }
-  // Root's file now exists: a user's lock on it keeps root out too.
+TEST_F(DeviceLockTest, UsersNeverLockRootsFile) {
+  // Root's run does not keep a user out here (VFIO's EBUSY on the group does),
+  // and a user's lock, whenever taken, can never keep root out.
+  const DeviceLock root = DeviceLock::acquire(host.paths(), kBdf, kRoot);
   const DeviceLock user = DeviceLock::acquire(host.paths(), kBdf, kLabUser);
-  EXPECT_EQ(user.files().at(0), root_file());
-  EXPECT_THAT(failure(host.paths(), kBdf, kRoot), HasSubstr("device busy"));
+  ASSERT_EQ(user.files().size(), 1u);
+  EXPECT_EQ(user.files()[0], fallback_file());
 }
 
-TEST_F(DeviceLockTest, UsersFallBackWhenRootHasNoFile) {
+TEST_F(DeviceLockTest, AUserHoldingTheFallbackFileCannotBlockRootEvenAfterRootRan) {
+  { const DeviceLock root_once = DeviceLock::acquire(host.paths(), kBdf, kRoot); }
+  const DeviceLock user = DeviceLock::acquire(host.paths(), kBdf, kLabUser);
+  EXPECT_NO_THROW(DeviceLock::acquire(host.paths(), kBdf, kRoot));
+}
+
+TEST_F(DeviceLockTest, UsersShareTheFallbackFile) {
   const DeviceLock first = DeviceLock::acquire(host.paths(), kBdf, kLabUser);
   ASSERT_EQ(first.files().size(), 1u);
   EXPECT_EQ(first.files()[0], fallback_file());
-  EXPECT_THAT(failure(host.paths(), kBdf, kLabUser), HasSubstr("device busy"));
-}
-
-TEST_F(DeviceLockTest, AUserHonoursBothFiles) {
-  // One user locked in the fallback before root ever ran; root's file exists now.
-  const DeviceLock early = DeviceLock::acquire(host.paths(), kBdf, kLabUser);
-  { const DeviceLock root_once = DeviceLock::acquire(host.paths(), "0000:01:00.0", kRoot); }
-  EXPECT_THAT(failure(host.paths(), kBdf, kLabUser), AllOf(HasSubstr("device busy"), HasSubstr(fallback_file().string())));
-}
-
-TEST_F(DeviceLockTest, UsersIgnoreAnUnsafeRootDirectory) {
-  { const DeviceLock root_once = DeviceLock::acquire(host.paths(), kBdf, kRoot); }
-  fs::permissions(host.paths().lock_dir, fs::perms(0777));
-  const DeviceLock lock = DeviceLock::acquire(host.paths(), kBdf, kLabUser);
-  ASSERT_EQ(lock.files().size(), 1u);
-  EXPECT_EQ(lock.files()[0], fallback_file());
+  EXPECT_EQ(mode_of(fallback_file()), 0644u);  // another user flocks it read-only
+  EXPECT_THAT(failure(host.paths(), kBdf, kLabUser + 1), HasSubstr("device busy"));
 }
 
 TEST_F(DeviceLockTest, ReleasedOnDestruction) {
@@ -172,7 +178,7 @@ TEST_F(DeviceLockTest, NoWritableDirectoryIsAnEnvironmentError) {
   nowhere.lock_fallback_dir = host.root() / "missing2";
   EXPECT_THAT(failure(nowhere, kBdf, kLabUser),
               AllOf(HasSubstr("cannot create the lock file " + (nowhere.lock_fallback_dir / DeviceLock::file_name(kBdf)).string()),
-                    HasSubstr("run nvqual once as root")));
+                    HasSubstr("or run as root")));
 }
 
 TEST_F(DeviceLockTest, TheDefaultUserIsTheEffectiveOne) {

@@ -12,7 +12,9 @@
 namespace nvqual::vfio {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr const char* kBdf = "0000:01:00.0";
 
@@ -57,7 +59,11 @@ TEST_F(VfioOpen, ANodeThatIsNotVfioFailsAtTheApiCheck) {
   // The fake /dev/vfio/vfio is a plain file: VFIO_GET_API_VERSION fails.
   const auto error = open_failure();
   EXPECT_EQ(error.kind(), ErrorKind::kEnvironment);
-  EXPECT_THAT(error.what(), HasSubstr("0000:01:00.0: the kernel's VFIO API version is -1"));
+  EXPECT_THAT(error.what(),
+              AllOf(HasSubstr("0000:01:00.0: VFIO_GET_API_VERSION on " + host.paths().vfio_container().string() +
+                              " failed: "),
+                    HasSubstr("it is not the VFIO container (char 10:196)"), HasSubstr("`modprobe vfio`"),
+                    Not(HasSubstr("version is -1"))));
 }
 
 TEST_F(VfioOpen, AFailedOpenReleasesTheLock) {
@@ -65,9 +71,9 @@ TEST_F(VfioOpen, AFailedOpenReleasesTheLock) {
   EXPECT_NO_THROW(DeviceLock::acquire(host.paths(), kBdf));
 }
 
-TEST_F(VfioOpen, AnotherNvqualHoldingTheDeviceIsBusy) {
+TEST_F(VfioOpen, AnotherLockHolderMakesTheDeviceBusy) {
   const DeviceLock held = DeviceLock::acquire(host.paths(), kBdf);
-  EXPECT_THAT(open_failure().what(), HasSubstr("device busy: 0000:01:00.0 is in use by another nvqual (pid"));
+  EXPECT_THAT(open_failure().what(), HasSubstr("device busy: 0000:01:00.0 is in use by another process (pid unknown)"));
 }
 
 }  // namespace

@@ -121,6 +121,16 @@ def check_bound(report: Report, run: GuestRun) -> None:
                  f"/dev/vfio/<group> exists for {CONTROLLER_BDF}", f"guest saw: {line}; {vfio_line}")
 
 
+def check_private_mount_refused(report: Report, run: GuestRun) -> None:
+    """`nvqual bind` refused the controller while its first namespace was
+    mounted only in a private mount namespace: no mountinfo nvqual reads shows
+    that mount, the kernel's claim on the device (EBUSY on O_EXCL) does."""
+    run.step_failed_as(report, plan.PRIVATE_MOUNT_STEP, 3,
+                       rf"refusing to bind {re.escape(CONTROLLER_BDF)}: {re.escape(plan.PRIVATE_MOUNT_DISK)} is busy "
+                       r"\(claimed by a filesystem, ZFS pool or another exclusive user, possibly in another mount "
+                       r"namespace\)")
+
+
 def _json_step(report: Report, run: GuestRun, name: str):
     if not run.step_ok(report, name):
         return None
@@ -249,6 +259,57 @@ def _status_key(cid, status_field, opcode) -> tuple[int, int, int]:
     return int(cid), int(status_field), int(opcode)
 
 
+# Which err_* events QEMU 7.2 (hw/nvme/ctrl.c) logs on the way to failing a
+# command, and for which commands: the event name after pci_nvme_err_, the
+# opcodes it can come with (None: any), and the statuses (SCT << 8 | SC, DNR
+# and More masked) it can come with (None: any the command fails with). Only
+# these are excused by a recorded completion; any other event (startfail_*,
+# cfs, aio, an event of another command) counts as unexplained.
+ERROR_EVENT_OWNERS: dict[str, tuple[frozenset[int] | None, frozenset[int] | None]] = {
+    "invalid_opc": (None, frozenset({0x001})),
+    "invalid_admin_opc": (None, frozenset({0x001})),
+    "mdts": (None, frozenset({0x002})),
+    "invalid_dma": (None, frozenset({0x002})),
+    "invalid_lba_range": (None, frozenset({0x080})),
+    "invalid_prplist_ent": (None, frozenset({0x013})),
+    "invalid_prp2_align": (None, frozenset({0x013})),
+    "addr_read": (None, frozenset({0x004})),
+    "addr_write": (None, frozenset({0x004})),
+    # Queue management: the status differs between QEMU releases (01/00 or
+    # 01/01, 00/02 or 00/13), the opcode does not.
+    "invalid_del_sq": (frozenset({0x00}), None),
+    "invalid_create_sq_cqid": (frozenset({0x01}), None),
+    "invalid_create_sq_sqid": (frozenset({0x01}), None),
+    "invalid_create_sq_size": (frozenset({0x01}), None),
+    "invalid_create_sq_addr": (frozenset({0x01}), None),
+    "invalid_create_sq_qflags": (frozenset({0x01}), None),
+    "invalid_log_page": (frozenset({0x02}), None),
+    "invalid_log_page_offset": (frozenset({0x02}), None),
+    "invalid_del_cq_cqid": (frozenset({0x04}), None),
+    "invalid_del_cq_notempty": (frozenset({0x04}), None),
+    "invalid_create_cq_cqid": (frozenset({0x05}), None),
+    "invalid_create_cq_size": (frozenset({0x05}), None),
+    "invalid_create_cq_addr": (frozenset({0x05}), None),
+    "invalid_create_cq_vector": (frozenset({0x05}), None),
+    "invalid_create_cq_qflags": (frozenset({0x05}), None),
+    "invalid_identify_cns": (frozenset({0x06}), None),
+    "invalid_setfeat": (frozenset({0x09}), None),
+    "invalid_iocsci": (frozenset({0x09}), None),
+    "invalid_getfeat": (frozenset({0x0A}), None),
+}
+ERR_EVENT_NAME = re.compile(r"pci_nvme_err_(\w+)")
+
+
+def error_event_belongs(line: str, opcode: int, status_field: int) -> bool:
+    """Whether the err_* event on `line` is one QEMU logs while failing a command with this opcode and status."""
+    name = ERR_EVENT_NAME.search(line)
+    owner = ERROR_EVENT_OWNERS.get(name.group(1)) if name else None
+    if owner is None:
+        return False
+    opcodes, statuses = owner
+    return (opcodes is None or opcode in opcodes) and (statuses is None or (status_field & 0x7FF) in statuses)
+
+
 def load_json(path: Path):
     try:
         return json.loads(path.read_text())
@@ -294,7 +355,7 @@ def check_trace(report: Report, run: GuestRun, trace_log: Path, harness: bool) -
     report.check(dropped == 0, "the harness kept every error completion it saw", f"{dropped} dropped")
     unmatched_recorded = list(expected)
     unexplained: list[str] = []
-    pending: list[str] = []  # err_* events that explain the next req_status
+    pending: list[str] = []  # err_* events logged on the way to the next req_status
     for line in windows.errors_in(plan.HARNESS_WINDOW):
         status = REQ_STATUS_EVENT.search(line)
         if "pci_nvme_ub_" in line:
@@ -305,6 +366,9 @@ def check_trace(report: Report, run: GuestRun, trace_log: Path, harness: bool) -
             key = _status_key(status.group(1), int(status.group(3), 16), int(status.group(4), 16))
             if key in unmatched_recorded:
                 unmatched_recorded.remove(key)
+                # A recorded failure explains only the events of its own kind:
+                # a startfail or another command's error before it stays suspect.
+                unexplained += [event for event in pending if not error_event_belongs(event, key[2], key[1])]
             else:
                 unexplained += pending + [line]
             pending = []

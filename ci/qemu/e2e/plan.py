@@ -48,6 +48,10 @@ NONROOT_MEMLOCK_KIB = 16384
 LOCK_HOLDER = "lock-holder.txt"
 LOCK_WAIT_S = 30  # the harness takes the lock within a second or two
 AFTER_UNBIND = "guest-after-unbind.txt"
+# guest/init's `nvqual bind` while a file system on the first namespace is
+# mounted only in a private mount namespace (private_mount_refusal there).
+PRIVATE_MOUNT_STEP = "bind-private-mount"
+PRIVATE_MOUNT_DISK = "/dev/nvme0n1"
 NVME_LIVE_WAIT_S = 20  # the kernel's nvme driver brings the controller up in well under a second
 
 

@@ -176,6 +176,12 @@ class GuestScriptTest(unittest.TestCase):
                     continue
                 self.assertRegex(init, rf"\n{helper}\(\) {{", f"{config.name}: {helper}")
 
+    def test_init_runs_the_private_mount_step_checks_read(self):
+        init = GUEST_INIT.read_text()
+        self.assertIn(f"step {plan.PRIVATE_MOUNT_STEP} nvqual bind", init)
+        self.assertIn(f"private_mount_refusal \"$first_nvme\" {plan.PRIVATE_MOUNT_DISK}", init)
+        self.assertIn("unshare -m", init)
+
     def test_harness_runs_unconditionally_with_pattern_and_model(self):
         script = plan.plan_script(CONFIGS["default"])
         (line,) = [l for l in script.splitlines() if " step harness " in f" {l}"]
@@ -211,10 +217,10 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def _step(self, name, rc, out):
+    def _step(self, name, rc, out, err=""):
         (self.share / "steps" / f"{name}.rc").write_text(f"{rc}\n")
         (self.share / "steps" / f"{name}.out").write_text(out)
-        (self.share / "steps" / f"{name}.err").write_text("")
+        (self.share / "steps" / f"{name}.err").write_text(err)
 
     def _failures(self, check, *args) -> int:
         report = checks.Report()
@@ -278,6 +284,24 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
         self._after_bind("nvme", "vfio ")
         self.assertEqual(self._failures(checks.check_bound), 2)
 
+    REFUSAL = ("nvqual: environment: refusing to bind 0000:00:04.0: /dev/nvme0n1 is busy (claimed by a filesystem, "
+               "ZFS pool or another exclusive user, possibly in another mount namespace); export its ZFS pool")
+
+    def test_bind_refused_under_a_private_mount_passes(self):
+        self._step(plan.PRIVATE_MOUNT_STEP, 3, "", err=self.REFUSAL)
+        self.assertEqual(self._failures(checks.check_private_mount_refused), 0)
+
+    def test_bind_under_a_private_mount_that_succeeded_fails(self):
+        self._step(plan.PRIVATE_MOUNT_STEP, 0, "0000:00:04.0: now bound to vfio-pci (was nvme)")
+        self.assertEqual(self._failures(checks.check_private_mount_refused), 1)
+
+    def test_private_mount_that_never_happened_fails(self):
+        self._step(plan.PRIVATE_MOUNT_STEP, 125, "", err="not started: mounting /dev/nvme0n1 in a private mount "
+                   "namespace failed")
+        self.assertEqual(self._failures(checks.check_private_mount_refused), 1)
+        (self.share / "steps" / f"{plan.PRIVATE_MOUNT_STEP}.rc").unlink()
+        self.assertEqual(self._failures(checks.check_private_mount_refused), 1)
+
     def _clock_failures(self, guest_epoch: int, host_epoch: int) -> int:
         started = self.share / "guest-started"
         started.write_text(f"uptime=4 epoch={guest_epoch}\n")
@@ -329,6 +353,24 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
         prp = ["pci_nvme_err_invalid_prplist_ent PRP list entry not page aligned",
                "pci_nvme_err_req_status cid 4 nsid 1 status 0x13 opc 0x2"]
         self.assertEqual(self._trace_failures([self.BEGIN, *self.INVALID_OPCODE, *prp, self.END]), 1)
+
+    def test_unrelated_error_before_a_recorded_completion_fails(self):
+        # A controller start failure (a driver bug) must not hide behind the
+        # deliberate Invalid Opcode that follows it.
+        startfail = "pci_nvme_err_startfail_asq_misaligned nvme_start_ctrl failed because the admin submission queue address is misaligned: 0x1001"
+        self.assertEqual(self._trace_failures([self.BEGIN, startfail, *self.INVALID_OPCODE, self.END]), 1)
+        # Nor does another command's kind of error: a bad PRP is no Invalid Opcode.
+        prp = "pci_nvme_err_invalid_prplist_ent PRP list entry not page aligned"
+        self.assertEqual(self._trace_failures([self.BEGIN, prp, *self.INVALID_OPCODE, self.END]), 1)
+
+    def test_queue_errors_are_excused_by_their_own_opcode_only(self):
+        bad_cqid = {"cid": 9, "nsid": 0, "opcode": 0x01, "status_field": 0x4100}
+        create_sq = ["pci_nvme_err_invalid_create_sq_cqid failed creating submission queue, invalid cqid=0",
+                     "pci_nvme_err_req_status cid 9 nsid 0 status 0x4100 opc 0x1"]
+        self.assertEqual(self._trace_failures([self.BEGIN, *create_sq, self.END], failed_commands=(bad_cqid,)), 0)
+        create_cq_event = "pci_nvme_err_invalid_create_cq_cqid failed creating completion queue, cqid=0"
+        self.assertEqual(self._trace_failures([self.BEGIN, create_cq_event, create_sq[1], self.END],
+                                              failed_commands=(bad_cqid,)), 1)
 
     def test_recorded_error_missing_from_the_trace_fails(self):
         self.assertEqual(self._trace_failures([self.BEGIN, self.END]), 1)

@@ -53,8 +53,9 @@ SysfsStep module_step(std::string module, std::filesystem::path driver_dir) {
   return {SysfsStep::Kind::kLoadModule, std::move(driver_dir), std::move(module)};
 }
 
-// Mounted, held and swap uses of the controller's namespaces, root first,
-// joined into one refusal line.
+// Mounted, held, swap and busy (claimed, e.g. by ZFS or a mount in another
+// namespace) uses of the controller's namespaces, root first, joined into one
+// refusal line.
 void refuse_if_in_use(const HostPaths& paths, const PciFunction& function) {
   const auto usage = BlockUsageTable::read(paths);
   std::vector<BlockUse> uses;
@@ -65,9 +66,15 @@ void refuse_if_in_use(const HostPaths& paths, const PciFunction& function) {
   std::stable_partition(uses.begin(), uses.end(), [](const BlockUse& use) { return use.root_filesystem; });
   std::string reasons;
   for (const auto& use : uses) reasons += (reasons.empty() ? "" : "; ") + use.describe();
-  const std::string fix = uses.front().root_filesystem
-                              ? "this is the disk the system runs from: pick another controller"
-                              : "unmount it, swapoff it, or stop the md/LVM/device-mapper holder, then retry";
+  const bool only_busy =
+      std::all_of(uses.begin(), uses.end(), [](const BlockUse& use) { return use.kind == BlockUse::Kind::kBusy; });
+  // A busy device shows in no table nvqual reads: point at where its user is.
+  const std::string fix =
+      uses.front().root_filesystem ? "this is the disk the system runs from: pick another controller"
+      : only_busy ? fmt::format("export its ZFS pool (`zpool export`), or unmount it in the mount namespace that uses it "
+                                "(`grep {} /proc/*/mountinfo` names it), then retry",
+                                uses.front().device.substr(5))
+                  : "unmount it, swapoff it, or stop the md/LVM/device-mapper holder, then retry";
   fail(ErrorKind::kEnvironment, fmt::format("refusing to bind {}: {}; {}", function.bdf, reasons, fix));
 }
 
@@ -81,10 +88,21 @@ void refuse_if_held_open(const HostPaths& paths, const PciFunction& function, co
       fail(ErrorKind::kEnvironment, fmt::format("cannot unbind {}: {}", function.bdf, busy.what()));
     }
   }
-  if (function.iommu_group && !group_holders(paths, *function.iommu_group).empty()) {
-    fail(ErrorKind::kEnvironment,
-         fmt::format("cannot unbind {}: {}", function.bdf, group_busy_message(paths, function.bdf, *function.iommu_group)));
+  if (!function.iommu_group) return;
+  // A holder of the group node (legacy container) or of the device's iommufd
+  // cdev (Linux 6.6+) blocks the unbind alike.
+  const auto holders = group_holders(paths, *function.iommu_group, function.bdf);
+  if (holders.empty()) return;
+  std::string who;
+  for (const auto& holder : holders) who += (who.empty() ? "" : ", ") + holder;
+  std::string nodes;
+  for (const auto& node : vfio_nodes(paths, *function.iommu_group, function.bdf)) {
+    nodes += (nodes.empty() ? "" : " or ") + node.string();
   }
+  fail(ErrorKind::kEnvironment,
+       fmt::format("cannot unbind {}: device busy: {} has {} open, and the kernel's unbind would wait until it lets go; "
+                   "stop it and retry",
+                   function.bdf, who, nodes));
 }
 
 // The wait status of `pid`, polled until `timeout`; on timeout the

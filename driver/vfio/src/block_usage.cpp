@@ -1,6 +1,7 @@
 #include "nvqual/vfio/block_usage.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -24,6 +25,13 @@ std::string holder_label(const HostPaths& paths, std::string_view name) {
   return std::string(name);
 }
 
+// A kBusy use of /dev/<name> when the kernel refuses an exclusive open.
+void probe_busy(const HostPaths& paths, const std::string& name, std::vector<BlockUse>& out) {
+  if (!paths.exclusive_open) return;
+  const std::string device = "/dev/" + name;
+  if (paths.exclusive_open(paths.dev / name) == EBUSY) out.push_back({BlockUse::Kind::kBusy, device, "", "", false});
+}
+
 }  // namespace
 
 std::string BlockUse::describe() const {
@@ -34,6 +42,10 @@ std::string BlockUse::describe() const {
       return fmt::format("{} is used by {}, which is mounted on {}{}", device, via, target, root);
     case Kind::kHeld:
       return fmt::format("{} is held by {} (md, LVM or device-mapper)", device, target);
+    case Kind::kBusy:
+      return fmt::format("{} is busy (claimed by a filesystem, ZFS pool or another exclusive user, possibly in another "
+                         "mount namespace)",
+                         device);
     case Kind::kSwap:
       if (via.empty()) return fmt::format("{} is used as swap", device);
       return fmt::format("{} is used by {}, which is used as swap", device, via);
@@ -122,8 +134,13 @@ std::vector<NamespaceUsage> controller_namespaces(const HostPaths& paths, std::s
     ns.uses = usage.uses_of(paths, disk);
     for (const auto& part : ns.partitions) {
       auto part_uses = usage.uses_of(paths, part);
+      if (part_uses.empty()) probe_busy(paths, part, part_uses);
       ns.uses.insert(ns.uses.end(), part_uses.begin(), part_uses.end());
     }
+    // A claimed partition makes the whole disk refuse exclusive opens too
+    // (block/bdev.c bd_may_claim), so the disk is probed only when nothing
+    // was found: its own claim (ZFS on the whole disk) is then the news.
+    if (ns.uses.empty()) probe_busy(paths, disk, ns.uses);
     namespaces.push_back(std::move(ns));
   }
   return namespaces;

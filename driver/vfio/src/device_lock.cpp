@@ -41,7 +41,7 @@ std::optional<std::string> unsafe_reason(const std::filesystem::path& dir, uid_t
 
 void ensure_root_lock_dir(const std::filesystem::path& dir) {
   if (::mkdir(dir.c_str(), 0755) == 0) {
-    // The umask may have taken r-x from others, who flock root's files here.
+    // Whatever the umask: 0755 is what the safety check below expects.
     ::chmod(dir.c_str(), 0755);
   } else if (const int error = errno; error != EEXIST) {
     fail(fmt::format("cannot create the lock directory {}: {}; create it with `sudo install -d -m 0755 {}`",
@@ -55,22 +55,29 @@ void ensure_root_lock_dir(const std::filesystem::path& dir) {
 }
 
 // Opens an existing lock file read-write, or read-only when it belongs to
-// another user (flock works on either). -1 when it does not exist.
+// another user of the fallback directory (flock works on either). -1 when it
+// does not exist.
 int open_existing(const std::filesystem::path& file) {
   int fd = ::open(file.c_str(), O_RDWR | kOpenFlags);
   if (fd < 0 && errno == EACCES) fd = ::open(file.c_str(), O_RDONLY | kOpenFlags);
   return fd;
 }
 
-int create_or_open(const std::filesystem::path& file) {
-  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | kOpenFlags, 0644);
-  if (fd >= 0) {
-    // Readable by all whatever the umask: other users flock root's file too.
-    ::fchmod(fd, 0644);
-    return fd;
-  }
-  return errno == EEXIST ? open_existing(file) : -1;
+// `mode` is forced whatever the umask, and on a file that already existed
+// (fchmod fails harmlessly on another user's file in the fallback directory).
+int create_or_open(const std::filesystem::path& file, mode_t mode) {
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | kOpenFlags, mode);
+  if (fd < 0 && errno == EEXIST) fd = open_existing(file);
+  if (fd >= 0) ::fchmod(fd, mode);
+  return fd;
 }
+
+// Root's files are 0600: a user who could open one could flock it and keep
+// every root run, bind and unbind of the BDF waiting.
+constexpr mode_t kRootFileMode = 0600;
+// Users of the fallback directory share their files, so two users' runs
+// exclude each other before VFIO is even asked.
+constexpr mode_t kUserFileMode = 0644;
 
 }  // namespace
 
@@ -83,9 +90,11 @@ void DeviceLock::take(int fd, const std::filesystem::path& file, const HostPaths
   const int error = errno;
   ::close(fd);
   if (error == EWOULDBLOCK) {
-    fail(fmt::format("device busy: {} is in use by another nvqual ({}); wait for it to finish or stop it (lock file "
-                     "{})",
-                     bdf, detail::describe_lock_holder(paths, file), file.string()));
+    const auto holder = detail::find_lock_holder(paths, file);
+    // Only a holder whose comm the kernel reports as nvqual is called one.
+    fail(fmt::format("device busy: {} is in use by {} ({}); wait for it to finish or stop it (lock file {})", bdf,
+                     holder.comm == "nvqual" ? "another nvqual" : "another process", holder.description,
+                     file.string()));
   }
   fail(fmt::format("cannot lock {} for {}: {}; check the file system it is on", file.string(), bdf, errno_text(error)));
 }
@@ -98,7 +107,7 @@ DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf, uid
   if (uid == 0) {
     ensure_root_lock_dir(paths.lock_dir);
     const auto file = paths.lock_dir / name;
-    const int fd = create_or_open(file);
+    const int fd = create_or_open(file, kRootFileMode);
     if (fd < 0) {
       const int error = errno;
       fail(fmt::format("cannot create the lock file {} for {}: {}; check that {} is writable by root (a read-only "
@@ -109,24 +118,17 @@ DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf, uid
     return lock;
   }
 
-  // Root's file when a root run has created it, and a file in the fallback
-  // directory when another non-root run has: both must exclude us.
-  std::vector<std::filesystem::path> existing;
-  if (!unsafe_reason(paths.lock_dir, uid)) existing.push_back(paths.lock_dir / name);
-  existing.push_back(paths.lock_fallback_dir / name);
-  for (const auto& file : existing) {
-    const int fd = open_existing(file);
-    if (fd >= 0) lock.take(fd, file, paths, bdf);
-  }
-  if (!lock.fds_.empty()) return lock;
-
+  // Never root's file (see kRootFileMode). A user's run and root's still
+  // cannot share a device: VFIO lets one process open the group (EBUSY, in
+  // the transport), and unbind refuses while a process holds the group or
+  // device node (binding.cpp refuse_if_held_open).
   const auto file = paths.lock_fallback_dir / name;
-  const int fd = create_or_open(file);
+  const int fd = create_or_open(file, kUserFileMode);
   if (fd < 0) {
     const int error = errno;
-    fail(fmt::format("cannot create the lock file {} for {}: {}; make {} writable, or run nvqual once as root (it "
-                     "creates {}, whose lock files every user shares)",
-                     file.string(), bdf, errno_text(error), paths.lock_fallback_dir.string(), paths.lock_dir.string()));
+    fail(fmt::format("cannot create the lock file {} for {}: {}; make {} writable (a user's locks live there), or "
+                     "run as root",
+                     file.string(), bdf, errno_text(error), paths.lock_fallback_dir.string()));
   }
   lock.take(fd, file, paths, bdf);
   return lock;

@@ -1,11 +1,13 @@
 #include "nvqual/vfio/host_paths.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fmt/format.h>
 
 #include "sysfs_file.hpp"
@@ -31,6 +33,14 @@ bool effective_capability(const HostPaths& paths, unsigned capability) {
 }
 
 }  // namespace
+
+int open_block_exclusive(const std::filesystem::path& node) {
+  // O_NONBLOCK: a removable or odd device must not make the probe wait.
+  const int fd = ::open(node.c_str(), O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return errno;
+  ::close(fd);
+  return 0;
+}
 
 HostIdentity HostIdentity::current(const HostPaths& paths) {
   HostIdentity identity;

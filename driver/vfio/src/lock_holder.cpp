@@ -35,13 +35,13 @@ std::optional<FlockEntry> parse_line(const std::string& line) {
   return entry;
 }
 
-std::string describe_process(const HostPaths& paths, long pid) {
+LockHolder describe_process(const HostPaths& paths, long pid) {
   const auto dir = paths.proc / std::to_string(pid);
-  std::string text = fmt::format("pid {}", pid);
-  if (const auto comm = read_trimmed(dir / "comm")) text += " (" + *comm + ")";
+  LockHolder holder{fmt::format("pid {}", pid), read_trimmed(dir / "comm")};
+  if (holder.comm) holder.description += " (" + *holder.comm + ")";
   struct stat info {};
-  if (::stat(dir.c_str(), &info) == 0) text += ", user " + describe_user(info.st_uid);
-  return text;
+  if (::stat(dir.c_str(), &info) == 0) holder.description += ", user " + describe_user(info.st_uid);
+  return holder;
 }
 
 // A process with the file open, by its /proc/<pid>/fd links (ours excluded:
@@ -69,17 +69,17 @@ std::vector<FlockEntry> parse_proc_locks(const std::vector<std::string>& lines) 
   return entries;
 }
 
-std::string describe_lock_holder(const HostPaths& paths, const std::filesystem::path& file) {
+LockHolder find_lock_holder(const HostPaths& paths, const std::filesystem::path& file) {
   struct stat info {};
   if (::stat(file.c_str(), &info) == 0) {
     for (const auto& entry : parse_proc_locks(read_lines(paths.locks()))) {
       if (entry.major != major(info.st_dev) || entry.minor != minor(info.st_dev) || entry.inode != info.st_ino) continue;
-      if (entry.pid <= 0) return "a process in another PID namespace";
+      if (entry.pid <= 0) return {"a process in another PID namespace", std::nullopt};
       return describe_process(paths, entry.pid);
     }
   }
   if (const auto pid = pid_with_file_open(paths, file)) return describe_process(paths, *pid);
-  return "pid unknown";
+  return {"pid unknown", std::nullopt};
 }
 
 }  // namespace nvqual::vfio::detail

@@ -23,9 +23,14 @@ struct FlockEntry {
 // waiters ("->") and other lock types are skipped.
 std::vector<FlockEntry> parse_proc_locks(const std::vector<std::string>& lines);
 
-// "pid 1234 (nvqual), user alice (uid 1000)" for the process holding a flock
-// on `file`: by device and inode from paths.locks(), else by a /proc/<pid>/fd
-// link to the file; "pid unknown" when neither shows it.
-std::string describe_lock_holder(const HostPaths& paths, const std::filesystem::path& file);
+struct LockHolder {
+  // "pid 1234 (nvqual), user alice (uid 1000)"; "pid unknown" when nothing shows it.
+  std::string description;
+  std::optional<std::string> comm;  // /proc/<pid>/comm, when readable
+};
+
+// The process holding a flock on `file`: by device and inode from
+// paths.locks(), else by a /proc/<pid>/fd link to the file.
+LockHolder find_lock_holder(const HostPaths& paths, const std::filesystem::path& file);
 
 }  // namespace nvqual::vfio::detail

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <fmt/format.h>
@@ -102,8 +103,16 @@ void check_memlock(const HostIdentity& identity, std::string_view bdf, uint64_t 
   fail(ErrorKind::kEnvironment, memlock_message(identity, bdf, needed, pinned));
 }
 
-std::vector<std::string> group_holders(const HostPaths& paths, int group) {
-  const auto node = paths.vfio_group(group);
+std::vector<std::filesystem::path> vfio_nodes(const HostPaths& paths, int group, std::string_view bdf) {
+  std::vector<std::filesystem::path> nodes{paths.vfio_group(group)};
+  for (const auto& name : detail::list_names(paths.pci_device(bdf) / "vfio-dev")) {
+    nodes.push_back(paths.vfio_device_cdev(name));
+  }
+  return nodes;
+}
+
+std::vector<std::string> group_holders(const HostPaths& paths, int group, std::string_view bdf) {
+  const auto nodes = vfio_nodes(paths, group, bdf);
   std::vector<std::string> holders;
   for (const auto& pid : detail::list_names(paths.proc)) {
     if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -111,7 +120,7 @@ std::vector<std::string> group_holders(const HostPaths& paths, int group) {
     for (const auto& fd : detail::list_names(fd_dir)) {
       std::error_code error;
       const auto target = std::filesystem::read_symlink(fd_dir / fd, error);
-      if (error || target != node) continue;
+      if (error || std::find(nodes.begin(), nodes.end(), target) == nodes.end()) continue;
       const auto comm = detail::read_trimmed(paths.proc / pid / "comm");
       holders.push_back(fmt::format("pid {}{}", pid, comm ? " (" + *comm + ")" : ""));
       break;
@@ -122,7 +131,7 @@ std::vector<std::string> group_holders(const HostPaths& paths, int group) {
 
 std::string group_busy_message(const HostPaths& paths, std::string_view bdf, int group) {
   std::string holders;
-  for (const auto& holder : group_holders(paths, group)) holders += (holders.empty() ? "" : ", ") + holder;
+  for (const auto& holder : group_holders(paths, group, bdf)) holders += (holders.empty() ? "" : ", ") + holder;
   return fmt::format(
       "device busy: {} (IOMMU group {}) is in use by another process{}: {} is already open and VFIO allows one "
       "owner per group; stop that process and retry",

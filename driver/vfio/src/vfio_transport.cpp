@@ -56,7 +56,7 @@ class VfioTransport final : public Transport {
       : identity_(identity), bdf_(std::move(checked.bdf)), group_number_(checked.iommu_group), lock_(std::move(lock)) {
     const HostPaths& paths = options.paths;
     container_ = open_vfio_node(paths, identity, paths.vfio_container(), bdf_, group_number_);
-    check_container();
+    check_container(paths);
     group_ = open_vfio_node(paths, identity, paths.vfio_group(group_number_), bdf_, group_number_);
     attach_group(paths);
     const auto iommu = detail::query_iommu_info(container_.get(), bdf_);
@@ -200,8 +200,17 @@ class VfioTransport final : public Transport {
   bool is_simulator() const override { return false; }
 
  private:
-  void check_container() {
+  void check_container(const HostPaths& paths) {
     const int version = ::ioctl(container_.get(), VFIO_GET_API_VERSION);
+    if (version < 0) {
+      // The node opened but is no VFIO container: a plain file or another
+      // driver's device node where /dev/vfio/vfio should be.
+      const int error = errno;
+      fail(fmt::format("{}: VFIO_GET_API_VERSION on {} failed: {}; it is not the VFIO container (char 10:196): check "
+                       "`ls -l {}` and `modprobe vfio`",
+                       bdf_, paths.vfio_container().string(), errno_text(error),
+                       paths.vfio_container().parent_path().string()));
+    }
     if (version != VFIO_API_VERSION) {
       fail(fmt::format("{}: the kernel's VFIO API version is {} but nvqual speaks {}; use a kernel with the standard "
                        "VFIO interface",

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <cerrno>
 #include <fstream>
 #include <stdexcept>
 
@@ -184,6 +185,16 @@ void FakeHost::add_swap(const std::string& name) {
   std::string text = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
   for (const auto& line : swap_lines_) text += line + "\n";
   write_file(paths_.swaps(), text);
+}
+
+void FakeHost::set_exclusive_open_error(const std::string& name, int error) {
+  open_errors_[name] = error;
+  paths_.exclusive_open = [this](const fs::path& node) {
+    probed_.push_back(node.filename().string());
+    if (node.parent_path() != paths_.dev) return ENOENT;
+    const auto found = open_errors_.find(node.filename().string());
+    return found == open_errors_.end() ? ENOENT : found->second;
+  };
 }
 
 void FakeHost::add_lock_holder(const fs::path& file, long pid) {

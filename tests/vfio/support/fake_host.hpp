@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,11 @@ class FakeHost {
   // Returns that "major:minor", for the device's dev file.
   std::string make_root_device(const std::string& name);
   void add_swap(const std::string& name);
+  // From now on paths().exclusive_open answers `error` for /dev/<name> and
+  // ENOENT for every other node (as the real probe does in a fake tree), and
+  // records the names it was asked about in probed().
+  void set_exclusive_open_error(const std::string& name, int error);
+  const std::vector<std::string>& probed() const { return probed_; }
   // A line in /proc/locks: `pid` holds a flock on `file` (by its device and inode).
   void add_lock_holder(const std::filesystem::path& file, long pid);
   // /proc/<pid>/fd/<fd> -> target, /proc/<pid>/comm.
@@ -74,6 +80,8 @@ class FakeHost {
   std::vector<std::string> init_mount_lines_;
   std::vector<std::string> swap_lines_;
   std::vector<std::string> lock_lines_;
+  std::map<std::string, int> open_errors_;
+  std::vector<std::string> probed_;
 };
 
 // Records the steps and plays the kernel's part on the fake tree: a

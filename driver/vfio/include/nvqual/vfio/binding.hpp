@@ -38,15 +38,16 @@ struct BindPlan {
 
 // What it takes to hand `bdf` to vfio-pci. Throws DriverError: kInvalidArgument
 // (malformed, absent, not NVMe), kEnvironment (no IOMMU group; a namespace is
-// mounted, held or used as swap: "refusing to bind BDF: /dev/nvme0n1p2 is
-// mounted on / (root filesystem)"). `held` is the BDF's lock when the caller
+// mounted, held, used as swap or busy (the kernel refuses an exclusive open):
+// "refusing to bind BDF: /dev/nvme0n1p2 is mounted on / (root filesystem)"). `held` is the BDF's lock when the caller
 // holds it (execute_under_lock); planning does not need it.
 BindPlan plan_bind(const HostPaths& paths, std::string_view bdf, const DeviceLock* held = nullptr);
 
 // What it takes to give `bdf` back to the kernel nvme driver. Throws
-// kInvalidArgument (malformed, absent), kEnvironment (another nvqual holds the
-// BDF's lock, or a process has its group open: writing unbind would block
-// until it lets go). With `held`, the caller holds the lock itself, so only
+// kInvalidArgument (malformed, absent), kEnvironment (another process holds
+// the BDF's lock, or a process has its group node /dev/vfio/N or its iommufd
+// cdev /dev/vfio/devices/vfioX open: writing unbind would block until it lets
+// go). With `held`, the caller holds the lock itself, so only
 // the group's other holders are looked for.
 BindPlan plan_unbind(const HostPaths& paths, std::string_view bdf, const DeviceLock* held = nullptr);
 
@@ -87,7 +88,7 @@ std::string execute_plan(const HostPaths& paths, const BindPlan& plan, SysfsWrit
 // plans again under it (a mount, a run or a VM that started since the first
 // look is refused now, and no nvqual can start until the writes are done),
 // then executes that plan. Throws as the planner and execute_plan do, and
-// "device busy" when another nvqual holds the lock.
+// "device busy" when another process holds the lock.
 std::string execute_under_lock(const HostPaths& paths, std::string_view bdf, Planner planner, SysfsWriter& writer,
                                std::chrono::milliseconds settle_timeout = std::chrono::seconds(5));
 

@@ -1,8 +1,10 @@
 // Whether the block devices of an NVMe controller are in use by the host:
 // mounted (mount_table.hpp: mountinfo, the root device, btrfs members), held
 // by md, LVM or device-mapper (/sys/class/block/<dev>/holders), or used as
-// swap (/proc/swaps). Binding such a controller to vfio-pci would pull a disk
-// from under a filesystem.
+// swap (/proc/swaps), or claimed by the kernel for anything else: an
+// exclusive open failing with EBUSY (HostPaths::exclusive_open) catches ZFS
+// pools and mounts only another mount namespace sees. Binding such a
+// controller to vfio-pci would pull a disk from under a filesystem.
 #pragma once
 
 #include <string>
@@ -16,15 +18,16 @@ namespace nvqual::vfio {
 
 // One reason a block device may not be taken away.
 struct BlockUse {
-  enum class Kind { kMounted, kHeld, kSwap };
+  enum class Kind { kMounted, kHeld, kSwap, kBusy };
   Kind kind = Kind::kMounted;
   std::string device;       // "/dev/nvme0n1p2": the namespace or partition
   std::string via;          // "dm-0 (vg-root)" when the use is through a holder; empty otherwise
-  std::string target;       // mountpoint (kMounted), holder (kHeld), swap device (kSwap)
+  std::string target;       // mountpoint (kMounted), holder (kHeld), swap device (kSwap); empty for kBusy
   bool root_filesystem = false;
 
   // "/dev/nvme0n1p2 is mounted on / (root filesystem)",
-  // "/dev/nvme0n1p3 is held by dm-0 (vg-home)", "/dev/nvme0n1p4 is used as swap".
+  // "/dev/nvme0n1p3 is held by dm-0 (vg-home)", "/dev/nvme0n1p4 is used as swap",
+  // "/dev/nvme0n1p5 is busy (claimed by a filesystem, ZFS pool or ...)".
   std::string describe() const;
 };
 
@@ -63,6 +66,9 @@ struct NamespaceUsage {
 
 // The namespaces (block devices) of the controller at `bdf`, with their
 // partitions and uses; empty when no kernel driver exposes any (vfio-pci bound).
+// A device with no use found in the tables is probed with
+// paths.exclusive_open: EBUSY adds a kBusy use; any other failure (no node in
+// a fake tree, EACCES for a non-root user) adds nothing.
 std::vector<NamespaceUsage> controller_namespaces(const HostPaths& paths, std::string_view bdf,
                                                   const BlockUsageTable& usage);
 

@@ -4,11 +4,13 @@
 // exits, so a crash never leaves a stale lock behind.
 //
 // Root locks only in HostPaths::lock_dir (/run/nvqual), which it creates
-// root-owned 0755 and refuses to use when others can write it: any user can
-// create and flock a file in /run/lock or /tmp and would block root forever.
-// Other users flock root's file there when it exists (read-only is enough)
-// and otherwise fall back to HostPaths::lock_fallback_dir (/tmp). Whatever
-// the lock says, VFIO opens a group for one process at a time: the kernel's
+// root-owned 0755 and refuses to use when others can write it, in files it
+// keeps 0600: a user able to open root's file (or to create one in /run/lock
+// or /tmp) could flock it and block root forever. Other users lock in
+// HostPaths::lock_fallback_dir (/tmp), in files they share among themselves
+// and root ignores. A user's run and root's are kept apart by the kernel
+// instead: VFIO opens a group for one process at a time (EBUSY), and unbind
+// refuses while any process holds the group or device node. The kernel's
 // EBUSY stays the last word on who owns a device.
 #pragma once
 
@@ -27,10 +29,11 @@ class DeviceLock {
  public:
   // Takes the lock for `bdf` (normalised) as the user `uid` (root's rules for
   // 0, the fallback rules otherwise). Throws DriverError(kEnvironment) "device
-  // busy: <bdf> is in use by another nvqual (pid N (comm), user U)" when
+  // busy: <bdf> is in use by another nvqual (pid N (nvqual), user U)" when
   // another open file description holds it, naming the holder as
-  // /proc/locks reports it (never trusting the file's contents), or when no
-  // lock file can be created or the lock directory is unsafe.
+  // /proc/locks reports it (never trusting the file's contents; "another
+  // process" unless its comm is nvqual), or when no lock file can be created
+  // or the lock directory is unsafe.
   static DeviceLock acquire(const HostPaths& paths, std::string_view bdf, uid_t uid);
   // As the effective user of this process.
   static DeviceLock acquire(const HostPaths& paths, std::string_view bdf);
@@ -41,8 +44,7 @@ class DeviceLock {
   DeviceLock& operator=(const DeviceLock&) = delete;
   ~DeviceLock();
 
-  // The lock files held (normally one; two when a non-root user found one in
-  // both directories).
+  // The lock file held (one: root's in lock_dir, a user's in lock_fallback_dir).
   const std::vector<std::filesystem::path>& files() const { return files_; }
 
   static std::string file_name(std::string_view bdf) { return "nvqual-" + std::string(bdf) + ".lock"; }

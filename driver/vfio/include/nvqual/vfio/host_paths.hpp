@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,19 +16,28 @@
 
 namespace nvqual::vfio {
 
+// The errno of open(node, O_RDONLY|O_EXCL|O_CLOEXEC|O_NONBLOCK), 0 when it
+// opened (it is closed at once). On a block device O_EXCL asks for the
+// kernel's exclusive claim, so EBUSY means a filesystem (mounted in any mount
+// namespace), a ZFS pool, swap, md or device-mapper holds it.
+int open_block_exclusive(const std::filesystem::path& node);
+
 struct HostPaths {
   std::filesystem::path sys = "/sys";
   std::filesystem::path dev = "/dev";
   std::filesystem::path proc = "/proc";
-  // The per-BDF lock file (device_lock.hpp). Root keeps it in lock_dir, a
-  // directory only root may write, so no other user can hold a root run
-  // hostage; other users share root's file there when it exists and otherwise
-  // use lock_fallback_dir, which every user can write.
+  // The per-BDF lock file (device_lock.hpp). Root keeps it 0600 in lock_dir,
+  // a directory only root may write, so no other user can open it and hold a
+  // root run hostage; other users lock in lock_fallback_dir, which every user
+  // can write and root ignores.
   std::filesystem::path lock_dir = "/run/nvqual";
   std::filesystem::path lock_fallback_dir = "/tmp";
   // stat()ed to find the device of the root filesystem; nullopt for a fake or
   // captured tree, whose mountinfo stands in for it.
   std::optional<std::filesystem::path> root_directory = "/";
+  // Tries the exclusive open of a block device node (block_usage.hpp); tests
+  // substitute one that reports chosen devices busy.
+  std::function<int(const std::filesystem::path&)> exclusive_open = open_block_exclusive;
 
   // Everything under `root` (root/sys, root/dev, root/proc, root/run/nvqual,
   // root/tmp): a fake tree for tests, or a copy of a lab host's tree.
@@ -54,6 +64,8 @@ struct HostPaths {
   std::filesystem::path nvme_subsystems() const { return sys / "class/nvme-subsystem"; }
   std::filesystem::path vfio_container() const { return dev / "vfio/vfio"; }
   std::filesystem::path vfio_group(int group) const { return dev / "vfio" / std::to_string(group); }
+  // The iommufd cdev of a device (Linux 6.6+): /dev/vfio/devices/vfioX, X from BDF/vfio-dev/vfioX.
+  std::filesystem::path vfio_device_cdev(std::string_view name) const { return dev / "vfio/devices" / name; }
   std::filesystem::path mountinfo() const { return proc / "self/mountinfo"; }
   // PID 1's mounts: the host's own view when nvqual runs in another mount namespace.
   std::filesystem::path init_mountinfo() const { return proc / "1/mountinfo"; }

@@ -40,9 +40,15 @@ void check_memlock(const HostIdentity& identity, std::string_view bdf, uint64_t 
 // The message check_memlock throws.
 std::string memlock_message(const HostIdentity& identity, std::string_view bdf, uint64_t needed, uint64_t pinned);
 
-// "pid 1234 (qemu-system-x86)" for every process that has /dev/vfio/N open,
-// as far as /proc lets us see (all processes for root, our own otherwise).
-std::vector<std::string> group_holders(const HostPaths& paths, int group);
+// The nodes through which a process can own `bdf`: its group's /dev/vfio/N
+// and, with the iommufd cdev interface (Linux 6.6+), /dev/vfio/devices/vfioX
+// for each vfioX under the device's sysfs vfio-dev directory.
+std::vector<std::filesystem::path> vfio_nodes(const HostPaths& paths, int group, std::string_view bdf);
+
+// "pid 1234 (qemu-system-x86)" for every process that has one of
+// vfio_nodes() open, as far as /proc lets us see (all processes for root, our
+// own otherwise).
+std::vector<std::string> group_holders(const HostPaths& paths, int group, std::string_view bdf);
 
 // "device busy" for a group that VFIO reports busy (EBUSY on open), naming
 // the processes that hold /dev/vfio/N open when /proc shows them.
