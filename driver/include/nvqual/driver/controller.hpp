@@ -140,6 +140,9 @@ class Controller {
   std::chrono::nanoseconds ready_bound();
   // Clears CC.EN and waits for CSTS.RDY=0, handling both odd entry states
   // (EN=1/RDY=0: wait for RDY=1 first; EN=0/RDY=1: just wait). Drops all queues.
+  // A controller that never gets ready is still disabled, then kReadyTimeout
+  // is thrown; when RDY does not drop after EN=0, the reset ladder
+  // (function-level reset, NSSR) runs before the error is thrown.
   Transition disable();
   // Allocates the admin queue, programs AQA/ASQ/ACQ and CC (MPS, CSS, AMS,
   // entry sizes), sets EN=1 and waits for RDY=1. The controller must be disabled.
@@ -255,6 +258,15 @@ class Controller {
   // not (queues and `in_flight` given up unfreed, controller unusable).
   bool disable_after_failure(InFlight in_flight) noexcept;
   bool disable_after_failure() noexcept { return disable_after_failure(InFlight{nullptr, {}}); }
+  // The ladder's later rungs, for when CC.EN=0 was not honoured: function-level
+  // reset, then NSSR (when CAP.NSSRS). Same result and effects as above.
+  bool escalate_reset(InFlight in_flight) noexcept;
+  // NSSR when CAP.NSSRS; true once CSTS.RDY=0 and CC.EN=0 read back (bounded).
+  bool subsystem_reset() noexcept;
+  // Appended to a disable() failure: whether the escalation stopped the controller.
+  std::string escalation_note() const;
+  // CC.EN reads 1 (false when CC cannot be read or reads all ones).
+  bool cc_enabled_noexcept() noexcept;
   void drop_queues() noexcept;
   void abandon_memory(InFlight in_flight) noexcept;
 
