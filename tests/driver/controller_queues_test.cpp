@@ -294,7 +294,8 @@ INSTANTIATE_TEST_SUITE_P(
     Faults, ProtocolFaults,
     testing::Values(
         BrokenDevice{"dropped", sim::DropCompletionFault{identify_match()}, ErrorKind::kCommandTimeout, "CSTS"},
-        BrokenDevice{"wrong_phase", sim::WrongPhaseFault{identify_match()}, ErrorKind::kCommandTimeout, "CID"},
+        BrokenDevice{"wrong_phase", sim::WrongPhaseFault{identify_match()}, ErrorKind::kProtocolViolation,
+                     "completion with wrong phase tag: CID 0 at CQ head 0"},
         BrokenDevice{"duplicate", sim::DuplicateCompletionFault{identify_match()}, ErrorKind::kProtocolViolation,
                      "not outstanding"},
         BrokenDevice{"wrong_sqid", sim::WrongSqidFault{identify_match(), std::nullopt}, ErrorKind::kProtocolViolation,

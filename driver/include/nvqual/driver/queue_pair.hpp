@@ -7,6 +7,10 @@
 //
 // Phase convention: `expected_phase_` is the value a new entry carries. It
 // starts at 1 on a new CQ and flips each time the head wraps to slot 0.
+//
+// CQ slots the host owns (never written yet, or consumed) carry CID FFFFh,
+// which is never handed out: a slot at the head with the stale phase but an
+// outstanding CID was then written by the device, with the wrong phase tag.
 #pragma once
 
 #include <atomic>
@@ -103,6 +107,8 @@ class QueuePair {
       cqe.dw0 = slot.dw0;
       cqe.dw1 = slot.dw1;
       cqe.dw2 = slot.dw2;
+      // Back to the host: only a device write can put an outstanding CID here again.
+      std::atomic_ref<uint32_t>(slot.dw3).store(dw3 | kHostOwnedCid, std::memory_order_relaxed);
       if (++cq_head_ == geometry_.cq_entries) {
         cq_head_ = 0;
         expected_phase_ = !expected_phase_;
@@ -111,7 +117,10 @@ class QueuePair {
       ++consumed;
       on_complete(cqe);
     }
-    if (consumed != 0) transport_.write32(cq_doorbell_, cq_head_);
+    if (consumed != 0) {
+      std::atomic_thread_fence(std::memory_order_release);  // the marks land before the device may reuse the slots
+      transport_.write32(cq_doorbell_, cq_head_);
+    }
     return consumed;
   }
 
@@ -122,6 +131,8 @@ class QueuePair {
   // that arrive meanwhile are kept for their own wait(). Throws kCommandTimeout
   // with the command, CID, queue state and CSTS; kDeviceGone / kControllerFatal
   // if CSTS says so; kInvalidArgument for a CID never posted, or posted but not rung.
+  // At the deadline, an entry at the CQ head with an outstanding CID but the
+  // stale phase is kProtocolViolation ("completion with wrong phase tag"), not a timeout.
   spec::CompletionEntry wait(uint16_t cid, std::chrono::nanoseconds timeout);
 
   // For a controller that could not be stopped: both rings are given up to
@@ -143,6 +154,12 @@ class QueuePair {
   void accept(const spec::CompletionEntry& cqe);
   std::string describe_command(uint16_t cid) const;
   [[noreturn]] void throw_queue_full() const;
+  // Throws kProtocolViolation when the CQ head slot holds an outstanding CID
+  // with the stale phase (see the top of this file); reads it, consumes nothing.
+  void check_wrong_phase_at_head(uint16_t waited_cid) const;
+
+  // CID FFFFh: never allocated (cid_allocator.hpp); marks a slot the host owns.
+  static constexpr uint32_t kHostOwnedCid = 0xFFFF;
 
   Transport& transport_;
   Clock& clock_;
