@@ -44,6 +44,7 @@ QueuePair::QueuePair(Transport& transport, Clock& clock, CommandLog* log, const 
 
 void QueuePair::discard_unrung() noexcept {
   while (sq_tail_ != sq_tail_rung_) {
+    if (sq_tail_ == 0) --sq_wraps_;  // the wrap is taken back with the entry
     sq_tail_ = sq_tail_ == 0 ? geometry_.sq_entries - 1 : sq_tail_ - 1;
     cids_.release(slot_cid_[sq_tail_]);
   }

@@ -69,6 +69,7 @@ class QueuePair {
     sq_.as<spec::SubmissionEntry>()[sq_tail_] = sqe;
     slot_cid_[sq_tail_] = *cid;
     sq_tail_ = sq_next(sq_tail_);
+    if (sq_tail_ == 0) ++sq_wraps_;
     if (log_ != nullptr) log_->record_submission(qid(), sqe, log_time());
     return *cid;
   }
@@ -112,6 +113,7 @@ class QueuePair {
       if (++cq_head_ == geometry_.cq_entries) {
         cq_head_ = 0;
         expected_phase_ = !expected_phase_;
+        ++cq_wraps_;
       }
       accept(cqe);
       ++consumed;
@@ -146,6 +148,11 @@ class QueuePair {
   // "SQ 1: head 3 tail 4 (doorbell 4) of 16; CQ 1: head 2 phase 1 of 16; 1 outstanding".
   std::string describe_state() const;
 
+  // Times each ring wrapped to slot 0 (the CQ's phase flips with each of its wraps).
+  uint64_t sq_wraps() const { return sq_wraps_; }
+  uint64_t cq_wraps() const { return cq_wraps_; }
+  bool expected_phase() const { return expected_phase_; }
+
  private:
   // Admin commands are logged with times (their latency matters in a report);
   // I/O commands are not: two clock reads would double the driver's cost per read.
@@ -174,6 +181,8 @@ class QueuePair {
   uint32_t sq_head_ = 0;       // from the newest completion's SQHD
   uint32_t cq_head_ = 0;
   bool expected_phase_ = true;
+  uint64_t sq_wraps_ = 0;
+  uint64_t cq_wraps_ = 0;
   CidAllocator cids_;
   std::vector<uint16_t> slot_cid_;  // CID last posted in each SQ slot
   SubmissionTimes submitted_;       // ring() time of each outstanding CID
