@@ -23,6 +23,7 @@
 #include "nvqual/driver/command_log.hpp"
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/dma_buffer.hpp"
+#include "nvqual/driver/emergency_stop.hpp"
 #include "nvqual/driver/errors.hpp"
 #include "nvqual/driver/identify.hpp"
 #include "nvqual/driver/queue_pair.hpp"
@@ -152,6 +153,10 @@ class Controller {
   // CC.SHN=normal, waits for CSTS.SHST=complete bounded by RTD3E (floored),
   // then disables. Safe to call on a disabled controller.
   Transition shutdown();
+  // For a process about to std::_Exit: see emergency_stop.hpp. Registers
+  // only (safe while another thread is inside this Controller), frees
+  // nothing, one bounded wait; true when CSTS.RDY read 0.
+  bool emergency_disable() noexcept { return nvqual::emergency_disable(transport_, clock_); }
   bool enabled() const { return admin_ != nullptr; }
   // True once a failure left the controller possibly running with nothing able
   // to stop it: every later call throws kReadyTimeout saying so.
