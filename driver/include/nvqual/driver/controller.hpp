@@ -8,6 +8,9 @@
 // When neither happens after a failure, the queue, PRP list and in-flight data
 // memory is given up unfreed (it stays mapped until the transport closes, so
 // the IOVA allocator cannot hand it out again) and the controller is unusable.
+// The destructor goes by CC.EN as read, not by what this object enabled: a
+// controller left with EN=1 (by a failed disable or a previous owner) is
+// disabled too.
 #pragma once
 
 #include <chrono>
