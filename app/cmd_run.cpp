@@ -211,6 +211,7 @@ int run(RunOptions& options) {
     // the transport down under it. The reports are already written.
     std::fflush(stdout);
     std::fflush(stderr);
+    emergency_disable(*target.transport);  // stop it (EN=0, no DMA) without freeing what the thread may use
     std::_Exit(kExitEnvironment);
   }
   return code;

@@ -100,9 +100,16 @@ std::string CommandLog::format(size_t last) const {
   const size_t skip = all.size() > last ? all.size() - last : 0;
   for (const CommandRecord& r : std::span(all).subspan(skip)) {
     const auto& c = r.command;
-    text += fmt::format("#{} q{} cid {} {} nsid {} cdw10 {:08x} cdw11 {:08x} cdw12 {:08x} prp1 {:#x} prp2 {:#x}",
-                        r.sequence, r.qid, c.cid(), opcode_name(r.qid, c.opcode()), c.nsid, c.cdw10, c.cdw11,
-                        c.cdw12, c.prp1, c.prp2);
+    // FUSE and CDW13-15 are zero in almost every command: shown only when set,
+    // so the cases that set them (fused, invalid-field) show what was sent.
+    text += fmt::format("#{} q{} cid {} {}", r.sequence, r.qid, c.cid(), opcode_name(r.qid, c.opcode()));
+    if (c.fuse() != 0) text += fmt::format(" fuse {}", c.fuse());
+    text += fmt::format(" nsid {} cdw10 {:08x} cdw11 {:08x} cdw12 {:08x}", c.nsid, c.cdw10, c.cdw11, c.cdw12);
+    const uint32_t high[] = {c.cdw13, c.cdw14, c.cdw15};
+    for (int i = 0; i < 3; ++i) {
+      if (high[i] != 0) text += fmt::format(" cdw{} {:08x}", 13 + i, high[i]);
+    }
+    text += fmt::format(" prp1 {:#x} prp2 {:#x}", c.prp1, c.prp2);
     if (r.completion) {
       text += fmt::format(" -> {} dw0 {:08x} sqhd {}", r.completion->status().describe(), r.completion->dw0,
                           r.completion->sqhd());

@@ -41,13 +41,33 @@ Controller::~Controller() {
   // a clean shutdown if possible, else a plain disable, else a function reset.
   // An unusable controller's memory was given up already: touch nothing.
   if (unusable_) return;
-  if (!enabled() && io_queues_.empty() && raw_queue_memory_.empty()) return;
+  if (!enabled() && io_queues_.empty() && raw_queue_memory_.empty()) {
+    // No queues of ours, but CC.EN=1 all the same (a failed disable() or a
+    // previous owner left it so, possibly with RDY=0): the cached state is
+    // not enough, the register decides. disable() waits out a controller
+    // still coming up and escalates if EN=0 is not honoured.
+    if (!cc_enabled_noexcept()) return;
+    try {
+      disable();
+    } catch (const std::exception&) {
+    }
+    return;
+  }
   try {
     shutdown();
     return;
   } catch (const std::exception&) {
   }
   disable_after_failure();
+}
+
+bool Controller::cc_enabled_noexcept() noexcept {
+  try {
+    const spec::Cc config = cc();
+    return config.raw != spec::kAllOnes32 && config.en() == 1;  // all ones: gone, not enabled
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 // ---- registers --------------------------------------------------------------
@@ -134,16 +154,42 @@ Transition Controller::disable() {
   check_not_gone(status.raw, "CSTS");
 
   // EN=1 but not yet ready: the controller is still coming up. Clearing EN now
-  // is undefined on some devices; wait for RDY=1 (or CFS) first.
+  // is undefined on some devices; wait for RDY=1 (or CFS) first. If it never
+  // gets there, EN=0 is still the safest thing left: a controller left
+  // enabled could go on to DMA into memory the host reuses. So the failure is
+  // kept, the disable below still runs, and the failure is reported after.
+  std::optional<DriverError> never_ready;
   if (config.en() == 1 && status.rdy() == 0 && status.cfs() == 0) {
-    wait_for_csts([](spec::Csts s) { return s.rdy() == 1 || s.cfs() == 1; }, bound, ErrorKind::kReadyTimeout,
-                  "waiting for a controller that was still coming up (CC.EN=1, CSTS.RDY=0) before disabling it");
+    try {
+      wait_for_csts([](spec::Csts s) { return s.rdy() == 1 || s.cfs() == 1; }, bound, ErrorKind::kReadyTimeout,
+                    "waiting for a controller that was still coming up (CC.EN=1, CSTS.RDY=0) before disabling it");
+    } catch (const DriverError& e) {
+      if (e.kind() == ErrorKind::kDeviceGone) throw;  // nothing left to write to
+      never_ready = e;
+    }
   }
   const auto start = clock_.now();
   if (config.en() == 1) transport_.write32(spec::reg::kCc, config.set_en(0).raw);
   // EN=0 and RDY=1 is the other odd entry state (a shutdown or reset in flight): the same wait covers it.
-  wait_for_csts([](spec::Csts s) { return s.rdy() == 0; }, bound, ErrorKind::kReadyTimeout,
-                "disabling the controller (CC.EN=0, waiting for CSTS.RDY=0)");
+  try {
+    wait_for_csts([](spec::Csts s) { return s.rdy() == 0; }, bound, ErrorKind::kReadyTimeout,
+                  "disabling the controller (CC.EN=0, waiting for CSTS.RDY=0)");
+  } catch (const DriverError& e) {
+    if (e.kind() == ErrorKind::kDeviceGone) throw;
+    // EN=0 was not honoured in time: escalate (function-level reset, then
+    // NSSR); that either stops the controller or marks it unusable.
+    escalate_reset(InFlight{});
+    const std::string text =
+        never_ready ? fmt::format("{}; then, with CC.EN cleared anyway: {}", never_ready->what(), e.what()) : e.what();
+    throw DriverError(e.kind(), text + escalation_note());
+  }
+  if (never_ready) {
+    drop_queues();
+    throw DriverError(never_ready->kind(),
+                      fmt::format("{}; CC.EN was cleared anyway and CSTS.RDY read 0 within {} ms, so the controller "
+                                  "is stopped",
+                                  never_ready->what(), ms_of(clock_.now() - start)));
+  }
   const Transition result{clock_.now() - start, bound};
   last_disable_ = result;
   drop_queues();
@@ -275,12 +321,23 @@ bool Controller::disable_after_failure(InFlight in_flight) noexcept {
     }
   } catch (const std::exception&) {
   }
-  if (!stopped) {
-    try {
-      stopped = transport_.function_level_reset();
-    } catch (const std::exception&) {
-    }
+  if (stopped) {
+    drop_queues();
+    return true;
   }
+  return escalate_reset(in_flight);
+}
+
+bool Controller::escalate_reset(InFlight in_flight) noexcept {
+  // The rest of the ladder after CC.EN=0 failed (REFERENCE.md 1): a
+  // function-level reset, then an NVM subsystem reset where CAP.NSSRS says
+  // there is one. NSSR resets every controller of the subsystem, hence last.
+  bool stopped = false;
+  try {
+    stopped = transport_.function_level_reset();
+  } catch (const std::exception&) {
+  }
+  if (!stopped) stopped = subsystem_reset();
   if (stopped) {
     drop_queues();
     return true;
@@ -289,13 +346,34 @@ bool Controller::disable_after_failure(InFlight in_flight) noexcept {
   try {
     unusable_ = fmt::format(
         "the controller on {} could not be stopped after a failure (CSTS.RDY never read 0 after CC.EN=0, or the "
-        "registers were unreachable, and a function-level reset was unavailable or failed); {} bytes of DMA memory "
-        "it may still reach stay reserved until the device is closed: rebind or power-cycle it before using it again",
+        "registers were unreachable, and neither a function-level reset nor an NVM subsystem reset was available "
+        "or worked); {} bytes of DMA memory it may still reach stay reserved until the device is closed: rebind or "
+        "power-cycle it before using it again",
         transport_.name(), quarantined_bytes_);
   } catch (...) {
     unusable_.emplace();  // out of memory: require_usable() has a fixed text for this
   }
   return false;
+}
+
+bool Controller::subsystem_reset() noexcept {
+  try {
+    const spec::Cap c = cap();
+    if (c.raw == spec::kAllOnes64 || c.nssrs() == 0) return false;
+    transport_.write32(spec::reg::kNssr, spec::Nssr::reset().raw);
+    // The reset brings CC back to its default (EN=0): both must be seen, so a
+    // device that ignored the write is not taken for stopped.
+    wait_for_csts([](spec::Csts s) { return s.rdy() == 0; }, ready_bound_for(c), ErrorKind::kReadyTimeout,
+                  "NVM subsystem reset (waiting for CSTS.RDY=0)");
+    return cc().en() == 0;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::string Controller::escalation_note() const {
+  return unusable_ ? " (a function-level reset and an NVM subsystem reset did not stop it either: see unusable())"
+                   : " (a function-level or NVM subsystem reset stopped it)";
 }
 
 void Controller::abandon_memory(InFlight in_flight) noexcept {

@@ -37,10 +37,14 @@ QueuePair::QueuePair(Transport& transport, Clock& clock, CommandLog* log, const 
       slot_cid_(geometry.sq_entries, 0),
       submitted_(capacity()) {
   stash_.reserve(capacity());
+  // Every slot starts host-owned with phase 0, stale for the first pass.
+  auto* ring = cq_.as<spec::CompletionEntry>();
+  for (uint32_t i = 0; i < geometry_.cq_entries; ++i) ring[i].dw3 = kHostOwnedCid;
 }
 
 void QueuePair::discard_unrung() noexcept {
   while (sq_tail_ != sq_tail_rung_) {
+    if (sq_tail_ == 0) --sq_wraps_;  // the wrap is taken back with the entry
     sq_tail_ = sq_tail_ == 0 ? geometry_.sq_entries - 1 : sq_tail_ - 1;
     cids_.release(slot_cid_[sq_tail_]);
   }
@@ -130,6 +134,7 @@ spec::CompletionEntry QueuePair::wait(uint16_t cid, std::chrono::nanoseconds tim
                                       csts.raw, cid, geometry_.qid, describe_state()));
       }
       if (now >= deadline) {
+        check_wrong_phase_at_head(cid);
         throw DriverError(
             ErrorKind::kCommandTimeout,
             fmt::format("{} on queue {} got no completion within {} ms of its submission; {}; CSTS {:#010x} (RDY={} "
@@ -141,6 +146,19 @@ spec::CompletionEntry QueuePair::wait(uint16_t cid, std::chrono::nanoseconds tim
     }
     clock_.pause(kWaitPause);
   }
+}
+
+void QueuePair::check_wrong_phase_at_head(uint16_t waited_cid) const {
+  spec::CompletionEntry& slot = cq_.as<spec::CompletionEntry>()[cq_head_];
+  // The device may be writing this slot: the phase word is read as poll() reads it.
+  const uint32_t dw3 = std::atomic_ref<uint32_t>(slot.dw3).load(std::memory_order_acquire);
+  const spec::CompletionEntry cqe{0, 0, slot.dw2, dw3};
+  if (cqe.phase() == expected_phase_ || !cids_.outstanding(cqe.cid()) || cqe.sqid() != geometry_.qid) return;
+  throw DriverError(ErrorKind::kProtocolViolation,
+                    fmt::format("completion with wrong phase tag: CID {} at CQ head {} on queue {} carries phase {}, "
+                                "expected {} (left unconsumed); no completion for {} within its deadline; {}",
+                                cqe.cid(), cq_head_, geometry_.qid, cqe.phase() ? 1 : 0, expected_phase_ ? 1 : 0,
+                                describe_command(waited_cid), describe_state()));
 }
 
 std::string QueuePair::describe_command(uint16_t cid) const {

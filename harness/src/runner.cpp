@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
+#include "nvqual/driver/emergency_stop.hpp"
 #include "nvqual/harness/case_executor.hpp"
 #include "nvqual/harness/device_probe.hpp"
 #include "nvqual/harness/value.hpp"
@@ -256,6 +257,7 @@ struct Runner::Impl {
         // A second interrupt: the user wants out now. DMA memory goes with the process.
         static const char kMessage[] = "nvqual: second interrupt, exiting without finishing the reports\n";
         [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+        emergency_disable(transport);  // the case thread may be mid-command: registers only, nothing freed
         std::_Exit(3);
       }
       const char* name = number == SIGINT ? "SIGINT" : "SIGTERM";

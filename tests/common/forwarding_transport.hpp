@@ -22,6 +22,7 @@ class ForwardingTransport : public Transport {
   DmaRegion dma_alloc(size_t size, size_t alignment) override { return inner_.dma_alloc(size, alignment); }
   void dma_free(const DmaRegion& region) noexcept override { inner_.dma_free(region); }
   bool function_level_reset() override { return inner_.function_level_reset(); }
+  void stop_dma() noexcept override { inner_.stop_dma(); }
   std::string name() const override { return inner_.name(); }
   bool is_simulator() const override { return inner_.is_simulator(); }
 

@@ -38,6 +38,25 @@ TEST(CommandLog, PairsCompletionsWithTheirCommands) {
   EXPECT_THAT(text, ::testing::HasSubstr("00/02 Invalid Field in Command"));
 }
 
+// FUSE and CDW13-15 appear only when set; a plain command's line is unchanged.
+TEST(CommandLog, ShowsFuseAndHighDwordsOnlyWhenSet) {
+  CommandLog log(8);
+  spec::SubmissionEntry plain = identify_with_cid(1);
+  plain.cdw10 = 1;
+  log.record_submission(0, plain, {});
+  spec::SubmissionEntry odd = identify_with_cid(2);
+  odd.set_fuse(1);
+  odd.cdw13 = 0xdeadbeef;
+  odd.cdw15 = 0x12;
+  log.record_submission(0, odd, {});
+  const std::string text = log.format();
+  const std::string first = text.substr(0, text.find('\n'));
+  EXPECT_EQ(first, "#1 q0 cid 1 Identify nsid 0 cdw10 00000001 cdw11 00000000 cdw12 00000000 prp1 0x0 prp2 0x0 -> no "
+                   "completion");
+  EXPECT_THAT(text, ::testing::HasSubstr("#2 q0 cid 2 Identify fuse 1 nsid 0 cdw10 00000001 cdw11 00000000 cdw12 "
+                                         "00000000 cdw13 deadbeef cdw15 00000012 prp1 0x0"));
+}
+
 TEST(CommandLog, ReusedCidPairsWithTheNewestSubmission) {
   CommandLog log(8);
   log.record_submission(1, identify_with_cid(5), {});

@@ -17,16 +17,27 @@ using testing_support::violations_text;
 
 ReadRequest one_block() { return ReadRequest{1, 0, 1, 512}; }
 
+constexpr uint8_t kNumberOfQueuesFeature = static_cast<uint8_t>(spec::FeatureId::kNumberOfQueues);
+
 class AdminDepth : public testing::TestWithParam<uint32_t> {};
 
-// Both rings wrap several times: more commands than entries, phase flips each pass.
-TEST_P(AdminDepth, IdentifyRoundTripsWrapBothRings) {
+// Both rings wrap at least twice, at every depth up to the 4096 maximum: the
+// phase flips to 0 and back to 1. Get Features is the cheap round trip; an
+// Identify after the wraps shows data still arrives where it should.
+TEST_P(AdminDepth, RoundTripsWrapBothRingsTwice) {
+  const uint32_t depth = GetParam();
   ControllerOptions options;
-  options.admin_queue_entries = GetParam();
+  options.admin_queue_entries = depth;
   SimRig rig(sim::default_profile(), options);
   rig.controller.reset();
-  const uint32_t rounds = std::min<uint32_t>(3 * GetParam() + 1, 3000);
-  for (uint32_t i = 0; i < rounds; ++i) ASSERT_EQ(rig.controller.identify_controller().sn, rig.sim.profile().controller.serial);
+  const uint32_t rounds = 2 * depth + 1;
+  for (uint32_t i = 0; i < rounds; ++i) rig.controller.get_features(kNumberOfQueuesFeature);
+  const QueuePair& admin = rig.controller.admin_queue();
+  EXPECT_EQ(admin.sq_wraps(), 2u);
+  EXPECT_EQ(admin.cq_wraps(), 2u);
+  EXPECT_TRUE(admin.expected_phase()) << "flipped twice: back to 1";
+  EXPECT_EQ(rig.sim.counters().admin_commands[static_cast<uint8_t>(spec::AdminOpcode::kGetFeatures)], rounds);
+  EXPECT_EQ(rig.controller.identify_controller().sn, rig.sim.profile().controller.serial);
   EXPECT_NO_VIOLATIONS(rig.sim);
 }
 INSTANTIATE_TEST_SUITE_P(Depths, AdminDepth, testing::Values(2u, 3u, 32u, 4096u));
@@ -294,7 +305,8 @@ INSTANTIATE_TEST_SUITE_P(
     Faults, ProtocolFaults,
     testing::Values(
         BrokenDevice{"dropped", sim::DropCompletionFault{identify_match()}, ErrorKind::kCommandTimeout, "CSTS"},
-        BrokenDevice{"wrong_phase", sim::WrongPhaseFault{identify_match()}, ErrorKind::kCommandTimeout, "CID"},
+        BrokenDevice{"wrong_phase", sim::WrongPhaseFault{identify_match()}, ErrorKind::kProtocolViolation,
+                     "completion with wrong phase tag: CID 0 at CQ head 0"},
         BrokenDevice{"duplicate", sim::DuplicateCompletionFault{identify_match()}, ErrorKind::kProtocolViolation,
                      "not outstanding"},
         BrokenDevice{"wrong_sqid", sim::WrongSqidFault{identify_match(), std::nullopt}, ErrorKind::kProtocolViolation,

@@ -26,6 +26,13 @@ sim::CommandMatch every_io_read() {
   return match;
 }
 
+// Nothing may stop these devices: no NVM subsystem reset either (the last
+// rung of the ladder after a function-level reset).
+sim::Profile without_nssr(sim::Profile profile) {
+  profile.registers.nssrs = false;
+  return profile;
+}
+
 ControllerOptions short_timeout() {
   ControllerOptions options;
   options.command_timeout = 1s;
@@ -47,7 +54,7 @@ class StuckController : public testing::TestWithParam<StuckCase> {};
 // not even when the Controller is destroyed. The simulator, still enabled
 // with its queues, records any such free as a violation.
 TEST_P(StuckController, KeepsEveryReachableBufferAndRefusesFurtherUse) {
-  HookedRig rig(profile_with(sim::DropCompletionFault{every_io_read()}), short_timeout());
+  HookedRig rig(without_nssr(profile_with(sim::DropCompletionFault{every_io_read()})), short_timeout());
   Controller& controller = *rig.controller;
   controller.reset();
   controller.identify_controller();
@@ -100,7 +107,8 @@ sim::CommandMatch admin_opcode(spec::AdminOpcode opcode) {
 // must not be freed by unwinding either (the simulator ran the command, so
 // its CQ 1 points at them).
 TEST(StuckController, KeepsTheRingsOfAQueueBeingCreated) {
-  HookedRig rig(profile_with(sim::DropCompletionFault{admin_opcode(spec::AdminOpcode::kCreateIoCq)}), short_timeout());
+  HookedRig rig(without_nssr(profile_with(sim::DropCompletionFault{admin_opcode(spec::AdminOpcode::kCreateIoCq)})),
+                short_timeout());
   rig.controller->reset();
   rig.controller->identify_controller();
   rig.controller->set_number_of_queues(2, 2);
@@ -115,7 +123,8 @@ TEST(StuckController, KeepsTheRingsOfAQueueBeingCreated) {
 }
 
 TEST(StuckController, KeepsTheMemoryOfARawCreate) {
-  HookedRig rig(profile_with(sim::DropCompletionFault{admin_opcode(spec::AdminOpcode::kCreateIoCq)}), short_timeout());
+  HookedRig rig(without_nssr(profile_with(sim::DropCompletionFault{admin_opcode(spec::AdminOpcode::kCreateIoCq)})),
+                short_timeout());
   rig.controller->reset();
   rig.controller->set_number_of_queues(2, 2);
   rig.device.ignore_disable = true;

@@ -64,6 +64,7 @@ struct FaultProfile {
   std::optional<ErrorKind> error;   // none: the pass completes
   const char* step;                 // where it stops ("done" when it completes)
   bool disabled_after;              // CC.EN=0 afterwards (a broken protocol stops the controller)
+  const char* message = "";         // part of the error text that tells it from the others of its kind
   std::function<void(const PassResult&)> observe = [](const PassResult&) {};
 };
 
@@ -73,9 +74,9 @@ const std::vector<FaultProfile>& profiles() {
   static const std::vector<FaultProfile> all = {
       {"never-ready", ErrorKind::kReadyTimeout, "reset", true},
       {"ready-after-timeout", ErrorKind::kReadyTimeout, "reset", true},
-      {"late-ready", std::nullopt, "done", true,
+      {"late-ready", std::nullopt, "done", true, "",
        [](const PassResult& r) { EXPECT_FALSE(lba_stamp::check(r.data, 512, 0, 1)) << "slow, inside the bound: all works"; }},
-      {"slow-shutdown", std::nullopt, "done", true,
+      {"slow-shutdown", std::nullopt, "done", true, "",
        [](const PassResult& r) {
          ASSERT_TRUE(r.shutdown && r.controller);
          // Beyond RTD3E, inside the floor: waited for, and measured (virtual time).
@@ -85,31 +86,35 @@ const std::vector<FaultProfile>& profiles() {
       {"cfs-after-commands", ErrorKind::kControllerFatal, "read", true},
       {"all-ones", ErrorKind::kDeviceGone, "reset", false},
       {"all-ones-after-commands", ErrorKind::kDeviceGone, "read", false},
-      {"drop-completion", ErrorKind::kCommandTimeout, "read", true},
-      {"wrong-phase", ErrorKind::kCommandTimeout, "read", true},
-      {"duplicate-completion", ErrorKind::kProtocolViolation, "read", true},
-      {"wrong-sqid", ErrorKind::kProtocolViolation, "read", true},
-      {"wrong-sqhd", ErrorKind::kProtocolViolation, "read", true},
-      {"identify-status-error", ErrorKind::kCommandFailed, "identify", false},
-      {"read-status-error", std::nullopt, "done", true,
+      {"drop-completion", ErrorKind::kCommandTimeout, "read", true, "got no completion"},
+      // The entry is there but with the stale phase: not a timeout, its own finding.
+      {"wrong-phase", ErrorKind::kProtocolViolation, "read", true, "completion with wrong phase tag"},
+      {"duplicate-completion", ErrorKind::kProtocolViolation, "read", true, "not outstanding"},
+      {"wrong-sqid", ErrorKind::kProtocolViolation, "read", true, "names SQ"},
+      {"wrong-sqhd", ErrorKind::kProtocolViolation, "read", true, "SQ head"},
+      // An error status is an answer, not a fault: the device kept the protocol
+      // and stays usable, so the driver leaves it enabled (a harness case may
+      // go on to the next command); only the Identify step fails.
+      {"identify-status-error", ErrorKind::kCommandFailed, "identify", false, "failed: 00/06"},
+      {"read-status-error", std::nullopt, "done", true, "",
        [](const PassResult& r) {
          ASSERT_TRUE(r.read);
          EXPECT_FALSE(r.read->ok());
          EXPECT_TRUE(r.read->completion.status().same_code(spec::Status::make(0x2, 0x81)))
              << r.read->completion.status().describe();
        }},
-      {"corrupt-identify-serial", std::nullopt, "done", true,
+      {"corrupt-identify-serial", std::nullopt, "done", true, "",
        [](const PassResult& r) {
          ASSERT_TRUE(r.controller);
          ASSERT_FALSE(r.controller->sn.empty());
          EXPECT_EQ(r.controller->sn[0], '\x01');
        }},
-      {"corrupt-identify-namespace", std::nullopt, "done", true,
+      {"corrupt-identify-namespace", std::nullopt, "done", true, "",
        [](const PassResult& r) {
          ASSERT_TRUE(r.ns);
          EXPECT_GT(r.ns->ncap, r.ns->nsze);
        }},
-      {"corrupt-read-data", std::nullopt, "done", true,
+      {"corrupt-read-data", std::nullopt, "done", true, "",
        [](const PassResult& r) {
          const auto mismatch = lba_stamp::check(r.data, 512, 0, 1);
          ASSERT_TRUE(mismatch);
@@ -131,6 +136,7 @@ TEST_P(FaultProfiles, EndInTheirOwnErrorWithoutViolations) {
   if (c.error) {
     ASSERT_TRUE(run.error) << "no error; stopped at " << run.step;
     EXPECT_EQ(run.error->kind(), *c.error) << run.error->what();
+    EXPECT_THAT(run.error->what(), testing::HasSubstr(c.message));
   } else {
     EXPECT_FALSE(run.error) << run.error->what();
   }
@@ -144,6 +150,9 @@ TEST_P(FaultProfiles, EndInTheirOwnErrorWithoutViolations) {
     EXPECT_FALSE(rig.controller.enabled());
     EXPECT_EQ(cc.raw, spec::kAllOnes32) << "gone: nothing to read back";
   } else {
+    // A completion with an error status is the device answering within the
+    // protocol, not a fault: disabling here would hide the device state a
+    // following step (or the report) should see.
     EXPECT_TRUE(rig.controller.enabled()) << "an error status is an answer: the controller stays usable";
     EXPECT_EQ(cc.en(), 1u);
   }

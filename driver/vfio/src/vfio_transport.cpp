@@ -78,13 +78,7 @@ class VfioTransport final : public Transport {
   ~VfioTransport() override {
     // Stop the function's DMA before its memory goes away: the Controller has
     // normally disabled it already, this guards the paths where it could not.
-    if (device_.valid()) {
-      try {
-        write_command(read_command().set_bus_master(0));
-      } catch (const DriverError&) {
-        // The device is unreachable: there is no DMA left to stop.
-      }
-    }
+    stop_dma();
     while (!mappings_.empty()) dma_free(mappings_.begin()->second);
     if (bar0_ != nullptr) ::munmap(bar0_, bar0_size_);
     // Closing releases in order: device, then the group (leaving the
@@ -194,6 +188,15 @@ class VfioTransport final : public Transport {
     // bus mastering again (a no-op where vfio-pci restored them).
     enable_pci_command();
     return true;
+  }
+
+  void stop_dma() noexcept override {
+    if (!device_.valid()) return;
+    try {
+      write_command(read_command().set_bus_master(0));
+    } catch (...) {
+      // Config space unreadable: the device is gone, and with it its DMA.
+    }
   }
 
   std::string name() const override { return bdf_; }

@@ -31,6 +31,8 @@ class HookedTransport final : public ForwardingTransport {
   std::optional<uint64_t> fail_allocations_from;
 
   uint64_t cc_writes = 0;
+  uint64_t dma_stops = 0;     // stop_dma() calls (bus mastering off, on VFIO)
+  uint64_t cc_writes_after_dma_stop = 0;
   uint64_t allocations = 0;
   std::vector<DmaRegion> freed;
 
@@ -52,6 +54,7 @@ class HookedTransport final : public ForwardingTransport {
   void write32(uint32_t offset, uint32_t value) override {
     if (offset == spec::reg::kCc) {
       ++cc_writes;
+      if (dma_stops != 0) ++cc_writes_after_dma_stop;
       if (ignore_disable && spec::Cc{value}.en() == 0) return;
     }
     inner().write32(offset, value);
@@ -66,6 +69,10 @@ class HookedTransport final : public ForwardingTransport {
   void dma_free(const DmaRegion& region) noexcept override {
     freed.push_back(region);
     inner().dma_free(region);
+  }
+  void stop_dma() noexcept override {
+    ++dma_stops;
+    inner().stop_dma();
   }
   bool function_level_reset() override {
     switch (reset) {

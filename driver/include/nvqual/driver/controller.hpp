@@ -8,6 +8,9 @@
 // When neither happens after a failure, the queue, PRP list and in-flight data
 // memory is given up unfreed (it stays mapped until the transport closes, so
 // the IOVA allocator cannot hand it out again) and the controller is unusable.
+// The destructor goes by CC.EN as read, not by what this object enabled: a
+// controller left with EN=1 (by a failed disable or a previous owner) is
+// disabled too.
 #pragma once
 
 #include <chrono>
@@ -23,6 +26,7 @@
 #include "nvqual/driver/command_log.hpp"
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/dma_buffer.hpp"
+#include "nvqual/driver/emergency_stop.hpp"
 #include "nvqual/driver/errors.hpp"
 #include "nvqual/driver/identify.hpp"
 #include "nvqual/driver/queue_pair.hpp"
@@ -140,6 +144,9 @@ class Controller {
   std::chrono::nanoseconds ready_bound();
   // Clears CC.EN and waits for CSTS.RDY=0, handling both odd entry states
   // (EN=1/RDY=0: wait for RDY=1 first; EN=0/RDY=1: just wait). Drops all queues.
+  // A controller that never gets ready is still disabled, then kReadyTimeout
+  // is thrown; when RDY does not drop after EN=0, the reset ladder
+  // (function-level reset, NSSR) runs before the error is thrown.
   Transition disable();
   // Allocates the admin queue, programs AQA/ASQ/ACQ and CC (MPS, CSS, AMS,
   // entry sizes), sets EN=1 and waits for RDY=1. The controller must be disabled.
@@ -149,6 +156,10 @@ class Controller {
   // CC.SHN=normal, waits for CSTS.SHST=complete bounded by RTD3E (floored),
   // then disables. Safe to call on a disabled controller.
   Transition shutdown();
+  // For a process about to std::_Exit: see emergency_stop.hpp. Registers
+  // only (safe while another thread is inside this Controller), frees
+  // nothing, one bounded wait; true when CSTS.RDY read 0.
+  bool emergency_disable() noexcept { return nvqual::emergency_disable(transport_, clock_); }
   bool enabled() const { return admin_ != nullptr; }
   // True once a failure left the controller possibly running with nothing able
   // to stop it: every later call throws kReadyTimeout saying so.
@@ -255,6 +266,15 @@ class Controller {
   // not (queues and `in_flight` given up unfreed, controller unusable).
   bool disable_after_failure(InFlight in_flight) noexcept;
   bool disable_after_failure() noexcept { return disable_after_failure(InFlight{nullptr, {}}); }
+  // The ladder's later rungs, for when CC.EN=0 was not honoured: function-level
+  // reset, then NSSR (when CAP.NSSRS). Same result and effects as above.
+  bool escalate_reset(InFlight in_flight) noexcept;
+  // NSSR when CAP.NSSRS; true once CSTS.RDY=0 and CC.EN=0 read back (bounded).
+  bool subsystem_reset() noexcept;
+  // Appended to a disable() failure: whether the escalation stopped the controller.
+  std::string escalation_note() const;
+  // CC.EN reads 1 (false when CC cannot be read or reads all ones).
+  bool cc_enabled_noexcept() noexcept;
   void drop_queues() noexcept;
   void abandon_memory(InFlight in_flight) noexcept;
 

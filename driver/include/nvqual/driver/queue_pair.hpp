@@ -7,6 +7,10 @@
 //
 // Phase convention: `expected_phase_` is the value a new entry carries. It
 // starts at 1 on a new CQ and flips each time the head wraps to slot 0.
+//
+// CQ slots the host owns (never written yet, or consumed) carry CID FFFFh,
+// which is never handed out: a slot at the head with the stale phase but an
+// outstanding CID was then written by the device, with the wrong phase tag.
 #pragma once
 
 #include <atomic>
@@ -65,6 +69,7 @@ class QueuePair {
     sq_.as<spec::SubmissionEntry>()[sq_tail_] = sqe;
     slot_cid_[sq_tail_] = *cid;
     sq_tail_ = sq_next(sq_tail_);
+    if (sq_tail_ == 0) ++sq_wraps_;
     if (log_ != nullptr) log_->record_submission(qid(), sqe, log_time());
     return *cid;
   }
@@ -103,15 +108,21 @@ class QueuePair {
       cqe.dw0 = slot.dw0;
       cqe.dw1 = slot.dw1;
       cqe.dw2 = slot.dw2;
+      // Back to the host: only a device write can put an outstanding CID here again.
+      std::atomic_ref<uint32_t>(slot.dw3).store(dw3 | kHostOwnedCid, std::memory_order_relaxed);
       if (++cq_head_ == geometry_.cq_entries) {
         cq_head_ = 0;
         expected_phase_ = !expected_phase_;
+        ++cq_wraps_;
       }
       accept(cqe);
       ++consumed;
       on_complete(cqe);
     }
-    if (consumed != 0) transport_.write32(cq_doorbell_, cq_head_);
+    if (consumed != 0) {
+      std::atomic_thread_fence(std::memory_order_release);  // the marks land before the device may reuse the slots
+      transport_.write32(cq_doorbell_, cq_head_);
+    }
     return consumed;
   }
 
@@ -122,6 +133,8 @@ class QueuePair {
   // that arrive meanwhile are kept for their own wait(). Throws kCommandTimeout
   // with the command, CID, queue state and CSTS; kDeviceGone / kControllerFatal
   // if CSTS says so; kInvalidArgument for a CID never posted, or posted but not rung.
+  // At the deadline, an entry at the CQ head with an outstanding CID but the
+  // stale phase is kProtocolViolation ("completion with wrong phase tag"), not a timeout.
   spec::CompletionEntry wait(uint16_t cid, std::chrono::nanoseconds timeout);
 
   // For a controller that could not be stopped: both rings are given up to
@@ -135,6 +148,11 @@ class QueuePair {
   // "SQ 1: head 3 tail 4 (doorbell 4) of 16; CQ 1: head 2 phase 1 of 16; 1 outstanding".
   std::string describe_state() const;
 
+  // Times each ring wrapped to slot 0 (the CQ's phase flips with each of its wraps).
+  uint64_t sq_wraps() const { return sq_wraps_; }
+  uint64_t cq_wraps() const { return cq_wraps_; }
+  bool expected_phase() const { return expected_phase_; }
+
  private:
   // Admin commands are logged with times (their latency matters in a report);
   // I/O commands are not: two clock reads would double the driver's cost per read.
@@ -143,6 +161,12 @@ class QueuePair {
   void accept(const spec::CompletionEntry& cqe);
   std::string describe_command(uint16_t cid) const;
   [[noreturn]] void throw_queue_full() const;
+  // Throws kProtocolViolation when the CQ head slot holds an outstanding CID
+  // with the stale phase (see the top of this file); reads it, consumes nothing.
+  void check_wrong_phase_at_head(uint16_t waited_cid) const;
+
+  // CID FFFFh: never allocated (cid_allocator.hpp); marks a slot the host owns.
+  static constexpr uint32_t kHostOwnedCid = 0xFFFF;
 
   Transport& transport_;
   Clock& clock_;
@@ -157,6 +181,8 @@ class QueuePair {
   uint32_t sq_head_ = 0;       // from the newest completion's SQHD
   uint32_t cq_head_ = 0;
   bool expected_phase_ = true;
+  uint64_t sq_wraps_ = 0;
+  uint64_t cq_wraps_ = 0;
   CidAllocator cids_;
   std::vector<uint16_t> slot_cid_;  // CID last posted in each SQ slot
   SubmissionTimes submitted_;       // ring() time of each outstanding CID

@@ -34,6 +34,11 @@ class Transport {
   // Function-level reset (VFIO_DEVICE_RESET); false where the transport has none.
   virtual bool function_level_reset() { return false; }
 
+  // Stops the function's DMA where the transport can (VFIO: PCI bus mastering
+  // off), for emergency_disable() before the process exits. Frees nothing;
+  // a no-op where there is no such switch (the simulator).
+  virtual void stop_dma() noexcept {}
+
   // "simulator" or the PCI address; goes into every message and report.
   virtual std::string name() const = 0;
   virtual bool is_simulator() const = 0;
