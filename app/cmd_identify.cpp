@@ -9,6 +9,7 @@
 #include "device_session.hpp"
 #include "identify_json.hpp"
 #include "identify_print.hpp"
+#include "stop_signal.hpp"
 
 namespace nvqual::app {
 
@@ -29,7 +30,10 @@ Command add_identify_command(CLI::App& root) {
   cli->add_flag("--json", options->json, "Print one JSON object with nvme-cli's keys (id-ctrl / id-ns -o json)");
 
   return {cli, [options]() {
+            // Checked after each step: the session's destructor then disables the controller.
+            StopOnSignal stop;
             DeviceSession session(options->target);
+            StopOnSignal::check("identifying the controller");
             if (options->nsid == 0) {
               const auto& id = session.identity();
               const std::string text = options->json ? identify_controller_json(id).dump(2) + "\n"
@@ -37,6 +41,7 @@ Command add_identify_command(CLI::App& root) {
               fmt::print("{}", text);
             } else {
               const auto ns = session.require_namespace(options->nsid);
+              StopOnSignal::check(fmt::format("identifying namespace {}", options->nsid));
               const std::string text = options->json ? identify_namespace_json(ns).dump(2) + "\n"
                                                      : format_identify_namespace(ns, options->nsid);
               fmt::print("{}", text);

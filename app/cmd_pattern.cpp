@@ -1,12 +1,16 @@
 // nvqual pattern: write the LBA stamp pattern to a file, so a QEMU image or an
 // SSD (written through the kernel before binding) carries bytes nvqual can check.
+#include <limits>
 #include <memory>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "command.hpp"
 #include "nvqual/driver/lba_stamp.hpp"
 #include "output_file.hpp"
 #include "progress.hpp"
+#include "stop_signal.hpp"
 
 namespace nvqual::app {
 
@@ -25,12 +29,25 @@ int run_pattern(const PatternOptions& options) {
     throw UsageError("--lba-size must be a power of two from 512 to 65536 (512 and 4096 are usual)");
   }
   if (options.blocks == 0) throw UsageError("--blocks must be at least 1");
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  if (options.blocks > kMax / options.lba_size) {
+    throw UsageError(fmt::format("--blocks {} of {} bytes is more than 2^64 bytes; write fewer blocks", options.blocks,
+                                 options.lba_size));
+  }
+  if (options.blocks - 1 > kMax - options.first_lba) {
+    throw UsageError(fmt::format("--first-lba {} with --blocks {} runs past the last possible LBA (2^64-1); "
+                                 "write at most {} blocks from there",
+                                 options.first_lba, options.blocks, kMax - options.first_lba + 1));
+  }
+  // Before the output exists: from then on a signal unwinds through its destructor.
+  StopOnSignal stop;
   AtomicOutputFile out(options.out);
   constexpr uint64_t kChunkBytes = 4ull << 20;
   const uint64_t chunk_blocks = std::max<uint64_t>(1, kChunkBytes / options.lba_size);
   std::vector<std::byte> chunk(std::min(chunk_blocks, options.blocks) * options.lba_size);
   Progress progress("writing pattern", options.blocks * options.lba_size);
   for (uint64_t done = 0; done < options.blocks;) {
+    StopOnSignal::check(fmt::format("writing the pattern ({})", out.unfinished_note()));
     const uint64_t blocks = std::min(chunk_blocks, options.blocks - done);
     const std::span<std::byte> data(chunk.data(), blocks * options.lba_size);
     lba_stamp::fill(data, options.lba_size, options.first_lba + done, options.nsid);

@@ -1,6 +1,7 @@
 // nvqual read: read logical blocks of one namespace into a file. The
 // namespace is identified first and its active LBA format gives the size.
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 #include <fmt/core.h>
@@ -10,6 +11,7 @@
 #include "output_file.hpp"
 #include "progress.hpp"
 #include "read_plan.hpp"
+#include "stop_signal.hpp"
 
 namespace nvqual::app {
 
@@ -26,6 +28,9 @@ struct ReadOptions {
 
 int run_read(const ReadOptions& options) {
   if (options.blocks == 0) throw UsageError("--blocks must be at least 1");
+  // Before the output and the device: from then on a signal unwinds through
+  // their destructors (temporary removed, controller disabled).
+  StopOnSignal stop;
   // Created before the device is touched, so an unwritable path fails fast and nothing is half written.
   AtomicOutputFile out(options.out);
   // The RLIMIT_MEMLOCK pre-flight checks what this read pins at most.
@@ -39,25 +44,34 @@ int run_read(const ReadOptions& options) {
   // metadata to an address the driver never set.
   const LbaFormat& format = checked_active_format(ns, options.nsid);
   const uint64_t lba_size = format.data_size();
+  if (options.blocks - 1 > std::numeric_limits<uint64_t>::max() - options.lba) {
+    throw UsageError(fmt::format("--lba {} with --blocks {} runs past the last possible LBA (2^64-1); namespace {} "
+                                 "has {} blocks (last LBA {})",
+                                 options.lba, options.blocks, options.nsid, ns.nsze, ns.nsze - 1));
+  }
   if (options.lba >= ns.nsze || options.blocks > ns.nsze - options.lba) {
     throw UsageError(fmt::format("LBAs {}..{} are past the end of namespace {} (NSZE {} blocks, last LBA {})",
                                  options.lba, options.lba + options.blocks - 1, options.nsid, ns.nsze, ns.nsze - 1));
   }
   controller.set_number_of_queues(1, 1);
-  const uint32_t depth = std::clamp<uint32_t>(options.queue_depth, 2, controller.cap().max_queue_entries());
+  // The option's range starts at 2; the controller's limit is only known now (help text says so).
+  const uint32_t depth = std::min<uint32_t>(options.queue_depth, controller.cap().max_queue_entries());
   QueuePair& queue = controller.create_io_queue_pair(1, depth);
 
   const uint64_t chunk_blocks = read_chunk_blocks(lba_size);
   DmaBuffer buffer(controller.transport(), read_buffer_bytes(options.blocks, lba_size));
   Progress progress(fmt::format("reading namespace {}", options.nsid), options.blocks * lba_size);
   for (uint64_t done = 0; done < options.blocks;) {
+    StopOnSignal::check(fmt::format("reading namespace {} ({})", options.nsid, out.unfinished_note()));
     const uint64_t blocks = std::min(chunk_blocks, options.blocks - done);
     const ReadRequest request{options.nsid, options.lba + done, blocks, static_cast<uint32_t>(lba_size), format.ms};
     const ReadResult result = controller.read(queue, request, buffer);
     if (!result.ok()) {
-      fmt::print(stderr, "nvqual: read of namespace {} LBAs {}..{} failed: {}\n", options.nsid, request.slba,
-                 request.slba + blocks - 1, result.completion.status().describe());
-      return kExitFailed;
+      // A DriverError, like every other device error: main prints this line, then
+      // the command log's tail (kept by the session's destructor), and exits 1.
+      throw DriverError(ErrorKind::kCommandFailed,
+                        fmt::format("read of namespace {} LBAs {}..{} failed: {}", options.nsid, request.slba,
+                                    request.slba + blocks - 1, result.completion.status().describe()));
     }
     out.write(buffer.bytes().first(blocks * lba_size));
     progress.advance(blocks * lba_size);
@@ -79,7 +93,10 @@ Command add_read_command(CLI::App& root) {
   cli->add_option("--blocks", options->blocks, "Number of logical blocks (the namespace's active LBA size each)")
       ->required();
   cli->add_option("--out", options->out, "Output file (written whole or not at all)")->required();
-  cli->add_option("--queue-depth", options->queue_depth, "I/O queue entries (default 64)")->capture_default_str();
+  cli->add_option("--queue-depth", options->queue_depth,
+                  "I/O queue entries, 2..65536 (default 64); more than the controller's CAP.MQES+1 is lowered to it")
+      ->check(CLI::Range(2u, 65536u))
+      ->capture_default_str();
   return {cli, [options]() { return run_read(*options); }};
 }
 

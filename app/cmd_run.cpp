@@ -9,6 +9,7 @@
 // touched. Without a target on the command line the BDF comes from NVQUAL_BDF,
 // then from ctest's resource allocation (CTEST_RESOURCE_GROUP_0_NVME); with
 // neither, exit 77 (ctest: not run).
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -122,7 +123,22 @@ void check_report_path(const std::string& path, std::string_view option) {
   }
 }
 
+// Holds SIGINT/SIGTERM from the start of `run` until the runner installs its
+// handler and unblocks them (nvqual/harness/runner.hpp): a signal sent while
+// suites load or the device opens is then reported as an interruption instead
+// of killing the process without reports. Threads started meanwhile (a
+// simulator's) inherit the mask and never take the signal. On an early exit
+// (bad input, no device) a held signal dies with the process.
+void hold_stop_signals() {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+}
+
 int run(RunOptions& options) {
+  hold_stop_signals();
   // 1. Inputs first: a bad suite, profile or report path never reaches a device.
   std::vector<harness::Suite> suites;
   std::optional<harness::ModelProfile> model;

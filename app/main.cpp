@@ -10,6 +10,7 @@
 #include "nvqual/driver/errors.hpp"
 #include "nvqual/harness/build_info.hpp"
 #include "session_log.hpp"
+#include "stop_signal.hpp"
 
 namespace {
 
@@ -59,7 +60,8 @@ int main(int argc, char** argv) {
   // After the subcommands exist (CLI11 copies a parent's footer into each new
   // subcommand): a subcommand with exit codes of its own (run, suites) keeps them.
   const char* exit_codes =
-      "Exit codes: 0 passed, 1 failed, 2 bad input, 3 device or environment error, 77 no device configured.";
+      "Exit codes: 0 passed, 1 failed, 2 bad input, 3 device or environment error, 77 no device configured,\n"
+      "130 interrupted by SIGINT (Ctrl-C), 143 interrupted by SIGTERM (the controller is disabled first).";
   root.footer(exit_codes);
   for (auto& command : commands) {
     if (command.cli->get_footer().empty()) command.cli->footer(exit_codes);
@@ -75,6 +77,9 @@ int main(int argc, char** argv) {
     for (auto& command : commands) {
       if (command.cli->parsed()) return command.run();
     }
+  } catch (const Interrupted& e) {
+    fmt::print(stderr, "nvqual: {}\n", e.what());
+    return e.exit_code();
   } catch (const UsageError& e) {
     fmt::print(stderr, "nvqual: {}\n", e.what());
     return kExitBadInput;

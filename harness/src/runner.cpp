@@ -1,5 +1,7 @@
 #include "nvqual/harness/runner.hpp"
 
+#include <signal.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <future>
@@ -234,7 +236,20 @@ struct Runner::Impl {
     if (options.handle_signals) {
       signals.add(SIGINT);
       signals.add(SIGTERM);
+      // A caller may block the signals before the run (the CLI does, before it
+      // loads suites and opens the device) so an early one waits for this
+      // handler instead of killing the process. One held that way is taken
+      // here, so the run starts stopped (the handler thread might see it only
+      // after a short run ended); then they are unblocked, before the event
+      // thread starts (it inherits the mask).
+      sigset_t stop_signals;
+      sigemptyset(&stop_signals);
+      sigaddset(&stop_signals, SIGINT);
+      sigaddset(&stop_signals, SIGTERM);
+      const timespec no_wait{};
+      if (const int held = ::sigtimedwait(&stop_signals, nullptr, &no_wait); held > 0) on_signal(held);
       wait_for_signal();
+      ::pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
     }
     events = std::thread([this] { io.run(); });
   }
@@ -253,21 +268,24 @@ struct Runner::Impl {
   void wait_for_signal() {
     signals.async_wait([this](const boost::system::error_code& ec, int number) {
       if (ec) return;
-      if (stop_requested.load()) {
-        // A second interrupt: the user wants out now. DMA memory goes with the process.
-        static const char kMessage[] = "nvqual: second interrupt, exiting without finishing the reports\n";
-        [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
-        emergency_disable(transport);  // the case thread may be mid-command: registers only, nothing freed
-        std::_Exit(3);
-      }
-      const char* name = number == SIGINT ? "SIGINT" : "SIGTERM";
-      fmt::print(stderr,
-                 "nvqual: {}: stopping - disabling the controller and finishing the reports (send it again to exit "
-                 "at once)\n",
-                 name);
-      stop(name);
+      on_signal(number);
       wait_for_signal();
     });
+  }
+  void on_signal(int number) {
+    if (stop_requested.load()) {
+      // A second interrupt: the user wants out now. DMA memory goes with the process.
+      static const char kMessage[] = "nvqual: second interrupt, exiting without finishing the reports\n";
+      [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+      emergency_disable(transport);  // the case thread may be mid-command: registers only, nothing freed
+      std::_Exit(3);
+    }
+    const char* name = number == SIGINT ? "SIGINT" : "SIGTERM";
+    fmt::print(stderr,
+               "nvqual: {}: stopping - disabling the controller and finishing the reports (send it again to exit "
+               "at once)\n",
+               name);
+    stop(name);
   }
 
   // Event thread only, like everything touching a CaseWait.

@@ -16,7 +16,10 @@
 // probe, a case's set-up or steps, the health probe after a case), the cases not
 // yet run are skipped as "not run", the controller is shut down and disabled, and
 // listeners still get on_run_end so reports are complete. A second signal exits
-// at once (status 3) without finishing the reports.
+// at once (status 3) without finishing the reports. With handle_signals the run
+// takes a SIGINT/SIGTERM the caller held blocked (sent before the run) as a stop
+// before anything runs, then unblocks both in the calling thread: a caller that
+// blocks them early gets an early signal reported, not the default action.
 #pragma once
 
 #include <chrono>
