@@ -68,10 +68,18 @@ AtomicOutputFile::AtomicOutputFile(fs::path target) : target_(std::move(target))
   if (exists && !S_ISREG(info.st_mode)) {
     // No O_TRUNC (a block device keeps what lies past the data), and
     // O_NONBLOCK so a FIFO without a reader fails now instead of waiting forever.
-    const int fd = ::open(resolved_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    // O_EXCL on a block device: the kernel refuses it (EBUSY) while a file
+    // system, swap, md, LVM or ZFS holds the disk, in any mount namespace.
+    const int exclusive = S_ISBLK(info.st_mode) ? O_EXCL : 0;
+    const int fd = ::open(resolved_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | exclusive);
     if (fd < 0) {
       if (errno == ENXIO && S_ISFIFO(info.st_mode)) {
         throw UsageError(fmt::format("cannot write {}: no process is reading the FIFO; start the reader first", target_.string()));
+      }
+      if (errno == EBUSY && S_ISBLK(info.st_mode)) {
+        throw UsageError(fmt::format("cannot write {}: the disk is in use (mounted, swap, or held by md, LVM or ZFS); "
+                                     "unmount or release it first, or pick another --out",
+                                     target_.string()));
       }
       throw UsageError(fmt::format("cannot write {}: {}", target_.string(), std::strerror(errno)));
     }
