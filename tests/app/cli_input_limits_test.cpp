@@ -18,12 +18,11 @@ using testing_support::line_count;
 using testing_support::run_cli;
 using testing_support::run_shell;
 using testing_support::scratch_dir;
+using testing_support::sim_fixture;
 using testing_support::slurp;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-
-std::string fixture(const std::string& name) { return std::string(NVQUAL_SOURCE_DIR) + "/fixtures/sim/" + name; }
 
 struct Refused {
   const char* name;
@@ -80,7 +79,7 @@ TEST(CliLimits, QueueDepthAboveTheControllersLimitIsLoweredToIt) {
 }
 
 TEST(CliLimits, IdentifyWithNoNamespacesIsADeviceProblem) {
-  const auto r = run_cli("identify --sim-profile " + fixture("faults/harness-identify-nn-zero.yaml") + " --nsid 1");
+  const auto r = run_cli("identify --sim-profile " + sim_fixture("faults/harness-identify-nn-zero.yaml") + " --nsid 1");
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(first_line(r.err), HasSubstr("reports no namespaces"));
   EXPECT_THAT(r.err, Not(HasSubstr("1..0")));
@@ -89,7 +88,7 @@ TEST(CliLimits, IdentifyWithNoNamespacesIsADeviceProblem) {
 // A failed Read is a device error like the others: the summary, then the commands sent last.
 TEST(CliLimits, AFailedReadIsFollowedByTheCommandLog) {
   const auto dir = scratch_dir("read-status");
-  const auto r = run_cli("read --sim-profile " + fixture("faults/read-status-error.yaml") +
+  const auto r = run_cli("read --sim-profile " + sim_fixture("faults/read-status-error.yaml") +
                          " --nsid 1 --lba 0 --blocks 8 --out " + (dir / "o").string());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_THAT(first_line(r.err), HasSubstr("read of namespace 1 LBAs 0..7 failed"));
@@ -102,7 +101,7 @@ TEST(CliLimits, AFailedReadIsFollowedByTheCommandLog) {
 // only on the second list, and must still be found.
 TEST(CliLimits, ANamespaceBeyondTheFirstActiveListIsFound) {
   const auto dir = scratch_dir("many-ns");
-  std::string profile = slurp(fixture("default.yaml"));
+  std::string profile = slurp(sim_fixture("default.yaml"));
   profile = profile.substr(0, profile.find("\nnamespaces:")) + "\nnamespaces:\n";
   profile = std::regex_replace(profile, std::regex("\nname: [^\n]*"), "\nname: many-namespaces");
   for (int nsid = 1; nsid <= 1025; ++nsid) {

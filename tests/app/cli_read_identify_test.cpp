@@ -18,10 +18,9 @@ using testing_support::first_line;
 using testing_support::line_count;
 using testing_support::run_cli;
 using testing_support::scratch_dir;
+using testing_support::sim_fixture;
 using testing_support::slurp;
 using ::testing::HasSubstr;
-
-std::string fixture(const std::string& name) { return std::string(NVQUAL_SOURCE_DIR) + "/fixtures/sim/" + name; }
 
 TEST(CliIdentify, ControllerJsonHasNvmeCliKeys) {
   const auto r = run_cli("identify --sim --json");
@@ -91,7 +90,7 @@ TEST(CliRead, WritesTheNamespaceBytes) {
 TEST(CliRead, UsesTheActiveLbaFormat) {
   const auto dir = scratch_dir("read4k");
   const auto out = dir / "blocks.bin";
-  const auto r = run_cli("read --sim-profile " + fixture("4k.yaml") + " --nsid 1 --lba 0 --blocks 3 --out " + out.string());
+  const auto r = run_cli("read --sim-profile " + sim_fixture("4k.yaml") + " --nsid 1 --lba 0 --blocks 3 --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(slurp(out).size(), 3u * 4096);
 }
@@ -166,11 +165,11 @@ TEST_P(CliBadFormat, RefusedNamingTheFieldAndNothingLeftBehind) {
   if (profile.empty()) {
     // Byte 128 of Identify Namespace is MS of LBA format 0, the active one.
     profile = (work / "metadata.yaml").string();
-    std::ofstream(profile) << slurp(fixture("default.yaml"))
+    std::ofstream(profile) << slurp(sim_fixture("default.yaml"))
                            << "\nfaults:\n  - type: corrupt-identify\n    page: namespace\n    nsid: 1\n"
                               "    offset: 128\n    value: 8\n";
   } else {
-    profile = fixture(profile);
+    profile = sim_fixture(profile);
   }
   const auto r = run_cli("read --sim-profile " + profile + " --nsid 1 --lba 0 --blocks 8 --out " +
                          (dir / "out.bin").string());

@@ -61,6 +61,11 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
   return dir;
 }
 
+// A simulator profile shipped under fixtures/sim/.
+inline std::string sim_fixture(const std::string& name) {
+  return std::string(NVQUAL_SOURCE_DIR) + "/fixtures/sim/" + name;
+}
+
 inline std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 // Every file in `dir`, sorted, so a test sees leftovers whatever they are called.
