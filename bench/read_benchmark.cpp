@@ -114,6 +114,7 @@ BENCHMARK(BM_Read4KiB)
     ->Args({128, 1})
     ->Args({1, 0})
     ->Args({32, 0})
+    ->Args({128, 0})
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
