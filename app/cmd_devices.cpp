@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "nvqual/harness/report_output.hpp"
 #include "nvqual/vfio/ctest_resources.hpp"
 #include "nvqual/vfio/device_discovery.hpp"
 #include "output_file.hpp"
@@ -40,7 +41,9 @@ std::string status_of(const vfio::ControllerInfo& c) {
   return "bind first";
 }
 
-std::string or_dash(const std::string& text) { return text.empty() ? "-" : text; }
+// Cells may hold text the device chose (model, serial): nothing in them may
+// reach the terminal as a control character.
+std::string or_dash(const std::string& text) { return text.empty() ? "-" : harness::terminal_safe(text); }
 
 std::string namespaces_cell(const vfio::ControllerInfo& c) {
   std::string cell;
@@ -177,7 +180,7 @@ Command add_devices_command(CLI::App& root) {
             if (options->json) {
               nlohmann::json array = nlohmann::json::array();
               for (const auto& c : controllers) array.push_back(to_json(c));
-              fmt::print("{}\n", array.dump(2));
+              fmt::print("{}\n", array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
             } else {
               print_table(controllers);
             }

@@ -14,6 +14,10 @@
 namespace nvqual::app {
 
 namespace {
+// Device strings may hold bytes that are not UTF-8: shown as U+FFFD rather
+// than failing the whole output.
+constexpr auto kReplaceBadUtf8 = nlohmann::json::error_handler_t::replace;
+
 struct IdentifyOptions {
   TargetOptions target;
   uint32_t nsid = 0;
@@ -36,13 +40,13 @@ Command add_identify_command(CLI::App& root) {
             StopOnSignal::check("identifying the controller");
             if (options->nsid == 0) {
               const auto& id = session.identity();
-              const std::string text = options->json ? identify_controller_json(id).dump(2) + "\n"
+              const std::string text = options->json ? identify_controller_json(id).dump(2, ' ', false, kReplaceBadUtf8) + "\n"
                                                      : format_identify_controller(id);
               fmt::print("{}", text);
             } else {
               const auto ns = session.require_namespace(options->nsid);
               StopOnSignal::check(fmt::format("identifying namespace {}", options->nsid));
-              const std::string text = options->json ? identify_namespace_json(ns).dump(2) + "\n"
+              const std::string text = options->json ? identify_namespace_json(ns).dump(2, ' ', false, kReplaceBadUtf8) + "\n"
                                                      : format_identify_namespace(ns, options->nsid);
               fmt::print("{}", text);
             }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "nvqual/harness/report_output.hpp"
+
 namespace nvqual::app {
 namespace {
 
@@ -70,9 +72,10 @@ std::string format_identify_controller(const IdentifyController& c) {
   l.raw("NVME Identify Controller:\n");
   l.add("vid", "{}", hex(c.vid));
   l.add("ssvid", "{}", hex(c.ssvid));
-  l.add("sn", "{}", c.sn);
-  l.add("mn", "{}", c.mn);
-  l.add("fr", "{}", c.fr);
+  // Device text: a controller must not be able to write escape sequences to the terminal.
+  l.add("sn", "{}", harness::terminal_safe(c.sn));
+  l.add("mn", "{}", harness::terminal_safe(c.mn));
+  l.add("fr", "{}", harness::terminal_safe(c.fr));
   l.add("rab", "{}", c.rab);
   l.add("ieee", "{:06x}", c.ieee);
   l.add("cmic", "{}", hex(c.cmic));
@@ -146,7 +149,7 @@ std::string format_identify_controller(const IdentifyController& c) {
   l.add("mnan", "{}", c.mnan);
   l.add("maxdna", "{}", c.maxdna.to_decimal());
   l.add("maxcna", "{}", c.maxcna);
-  l.add("subnqn", "{}", c.subnqn);
+  l.add("subnqn", "{}", harness::terminal_safe(c.subnqn));
   l.add("ioccsz", "{}", c.ioccsz);
   l.add("iorcsz", "{}", c.iorcsz);
   l.add("icdoff", "{}", c.icdoff);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "nvqual/harness/report_output.hpp"
+
 namespace nvqual::harness {
 
 namespace {
@@ -32,8 +34,9 @@ void ConsoleReporter::on_run_start(const RunInfo& info) {
     return;
   }
   if (verbosity_ != Verbosity::kQuiet) {
-    fmt::print(out_, "Target: {}: {} {} firmware {} serial {} (VID {}, NVMe {})\n", t.description, t.model,
-               t.simulator ? "(simulated)" : "", t.firmware, t.serial, t.vid, t.nvme_version);
+    fmt::print(out_, "Target: {}: {} {} firmware {} serial {} (VID {}, NVMe {})\n", t.description,
+               terminal_safe(t.model), t.simulator ? "(simulated)" : "", terminal_safe(t.firmware),
+               terminal_safe(t.serial), t.vid, t.nvme_version);
     fmt::print(out_, "Reset (CC.EN 1->0): {}\nReady (CC.EN 0->1): {}\nLBA stamp expected: {}{}\n", t.reset_latency,
                t.ready_latency, info.expect_pattern ? "yes" : "no",
                info.model_profile.empty() ? "" : "; model profile " + info.model_profile);

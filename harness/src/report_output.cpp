@@ -77,6 +77,18 @@ std::string xml_safe(std::string_view text) {
   return out;
 }
 
+std::string terminal_safe(std::string_view text) {
+  std::string out;
+  for (const char c : xml_safe(text)) {
+    if (c == '\t' || c == '\n' || c == '\r') {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
   const std::filesystem::path tmp = path.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -47,6 +47,18 @@ TEST(CliIdentify, ReadableDecoding) {
   EXPECT_THAT(r.out, HasSubstr("sn"));
 }
 
+// A serial holding bytes that are not UTF-8 text (ED A0 80, EF BF BF): the
+// text decoding shows them as \xNN, the JSON as U+FFFD, and neither fails.
+TEST(CliIdentify, DeviceBytesThatAreNotTextAreShownNotFatal) {
+  const std::string profile = sim_fixture("faults/harness-identify-serial-bad-utf8.yaml");
+  const auto text = run_cli("identify --sim-profile " + profile);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("\\xed\\xa0\\x80"));
+  const auto json = run_cli("identify --sim-profile " + profile + " --json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(nlohmann::json::parse(json.out)["sn"].get<std::string>(), HasSubstr("\xef\xbf\xbd"));
+}
+
 TEST(CliIdentify, UnknownNamespaceIsOneLineAndExit2) {
   const auto r = run_cli("identify --sim --nsid 99");
   EXPECT_EQ(r.exit_code, 2);

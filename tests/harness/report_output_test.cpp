@@ -53,6 +53,12 @@ TEST(XmlSafe, KeepsOnlyXmlCharactersOfStrictUtf8) {
   EXPECT_EQ(xml_safe("\xe2" "A"), "\\xe2" "A");         // the byte after a bad lead is kept
 }
 
+TEST(TerminalSafe, AlsoEscapesWhatWouldLeaveTheLine) {
+  EXPECT_EQ(terminal_safe("SN\tX\nY\rZ"), "SN\\x09X\\x0aY\\x0dZ");
+  EXPECT_EQ(terminal_safe("\x1b[2J"), "\\x1b[2J");  // no escape sequence reaches the terminal
+  EXPECT_EQ(terminal_safe("caf\xc3\xa9"), "caf\xc3\xa9");
+}
+
 TEST(WriteFileAtomically, WritesTheContentAndLeavesNoTemporary) {
   const auto path = temp_path("atomic.txt");
   write_file_atomically(path, "first");

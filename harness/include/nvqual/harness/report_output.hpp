@@ -16,6 +16,10 @@ namespace nvqual::harness {
 // then can neither make the XML ill-formed nor the JSON writer throw.
 std::string xml_safe(std::string_view text);
 
+// xml_safe, and tab, LF and CR escaped too: device text shown on a terminal
+// stays on its line and can carry no escape sequence (ESC is a control).
+std::string terminal_safe(std::string_view text);
+
 // Writes `content` to path.tmp, fsyncs it, renames it over path and fsyncs
 // the directory, so after a crash the report is the old one or the new one,
 // never empty or torn. The directory must exist: nothing is created behind the
