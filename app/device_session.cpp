@@ -14,7 +14,7 @@ constexpr size_t kActiveListEntries = 1024;
 }  // namespace
 
 DeviceSession::DeviceSession(const TargetOptions& options) : target_(open_target(options)) {
-  controller_ = std::make_unique<Controller>(*target_.transport);
+  controller_ = std::make_unique<Controller>(*target_.transport, ControllerOptions{}, clock_);
   try {
     controller_->reset();
     controller_->identify_controller();

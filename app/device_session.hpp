@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "nvqual/driver/controller.hpp"
+#include "stop_signal.hpp"
 #include "target.hpp"
 
 namespace nvqual::app {
@@ -25,6 +26,7 @@ class DeviceSession {
 
  private:
   Target target_;
+  SignalAwareClock clock_;  // outlives controller_, which waits through it
   std::unique_ptr<Controller> controller_;
 };
 

@@ -80,10 +80,18 @@ int main(int argc, char** argv) {
   } catch (const Interrupted& e) {
     fmt::print(stderr, "nvqual: {}\n", e.what());
     return e.exit_code();
+  } catch (const InterruptedWait& e) {
+    fmt::print(stderr, "nvqual: {}\n", e.what());
+    return e.exit_code();
   } catch (const UsageError& e) {
     fmt::print(stderr, "nvqual: {}\n", e.what());
     return kExitBadInput;
   } catch (const nvqual::DriverError& e) {
+    if (const int number = StopOnSignal::received(); number != 0) {
+      // An interrupted wait the driver reported in its own words (e.g. inside a disable).
+      fmt::print(stderr, "nvqual: interrupted: {}\n", e.what());
+      return 128 + number;
+    }
     // The first line is always the one-line summary; the log tail follows it.
     const nvqual::CommandLog* log = last_session_log();
     if (shows_command_log(e.kind()) && log != nullptr) {

@@ -26,6 +26,8 @@ struct Saved {
 };
 Saved g_saved;
 
+const char* signal_name(int number) { return number == SIGINT ? "SIGINT" : "SIGTERM"; }
+
 sigset_t stop_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -59,11 +61,24 @@ StopOnSignal::~StopOnSignal() {
 
 int StopOnSignal::received() { return g_received.load(); }
 
+InterruptedWait::InterruptedWait(int signal)
+    : DriverError(ErrorKind::kEnvironment,
+                  fmt::format("interrupted by {} while waiting for the controller", signal_name(signal))),
+      signal_(signal) {}
+
+void SignalAwareClock::pause(duration hint) {
+  if (const int number = StopOnSignal::received(); number != 0 && !fired_) {
+    fired_ = true;
+    throw InterruptedWait(number);
+  }
+  SteadyClock::instance().pause(hint);
+}
+
 void StopOnSignal::check(const std::string& doing) {
   const int number = received();
   if (number == 0) return;
   throw Interrupted(number, fmt::format("interrupted by {} while {}",
-                                        number == SIGINT ? "SIGINT" : "SIGTERM", doing));
+                                        signal_name(number), doing));
 }
 
 }  // namespace nvqual::app

@@ -8,6 +8,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "nvqual/driver/clock.hpp"
+#include "nvqual/driver/errors.hpp"
+
 namespace nvqual::app {
 
 // Thrown by StopOnSignal::check; main prints its one line and exits 128 + signal.
@@ -35,6 +38,32 @@ class StopOnSignal {
   static int received();
   // Throws Interrupted ("interrupted by SIGINT while <doing>") once a signal came.
   static void check(const std::string& doing);
+};
+
+// Thrown from inside a driver wait (a reset's ready wait may last CAP.TO, up to
+// 127.5 s) when a signal came: a DriverError, so the driver unwinds as for any
+// failed wait and the session's destructor disables the controller.
+class InterruptedWait : public DriverError {
+ public:
+  explicit InterruptedWait(int signal);
+  int signal() const { return signal_; }
+  int exit_code() const { return 128 + signal_; }
+
+ private:
+  int signal_;
+};
+
+// The monotonic clock, whose pauses between register polls end the wait with
+// InterruptedWait once StopOnSignal has seen a signal. It throws once only: the
+// clean-up after it (disable, shutdown) must be able to wait.
+class SignalAwareClock final : public Clock {
+ public:
+  time_point now() override { return SteadyClock::instance().now(); }
+  time_point coarse_now() override { return SteadyClock::instance().coarse_now(); }
+  void pause(duration hint) override;
+
+ private:
+  bool fired_ = false;
 };
 
 }  // namespace nvqual::app
