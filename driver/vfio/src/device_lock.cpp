@@ -102,34 +102,23 @@ void DeviceLock::take(int fd, const std::filesystem::path& file, const HostPaths
 DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf) { return acquire(paths, bdf, ::geteuid()); }
 
 DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf, uid_t uid) {
-  DeviceLock lock;
-  const std::string name = file_name(bdf);
-  if (uid == 0) {
-    ensure_root_lock_dir(paths.lock_dir);
-    const auto file = paths.lock_dir / name;
-    const int fd = create_or_open(file, kRootFileMode);
-    if (fd < 0) {
-      const int error = errno;
-      fail(fmt::format("cannot create the lock file {} for {}: {}; check that {} is writable by root (a read-only "
-                       "/run?)",
-                       file.string(), bdf, errno_text(error), paths.lock_dir.string()));
-    }
-    lock.take(fd, file, paths, bdf);
-    return lock;
-  }
-
-  // Never root's file (see kRootFileMode). A user's run and root's still
-  // cannot share a device: VFIO lets one process open the group (EBUSY, in
-  // the transport), and unbind refuses while a process holds the group or
-  // device node (binding.cpp refuse_if_held_open).
-  const auto file = paths.lock_fallback_dir / name;
-  const int fd = create_or_open(file, kUserFileMode);
+  // A user never locks root's file (see kRootFileMode). A user's run and
+  // root's still cannot share a device: VFIO lets one process open the group
+  // (EBUSY, in the transport), and unbind refuses while a process holds the
+  // group or device node (binding.cpp refuse_if_held_open).
+  const bool root = uid == 0;
+  if (root) ensure_root_lock_dir(paths.lock_dir);
+  const std::filesystem::path& dir = root ? paths.lock_dir : paths.lock_fallback_dir;
+  const auto file = dir / file_name(bdf);
+  const int fd = create_or_open(file, root ? kRootFileMode : kUserFileMode);
   if (fd < 0) {
     const int error = errno;
-    fail(fmt::format("cannot create the lock file {} for {}: {}; make {} writable (a user's locks live there), or "
-                     "run as root",
-                     file.string(), bdf, errno_text(error), paths.lock_fallback_dir.string()));
+    const std::string fix =
+        root ? fmt::format("check that {} is writable by root (a read-only /run?)", dir.string())
+             : fmt::format("make {} writable (a user's locks live there), or run as root", dir.string());
+    fail(fmt::format("cannot create the lock file {} for {}: {}; {}", file.string(), bdf, errno_text(error), fix));
   }
+  DeviceLock lock;
   lock.take(fd, file, paths, bdf);
   return lock;
 }
