@@ -29,7 +29,8 @@ CLI::App* add_binding_subcommand(CLI::App& root, const char* name, const char* d
 }
 
 int run_plan(const BindOptions& options, vfio::Planner plan_for) {
-  const vfio::HostPaths paths = options.host_root.empty() ? vfio::HostPaths{} : vfio::HostPaths::under(options.host_root);
+  const vfio::HostPaths paths = options.host_root.empty() ? vfio::HostPaths{}
+                                                          : vfio::HostPaths::under(options.host_root);
   const vfio::BindPlan plan = plan_for(paths, options.bdf, nullptr);
   for (const auto& note : plan.notes) fmt::print(stderr, "nvqual: note: {}\n", note);
   if (plan.steps.empty()) {

@@ -154,7 +154,8 @@ int write_ctest_resources(const std::vector<vfio::ControllerInfo>& controllers, 
   out.write(std::as_bytes(std::span(json.data(), json.size())));
   out.commit();
   std::string ids;
-  for (const auto& bdf : bdfs) ids += fmt::format("{}{} ({})", ids.empty() ? "" : ", ", vfio::resource_id_for_bdf(bdf), bdf);
+  for (const auto& bdf : bdfs)
+    ids += fmt::format("{}{} ({})", ids.empty() ? "" : ", ", vfio::resource_id_for_bdf(bdf), bdf);
   fmt::print("wrote {}: {} vfio-bound controller{}{}{}\n", file, bdfs.size(), bdfs.size() == 1 ? "" : "s",
              bdfs.empty() ? "" : ": ", ids);
   if (bdfs.empty()) fmt::print(stderr, "nvqual: no controller is ready: bind one with `nvqual bind BDF`\n");

@@ -40,14 +40,16 @@ Command add_identify_command(CLI::App& root) {
             StopOnSignal::check("identifying the controller");
             if (options->nsid == 0) {
               const auto& id = session.identity();
-              const std::string text = options->json ? identify_controller_json(id).dump(2, ' ', false, kReplaceBadUtf8) + "\n"
-                                                     : format_identify_controller(id);
+              const std::string text = options->json
+                                           ? identify_controller_json(id).dump(2, ' ', false, kReplaceBadUtf8) + "\n"
+                                           : format_identify_controller(id);
               fmt::print("{}", text);
             } else {
               const auto ns = session.require_namespace(options->nsid);
               StopOnSignal::check(fmt::format("identifying namespace {}", options->nsid));
-              const std::string text = options->json ? identify_namespace_json(ns).dump(2, ' ', false, kReplaceBadUtf8) + "\n"
-                                                     : format_identify_namespace(ns, options->nsid);
+              const std::string text = options->json
+                                           ? identify_namespace_json(ns).dump(2, ' ', false, kReplaceBadUtf8) + "\n"
+                                           : format_identify_namespace(ns, options->nsid);
               fmt::print("{}", text);
             }
             std::fflush(stdout);

@@ -35,9 +35,10 @@ int run_pattern(const PatternOptions& options) {
                                  options.lba_size));
   }
   if (options.blocks - 1 > kMax - options.first_lba) {
-    throw UsageError(fmt::format("--first-lba {} with --blocks {} runs past the last possible LBA (2^64-1); "
-                                 "write at most {} blocks from there",
-                                 options.first_lba, options.blocks, kMax - options.first_lba + 1));
+    throw UsageError(
+        fmt::format("--first-lba {} with --blocks {} runs past the last possible LBA (2^64-1); "
+                    "write at most {} blocks from there",
+                    options.first_lba, options.blocks, kMax - options.first_lba + 1));
   }
   // Before the output exists: from then on a signal unwinds through its destructor.
   StopOnSignal stop;
@@ -63,13 +64,16 @@ int run_pattern(const PatternOptions& options) {
 
 Command add_pattern_command(CLI::App& root) {
   auto options = std::make_shared<PatternOptions>();
-  CLI::App* cli = root.add_subcommand(
-      "pattern",
-      "Write the LBA stamp pattern: in each block, bytes 0-7 = LBA (LE), 8-11 = NSID (LE), byte i = (LBA*31+i) mod 256");
-  cli->add_option("--nsid", options->nsid, "NSID stamped into every block")->required()->check(CLI::Range(1u, 0xFFFFFFFEu));
+  CLI::App* cli = root.add_subcommand("pattern",
+                                      "Write the LBA stamp pattern: in each block, bytes 0-7 = LBA (LE), 8-11 = NSID "
+                                      "(LE), byte i = (LBA*31+i) mod 256");
+  cli->add_option("--nsid", options->nsid, "NSID stamped into every block")
+      ->required()
+      ->check(CLI::Range(1u, 0xFFFFFFFEu));
   cli->add_option("--lba-size", options->lba_size, "Logical block size in bytes")->required();
   cli->add_option("--blocks", options->blocks, "Number of blocks to write")->required();
-  cli->add_option("--first-lba", options->first_lba, "LBA of the first block written (default 0)")->capture_default_str();
+  cli->add_option("--first-lba", options->first_lba, "LBA of the first block written (default 0)")
+      ->capture_default_str();
   cli->add_option("--out", options->out, "Output file (written whole or not at all)")->required();
   return {cli, [options]() { return run_pattern(*options); }};
 }

@@ -45,9 +45,10 @@ int run_read(const ReadOptions& options) {
   const LbaFormat& format = checked_active_format(ns, options.nsid);
   const uint64_t lba_size = format.data_size();
   if (options.blocks - 1 > std::numeric_limits<uint64_t>::max() - options.lba) {
-    throw UsageError(fmt::format("--lba {} with --blocks {} runs past the last possible LBA (2^64-1); namespace {} "
-                                 "has {} blocks (last LBA {})",
-                                 options.lba, options.blocks, options.nsid, ns.nsze, ns.nsze - 1));
+    throw UsageError(
+        fmt::format("--lba {} with --blocks {} runs past the last possible LBA (2^64-1); namespace {} "
+                    "has {} blocks (last LBA {})",
+                    options.lba, options.blocks, options.nsid, ns.nsze, ns.nsze - 1));
   }
   if (options.lba >= ns.nsze || options.blocks > ns.nsze - options.lba) {
     throw UsageError(fmt::format("LBAs {}..{} are past the end of namespace {} (NSZE {} blocks, last LBA {})",

@@ -52,7 +52,8 @@ struct RunOptions {
 };
 
 std::vector<harness::Suite> load_suites(const RunOptions& options) {
-  const std::filesystem::path dir = options.suite_dir.empty() ? harness::default_suite_dir() : std::filesystem::path(options.suite_dir);
+  const std::filesystem::path dir = options.suite_dir.empty() ? harness::default_suite_dir()
+                                                              : std::filesystem::path(options.suite_dir);
   std::vector<std::filesystem::path> files;
   if (options.suites.empty()) {
     files = harness::list_suite_files(dir);
@@ -96,9 +97,10 @@ std::optional<EnvironmentDevice> device_from_environment() {
   }
   if (allocated) return EnvironmentDevice{*allocated, "the ctest resource allocation (CTEST_RESOURCE_GROUP_0_NVME)"};
   if (parallel_ctest) {
-    throw UsageError(fmt::format("ctest allocated no controller to this test: this build's hardware tests need "
-                                 "`ctest --resource-spec-file {}` (configured with -DNVQUAL_CTEST_RESOURCE_SPEC)",
-                                 spec));
+    throw UsageError(
+        fmt::format("ctest allocated no controller to this test: this build's hardware tests need "
+                    "`ctest --resource-spec-file {}` (configured with -DNVQUAL_CTEST_RESOURCE_SPEC)",
+                    spec));
   }
   return std::nullopt;
 }
@@ -167,9 +169,10 @@ int run(RunOptions& options) {
   if (!options.target.bdf.empty()) {
     const auto bdf = vfio::try_normalize_bdf(options.target.bdf);
     if (!bdf) {
-      throw UsageError(fmt::format("'{}' from {} is not a PCI address: expected DDDD:BB:DD.F or BB:DD.F in hex, e.g. "
-                                   "0000:01:00.0 (see `nvqual devices`)",
-                                   options.target.bdf, bdf_source));
+      throw UsageError(
+          fmt::format("'{}' from {} is not a PCI address: expected DDDD:BB:DD.F or BB:DD.F in hex, e.g. "
+                      "0000:01:00.0 (see `nvqual devices`)",
+                      options.target.bdf, bdf_source));
     }
     options.target.bdf = *bdf;
   }
@@ -245,7 +248,8 @@ Command add_run_command(CLI::App& root) {
       "Reports: --junit and --json are written once, when the run ends - also when it was interrupted or the device\n"
       "could not be opened (every case then an error); their directory must exist.\n"
       "Exit codes: 0 every case passed or was skipped, 1 a case failed or errored, 2 bad input (nothing ran),\n"
-      "3 interrupted (SIGINT/SIGTERM), or the device could not be opened, probed or recovered, 77 no device configured.");
+      "3 interrupted (SIGINT/SIGTERM), or the device could not be opened, probed or recovered, 77 no device "
+      "configured.");
   cli->add_option("suites", options->suites, "Suite names (see nvqual suites) or suite files");
   add_target_options(*cli, options->target);
   cli->add_option("--junit", options->junit, "Write a JUnit XML report to FILE (its directory must exist)");
@@ -255,9 +259,8 @@ Command add_run_command(CLI::App& root) {
   auto* verbose = cli->add_flag("--verbose,-v", options->verbose, "Print every check, measurement and command log");
   quiet->excludes(verbose);
   cli->add_flag(
-         "--expect-pattern,!--no-expect-pattern",
-         [options](int64_t count) { options->expect_pattern = count > 0; },
-         "The media carries the LBA stamp pattern (default: yes for --sim, no for devices)");
+      "--expect-pattern,!--no-expect-pattern", [options](int64_t count) { options->expect_pattern = count > 0; },
+      "The media carries the LBA stamp pattern (default: yes for --sim, no for devices)");
   cli->add_flag("--allow-media-changes", options->allow_media_changes,
                 "Allow commands that change media, in suites that declare media_changes: true");
   cli->add_option("--suite-dir", options->suite_dir, "Directory of named suites (default: the shipped suites)");

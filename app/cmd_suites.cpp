@@ -43,7 +43,8 @@ int list(const SuitesOptions& options) {
     for (const auto& v : harness::known_variables()) fmt::print("{:<20} {}\n", v.name, v.description);
     return kExitPassed;
   }
-  const std::filesystem::path dir = options.suite_dir.empty() ? harness::default_suite_dir() : std::filesystem::path(options.suite_dir);
+  const std::filesystem::path dir = options.suite_dir.empty() ? harness::default_suite_dir()
+                                                              : std::filesystem::path(options.suite_dir);
   std::vector<harness::Suite> suites;
   try {
     for (const auto& file : harness::list_suite_files(dir)) suites.push_back(harness::load_suite_file(file));
@@ -70,7 +71,8 @@ Command add_suites_command(CLI::App& root) {
   CLI::App* cli = root.add_subcommand("suites", "List the conformance suites and their case counts");
   cli->footer("Exit codes: 0 listed, 2 a suite file cannot be loaded (FILE:LINE:COLUMN and what was expected there).");
   cli->add_option("--suite-dir", options->suite_dir, "Directory of suites (default: the shipped suites)");
-  auto* steps = cli->add_flag("--steps", options->steps, "List the steps suites can use, their parameters and observations");
+  auto* steps = cli->add_flag("--steps", options->steps,
+                              "List the steps suites can use, their parameters and observations");
   auto* variables = cli->add_flag("--variables", options->variables, "List the device variables expressions can use");
   steps->excludes(variables);
   return {cli, [options]() { return list(*options); }};

@@ -50,12 +50,11 @@ IdentifyNamespace DeviceSession::require_namespace(uint32_t nsid) {
   const auto from = controller_->active_namespaces(nsid - 1);
   if (from.empty() || from.front() != nsid) {
     const auto active = controller_->active_namespaces(0);
-    const std::string listed = active.empty() ? std::string("none")
-                               : active.size() < kActiveListEntries
-                                   ? fmt::format("{}", fmt::join(active, ", "))
-                                   : fmt::format("{}, ...", fmt::join(active, ", "));
-    throw UsageError(fmt::format("namespace {} is not active on {}; active namespaces: {}", nsid, target_.description,
-                                 listed));
+    const std::string listed = active.empty()                       ? std::string("none")
+                               : active.size() < kActiveListEntries ? fmt::format("{}", fmt::join(active, ", "))
+                                                                    : fmt::format("{}, ...", fmt::join(active, ", "));
+    throw UsageError(
+        fmt::format("namespace {} is not active on {}; active namespaces: {}", nsid, target_.description, listed));
   }
   return controller_->identify_namespace(nsid);
 }

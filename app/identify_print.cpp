@@ -16,26 +16,19 @@ std::string max_power(const PowerStateDescriptor& p) {
 
 std::string scaled_power(uint16_t value, uint8_t scale) {
   switch (scale) {
-    case 1:
-      return fmt::format("{}.{:04}W", value / 10000, value % 10000);
-    case 2:
-      return fmt::format("{}.{:02}W", value / 100, value % 100);
-    default:
-      return "-";
+    case 1: return fmt::format("{}.{:04}W", value / 10000, value % 10000);
+    case 2: return fmt::format("{}.{:02}W", value / 100, value % 100);
+    default: return "-";
   }
 }
 
 std::string workload(const PowerStateDescriptor& p) {
   if (p.aps == 0) return "-";  // active power not reported, workload meaningless
   switch (p.apw) {
-    case 0:
-      return "No Workload";
-    case 1:
-      return "Extended Idle Period with a Burst of Random Write";
-    case 2:
-      return "Heavy Sequential Writes";
-    default:
-      return "Reserved";
+    case 0: return "No Workload";
+    case 1: return "Extended Idle Period with a Burst of Random Write";
+    case 2: return "Heavy Sequential Writes";
+    default: return "Reserved";
   }
 }
 
@@ -62,9 +55,9 @@ std::string hex(uint64_t v) { return v == 0 ? "0" : fmt::format("{:#x}", v); }
 }  // namespace
 
 std::string uuid_string(const std::array<uint8_t, 16>& b) {
-  return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-                     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                     b[15]);
+  return fmt::format(
+      "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", b[0],
+      b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 std::string format_identify_controller(const IdentifyController& c) {

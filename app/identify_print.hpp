@@ -18,7 +18,7 @@ std::string format_identify_namespace(const IdentifyNamespace& ns, uint32_t nsid
 // Shared with identify_json.cpp: the forms nvme-cli gives these fields.
 std::string uuid_string(const std::array<uint8_t, 16>& bytes);  // 8-4-4-4-12 lower-case hex
 template <size_t N>
-std::string hex_string(const std::array<uint8_t, N>& bytes) {   // plain lower-case hex, byte order kept
+std::string hex_string(const std::array<uint8_t, N>& bytes) {  // plain lower-case hex, byte order kept
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   for (uint8_t b : bytes) {

@@ -43,8 +43,9 @@ int exit_code_for(nvqual::ErrorKind kind) {
 
 int main(int argc, char** argv) {
   using namespace nvqual::app;
-  CLI::App root{"nvqual: userspace NVMe driver and conformance harness.\n"
-                "Targets are a vfio-pci bound controller (--bdf) or the built-in simulated controller (--sim)."};
+  CLI::App root{
+      "nvqual: userspace NVMe driver and conformance harness.\n"
+      "Targets are a vfio-pci bound controller (--bdf) or the built-in simulated controller (--sim)."};
   root.set_version_flag("--version", std::string(NVQUAL_VERSION " (") + nvqual::harness::git_revision() + ")");
   root.require_subcommand(1);
   // Bad input is one line naming the problem; --help says the rest.
@@ -52,8 +53,8 @@ int main(int argc, char** argv) {
     return fmt::format("nvqual: {} (run with --help for usage)\n", e.what());
   });
   std::vector<Command> commands;
-  for (auto add : {add_identify_command, add_read_command, add_pattern_command, add_devices_command,
-                   add_bind_command, add_unbind_command, add_run_command, add_suites_command}) {
+  for (auto add : {add_identify_command, add_read_command, add_pattern_command, add_devices_command, add_bind_command,
+                   add_unbind_command, add_run_command, add_suites_command}) {
     Command command = add(root);
     if (command.cli != nullptr) commands.push_back(std::move(command));
   }

@@ -25,10 +25,13 @@ fs::path follow_links(const fs::path& target) {
     std::error_code ec;
     if (!fs::is_symlink(path, ec)) return path;
     const fs::path link = fs::read_symlink(path, ec);
-    if (ec) throw UsageError(fmt::format("cannot write {}: reading the link {} failed: {}", target.string(), path.string(), ec.message()));
+    if (ec)
+      throw UsageError(
+          fmt::format("cannot write {}: reading the link {} failed: {}", target.string(), path.string(), ec.message()));
     path = link.is_absolute() ? link : path.parent_path() / link;
   }
-  throw UsageError(fmt::format("cannot write {}: too many levels of symbolic links; point --out at a file", target.string()));
+  throw UsageError(
+      fmt::format("cannot write {}: too many levels of symbolic links; point --out at a file", target.string()));
 }
 
 // The reason a file cannot be created in `dir`, as the user can act on it.
@@ -39,12 +42,15 @@ std::string create_failure(const fs::path& target, const fs::path& dir, int erro
     case ENOENT:
     case ENOTDIR:
       if (!fs::is_directory(dir, ec)) {
-        return fmt::format("cannot write {}: directory {} does not exist; create it first (mkdir -p {})", target.string(), shown, shown);
+        return fmt::format("cannot write {}: directory {} does not exist; create it first (mkdir -p {})",
+                           target.string(), shown, shown);
       }
-      return fmt::format("cannot write {}: {} does not allow creating files ({}); choose a directory on a normal file system",
-                         target.string(), shown, std::strerror(error));
+      return fmt::format(
+          "cannot write {}: {} does not allow creating files ({}); choose a directory on a normal file system",
+          target.string(), shown, std::strerror(error));
     case EACCES:
-    case EPERM: return fmt::format("cannot write {}: directory {} is not writable for this user", target.string(), shown);
+    case EPERM:
+      return fmt::format("cannot write {}: directory {} is not writable for this user", target.string(), shown);
     case EROFS: return fmt::format("cannot write {}: {} is on a read-only file system", target.string(), shown);
     case ENOSPC:
     case EDQUOT: return fmt::format("cannot write {}: no space left in {}", target.string(), shown);
@@ -74,12 +80,14 @@ AtomicOutputFile::AtomicOutputFile(fs::path target) : target_(std::move(target))
     const int fd = ::open(resolved_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | exclusive);
     if (fd < 0) {
       if (errno == ENXIO && S_ISFIFO(info.st_mode)) {
-        throw UsageError(fmt::format("cannot write {}: no process is reading the FIFO; start the reader first", target_.string()));
+        throw UsageError(
+            fmt::format("cannot write {}: no process is reading the FIFO; start the reader first", target_.string()));
       }
       if (errno == EBUSY && S_ISBLK(info.st_mode)) {
-        throw UsageError(fmt::format("cannot write {}: the disk is in use (mounted, swap, or held by md, LVM or ZFS); "
-                                     "unmount or release it first, or pick another --out",
-                                     target_.string()));
+        throw UsageError(
+            fmt::format("cannot write {}: the disk is in use (mounted, swap, or held by md, LVM or ZFS); "
+                        "unmount or release it first, or pick another --out",
+                        target_.string()));
       }
       throw UsageError(fmt::format("cannot write {}: {}", target_.string(), std::strerror(errno)));
     }
@@ -97,7 +105,8 @@ AtomicOutputFile::AtomicOutputFile(fs::path target) : target_(std::move(target))
   file_ = std::fopen(temporary_.c_str(), "wb");
   if (file_ == nullptr) {
     const int error = errno;
-    throw UsageError(create_failure(target_, resolved_.has_parent_path() ? resolved_.parent_path() : fs::path("."), error));
+    throw UsageError(
+        create_failure(target_, resolved_.has_parent_path() ? resolved_.parent_path() : fs::path("."), error));
   }
 }
 
@@ -125,7 +134,8 @@ void AtomicOutputFile::commit() {
   const bool closed = std::fclose(file_) == 0;
   file_ = nullptr;
   if (!flushed || !closed) {
-    throw std::runtime_error(fmt::format("writing {} failed: {}", target_.string(), std::strerror(flushed ? errno : saved_errno)));
+    throw std::runtime_error(
+        fmt::format("writing {} failed: {}", target_.string(), std::strerror(flushed ? errno : saved_errno)));
   }
   if (!temporary_.empty()) {
     std::error_code error;

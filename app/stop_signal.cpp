@@ -77,8 +77,7 @@ void SignalAwareClock::pause(duration hint) {
 void StopOnSignal::check(const std::string& doing) {
   const int number = received();
   if (number == 0) return;
-  throw Interrupted(number, fmt::format("interrupted by {} while {}",
-                                        signal_name(number), doing));
+  throw Interrupted(number, fmt::format("interrupted by {} while {}", signal_name(number), doing));
 }
 
 }  // namespace nvqual::app

@@ -11,14 +11,17 @@ namespace nvqual::app {
 
 void add_target_options(CLI::App& command, TargetOptions& options) {
   auto* sim = command.add_flag("--sim", options.sim, "Use the built-in simulated controller");
-  command.add_option("--sim-profile", options.sim_profile, "Simulator profile (YAML, see fixtures/sim/); implies --sim")
+  command
+      .add_option("--sim-profile", options.sim_profile, "Simulator profile (YAML, see fixtures/sim/); implies --sim")
       ->check(CLI::ExistingFile);
-  auto* bdf = command.add_option("--bdf,--pci", options.bdf, "PCI address of a vfio-pci bound controller, e.g. 0000:01:00.0");
+  auto* bdf = command.add_option("--bdf,--pci", options.bdf,
+                                 "PCI address of a vfio-pci bound controller, e.g. 0000:01:00.0");
   // An empty value (an unset shell variable) would otherwise read as "no target".
   bdf->check(CLI::Validator(
       [](std::string& value) {
-        return value.empty() ? std::string("the BDF is empty; give a PCI address such as 0000:01:00.0 (see nvqual devices)")
-                             : std::string();
+        return value.empty()
+                   ? std::string("the BDF is empty; give a PCI address such as 0000:01:00.0 (see nvqual devices)")
+                   : std::string();
       },
       "BDF"));
   command.add_option("--iova-base", options.iova_base, "First IOVA for DMA mappings (default 0x100000000)")

@@ -87,7 +87,8 @@ void BM_Read4KiB(benchmark::State& state) {
     completed += done;
   }
   const double cpu_ns = thread_cpu_ns() - cpu_start;
-  const double wall_ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - wall_start).count();
+  const double wall_ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - wall_start).count();
   const double ns_per_tick = wall_ns / static_cast<double>(ticks() - ticks_start);
   // Drain what is still in flight before the queue goes away; a device that
   // stops answering must not hang the benchmark.
@@ -101,8 +102,9 @@ void BM_Read4KiB(benchmark::State& state) {
   if (!rig.device.violations().empty()) state.SkipWithError("the simulator recorded driver violations");
   state.counters["IOPS"] = benchmark::Counter(static_cast<double>(completed), benchmark::Counter::kIsRate);
   state.counters["driver_cpu_ns_per_io"] = completed == 0 ? 0.0 : cpu_ns / static_cast<double>(completed);
-  state.counters["driver_work_ns_per_io"] =
-      completed == 0 ? 0.0 : static_cast<double>(work_ticks) * ns_per_tick / static_cast<double>(completed);
+  state.counters["driver_work_ns_per_io"] = completed == 0 ? 0.0
+                                                           : static_cast<double>(work_ticks) * ns_per_tick /
+                                                                 static_cast<double>(completed);
   state.counters["violations"] = static_cast<double>(rig.device.violations().size());
 }
 

@@ -32,8 +32,7 @@ SubmissionEntry identify_raw(uint8_t cns, uint32_t nsid) {
 
 // 5.16: NUMD is 0-based and split: NUMDL in CDW10 31:16, NUMDU in CDW11 15:0.
 // LPOL/LPOU in CDW12/13 give the byte offset.
-SubmissionEntry get_log_page(uint8_t lid, uint32_t nsid, uint32_t dwords, uint64_t offset,
-                             bool retain_async_event) {
+SubmissionEntry get_log_page(uint8_t lid, uint32_t nsid, uint32_t dwords, uint64_t offset, bool retain_async_event) {
   SubmissionEntry sqe = with_opcode(op(spec::AdminOpcode::kGetLogPage), nsid);
   const uint32_t numd = dwords - 1;
   sqe.cdw10 = set_bits<7, 0>(sqe.cdw10, lid);
@@ -89,8 +88,8 @@ SubmissionEntry create_io_cq(uint16_t qid, uint32_t entries, uint64_t prp1, bool
 }
 
 // 5.5: CDW10 QID 15:0, QSIZE 31:16 (0-based); CDW11 PC 0, QPRIO 2:1, CQID 31:16.
-SubmissionEntry create_io_sq(uint16_t qid, uint32_t entries, uint64_t prp1, uint16_t cqid,
-                             bool physically_contiguous, uint8_t priority) {
+SubmissionEntry create_io_sq(uint16_t qid, uint32_t entries, uint64_t prp1, uint16_t cqid, bool physically_contiguous,
+                             uint8_t priority) {
   SubmissionEntry sqe = with_opcode(op(spec::AdminOpcode::kCreateIoSq));
   sqe.prp1 = prp1;
   sqe.cdw10 = set_bits<15, 0>(sqe.cdw10, qid);

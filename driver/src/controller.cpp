@@ -179,8 +179,9 @@ Transition Controller::disable() {
     // EN=0 was not honoured in time: escalate (function-level reset, then
     // NSSR); that either stops the controller or marks it unusable.
     escalate_reset(InFlight{});
-    const std::string text =
-        never_ready ? fmt::format("{}; then, with CC.EN cleared anyway: {}", never_ready->what(), e.what()) : e.what();
+    const std::string text = never_ready
+                                 ? fmt::format("{}; then, with CC.EN cleared anyway: {}", never_ready->what(), e.what())
+                                 : e.what();
     throw DriverError(e.kind(), text + escalation_note());
   }
   if (never_ready) {
@@ -213,8 +214,9 @@ Transition Controller::enable() {
                                                            first.mpsmin(), first.mpsmax()));
   }
   if (!first.supports_nvm_command_set() && (first.css() & spec::Cap::kCssIoSets) == 0) {
-    throw DriverError(ErrorKind::kUnsupported,
-                      fmt::format("CAP.CSS {:#x} offers neither the NVM command set nor I/O command sets", first.css()));
+    throw DriverError(
+        ErrorKind::kUnsupported,
+        fmt::format("CAP.CSS {:#x} offers neither the NVM command set nor I/O command sets", first.css()));
   }
   const uint32_t sq_entries = options_.admin_queue_entries;
   const uint32_t cq_entries = options_.admin_cq_entries.value_or(sq_entries);
@@ -297,8 +299,8 @@ Transition Controller::shutdown() {
   }
   const auto start = clock_.now();
   transport_.write32(spec::reg::kCc, config.set_shn(spec::Cc::kShnNormal).raw);
-  wait_for_csts([](spec::Csts s) { return s.shst() == spec::Csts::kShstComplete; }, bound,
-                ErrorKind::kShutdownTimeout, "shutting down (CC.SHN=01b, waiting for CSTS.SHST=10b)");
+  wait_for_csts([](spec::Csts s) { return s.shst() == spec::Csts::kShstComplete; }, bound, ErrorKind::kShutdownTimeout,
+                "shutting down (CC.SHN=01b, waiting for CSTS.SHST=10b)");
   const Transition result{clock_.now() - start, bound};
   last_shutdown_ = result;
   disable();
@@ -413,7 +415,8 @@ void Controller::require_usable() const {
 void Controller::require_enabled(const char* what) const {
   require_usable();
   if (!enabled()) {
-    throw DriverError(ErrorKind::kInvalidArgument, fmt::format("{} needs an enabled controller: call enable() first", what));
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("{} needs an enabled controller: call enable() first", what));
   }
 }
 
@@ -496,8 +499,8 @@ spec::CompletionEntry Controller::execute(QueuePair& queue, spec::SubmissionEntr
   return submit_and_wait(queue, sqe, nullptr, 0, 0);
 }
 
-spec::CompletionEntry Controller::execute(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer& buffer,
-                                          size_t length, size_t offset) {
+spec::CompletionEntry Controller::execute(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer& buffer, size_t length,
+                                          size_t offset) {
   return submit_and_wait(queue, sqe, &buffer, length, offset);
 }
 
@@ -539,7 +542,8 @@ std::vector<NamespaceIdDescriptor> Controller::namespace_descriptors(uint32_t ns
 
 std::vector<std::byte> Controller::get_log_page(uint8_t lid, uint32_t nsid, size_t bytes) {
   if (bytes == 0 || bytes % 4 != 0) {
-    throw DriverError(ErrorKind::kInvalidArgument, fmt::format("log page length {} is not a positive multiple of 4", bytes));
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("log page length {} is not a positive multiple of 4", bytes));
   }
   return admin_read_page(cmd::get_log_page(lid, nsid, static_cast<uint32_t>(bytes / 4)), bytes,
                          fmt::format("Get Log Page {:02x}h", lid).c_str());
@@ -580,12 +584,13 @@ uint64_t Controller::max_transfer_bytes() const {
 QueuePair& Controller::create_io_queue_pair(uint16_t qid, uint32_t entries) {
   require_enabled("creating an I/O queue");
   if (qid == 0 || io_queues_.count(qid) != 0) {
-    throw DriverError(ErrorKind::kInvalidArgument, fmt::format("I/O queue pair {} exists already or is the admin queue", qid));
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("I/O queue pair {} exists already or is the admin queue", qid));
   }
   const spec::Cap c = cap_at_enable_;
   if (entries < 2 || entries > c.max_queue_entries()) {
-    throw DriverError(ErrorKind::kInvalidArgument,
-                      fmt::format("I/O queue depth {} is outside 2..{} (CAP.MQES + 1)", entries, c.max_queue_entries()));
+    throw DriverError(ErrorKind::kInvalidArgument, fmt::format("I/O queue depth {} is outside 2..{} (CAP.MQES + 1)",
+                                                               entries, c.max_queue_entries()));
   }
   // Registered before the device hears of it: if a create command fails
   // without an answer, disable_after_failure() must find the rings to keep.
@@ -618,13 +623,15 @@ void Controller::delete_io_queue_pair(uint16_t qid) {
   // Delete the SQ before its CQ (2.0, 5.6); memory is released only when both are gone.
   const auto sq = admin(cmd::delete_io_sq(qid));
   if (!sq.status().ok()) {
-    throw DriverError(ErrorKind::kCommandFailed, fmt::format("Delete I/O SQ {} failed: {}", qid, sq.status().describe()));
+    throw DriverError(ErrorKind::kCommandFailed,
+                      fmt::format("Delete I/O SQ {} failed: {}", qid, sq.status().describe()));
   }
   const auto cq = admin(cmd::delete_io_cq(qid));
   if (!cq.status().ok()) {
     retired_queues_.push_back(std::move(io_queues_[qid]));
     io_queues_.erase(qid);
-    throw DriverError(ErrorKind::kCommandFailed, fmt::format("Delete I/O CQ {} failed: {}", qid, cq.status().describe()));
+    throw DriverError(ErrorKind::kCommandFailed,
+                      fmt::format("Delete I/O CQ {} failed: {}", qid, cq.status().describe()));
   }
   io_queues_.erase(qid);
 }
@@ -695,7 +702,8 @@ ReadResult Controller::read(QueuePair& queue, const ReadRequest& request, DmaBuf
   refuse_metadata(request);
   if (request.blocks == 0) throw DriverError(ErrorKind::kInvalidArgument, "a read of 0 blocks");
   if (request.lba_size < 512 || (request.lba_size & (request.lba_size - 1)) != 0) {
-    throw DriverError(ErrorKind::kInvalidArgument, fmt::format("LBA size {} is not a power of two >= 512", request.lba_size));
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("LBA size {} is not a power of two >= 512", request.lba_size));
   }
   // Divided, not multiplied: blocks x lba_size can wrap 64 bits and pass.
   if (offset > buffer.size() || request.blocks > (buffer.size() - offset) / request.lba_size) {
@@ -713,9 +721,9 @@ ReadResult Controller::read(QueuePair& queue, const ReadRequest& request, DmaBuf
     // its length suggests; keep each command within MDTS by length, as the spec counts it.
     per_command = std::min<uint64_t>(per_command, mdts_bytes / request.lba_size);
     if (per_command == 0) {
-      throw DriverError(ErrorKind::kUnsupported,
-                        fmt::format("MDTS allows {} bytes per command, less than one {}-byte block", mdts_bytes,
-                                    request.lba_size));
+      throw DriverError(
+          ErrorKind::kUnsupported,
+          fmt::format("MDTS allows {} bytes per command, less than one {}-byte block", mdts_bytes, request.lba_size));
     }
   }
 

@@ -43,8 +43,8 @@ bool emergency_disable(Transport& transport, Clock& clock) noexcept {
       if (status.rdy() == 0) return true;
       const auto elapsed = clock.now() - start;
       if (elapsed >= bound) return false;
-      clock.pause(std::clamp<Clock::duration>(elapsed / 10, std::chrono::microseconds(10),
-                                              std::chrono::milliseconds(1)));
+      clock.pause(
+          std::clamp<Clock::duration>(elapsed / 10, std::chrono::microseconds(10), std::chrono::milliseconds(1)));
     }
   } catch (...) {
     transport.stop_dma();

@@ -31,8 +31,9 @@ enum class Pad : char { kSpace = ' ', kNul = '\0' };
 
 // A value the caller asked to encode that the wire field cannot hold.
 [[noreturn]] inline void value_too_large(const FieldSpec& f) {
-  throw DriverError(ErrorKind::kInvalidArgument, std::string("cannot encode field '") + f.name + "': the value needs more than " +
-                                                     std::to_string(f.width) + " bytes (or its bit range); shorten it");
+  throw DriverError(ErrorKind::kInvalidArgument, std::string("cannot encode field '") + f.name +
+                                                     "': the value needs more than " + std::to_string(f.width) +
+                                                     " bytes (or its bit range); shorten it");
 }
 
 class FieldReader {
@@ -73,7 +74,8 @@ class FieldReader {
   // `width` bits starting at bit `lo` of a field of up to 8 bytes.
   template <typename T>
   void bits(const FieldSpec& f, unsigned lo, unsigned width, T& out) const {
-    if (f.width > 8 || width == 0 || width > 32 || lo + width > 8u * f.width) field_mismatch(f, "bit range outside the field");
+    if (f.width > 8 || width == 0 || width > 32 || lo + width > 8u * f.width)
+      field_mismatch(f, "bit range outside the field");
     out = static_cast<T>((little_endian(f) >> lo) & ((uint64_t{1} << width) - 1));
   }
 
@@ -136,7 +138,8 @@ class FieldWriter {
   }
   template <typename T>
   void bits(const FieldSpec& f, unsigned lo, unsigned width, const T& value) const {
-    if (f.width > 8 || width == 0 || width > 32 || lo + width > 8u * f.width) field_mismatch(f, "bit range outside the field");
+    if (f.width > 8 || width == 0 || width > 32 || lo + width > 8u * f.width)
+      field_mismatch(f, "bit range outside the field");
     const uint64_t mask = (uint64_t{1} << width) - 1;
     const uint64_t v = static_cast<uint64_t>(value);
     if ((v & ~mask) != 0) value_too_large(f);

@@ -37,11 +37,11 @@ const LbaFormat& checked_active_format(const IdentifyNamespace& ns, uint32_t nsi
                                   nsid, index, format.lbads, kMinLbads, kMaxLbads));
   }
   if (format.ms != 0) {
-    throw DriverError(ErrorKind::kUnsupported,
-                      fmt::format("namespace {}: active LBA format {} carries {} bytes of metadata per block ({}); "
-                                  "nvqual moves data only: use a namespace formatted without metadata (MS=0)",
-                                  nsid, index, format.ms,
-                                  ns.metadata_extended() ? "extended LBAs" : "separate buffer"));
+    throw DriverError(
+        ErrorKind::kUnsupported,
+        fmt::format("namespace {}: active LBA format {} carries {} bytes of metadata per block ({}); "
+                    "nvqual moves data only: use a namespace formatted without metadata (MS=0)",
+                    nsid, index, format.ms, ns.metadata_extended() ? "extended LBAs" : "separate buffer"));
   }
   return format;
 }

@@ -43,9 +43,8 @@ std::vector<std::byte> encode_namespace_descriptors(const std::vector<NamespaceI
   size_t offset = 0;
   for (const auto& d : descriptors) {
     if (d.id.empty() || d.id.size() > 0xFF) {
-      throw DriverError(ErrorKind::kInvalidArgument, "namespace descriptor NIDT " + std::to_string(d.type) +
-                                                         " has a " + std::to_string(d.id.size()) +
-                                                         "-byte ID; NIDL must be 1..255");
+      throw DriverError(ErrorKind::kInvalidArgument, "namespace descriptor NIDT " + std::to_string(d.type) + " has a " +
+                                                         std::to_string(d.id.size()) + "-byte ID; NIDL must be 1..255");
     }
     const size_t end = offset + L::kHeaderSize + d.id.size();
     if (end > kIdentifyPageSize) {

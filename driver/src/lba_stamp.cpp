@@ -20,8 +20,7 @@ void fill(std::span<std::byte> data, uint32_t lba_size, uint64_t first_lba, uint
   }
 }
 
-std::optional<Mismatch> check(std::span<const std::byte> data, uint32_t lba_size, uint64_t first_lba,
-                              uint32_t nsid) {
+std::optional<Mismatch> check(std::span<const std::byte> data, uint32_t lba_size, uint64_t first_lba, uint32_t nsid) {
   for (size_t offset = 0, n = 0; offset + lba_size <= data.size(); offset += lba_size, ++n) {
     const uint64_t lba = first_lba + n;
     for (size_t i = 0; i < lba_size; ++i) {

@@ -40,8 +40,7 @@ size_t list_pages_needed(size_t entries, size_t page_size) {
 }
 
 std::vector<std::vector<uint64_t>> lay_out_lists(const std::vector<uint64_t>& entries,
-                                                 const std::vector<uint64_t>& list_page_iovas,
-                                                 size_t page_size) {
+                                                 const std::vector<uint64_t>& list_page_iovas, size_t page_size) {
   const size_t slots = page_size / sizeof(uint64_t);
   if (list_page_iovas.size() != list_pages_needed(entries.size(), page_size)) {
     throw std::invalid_argument("wrong number of PRP list pages");

@@ -17,9 +17,8 @@ constexpr std::chrono::milliseconds kCstsCheckInterval{10};
 const QueueGeometry& checked(const QueueGeometry& geometry) {
   if (geometry.sq_entries < 2 || geometry.cq_entries < 2 || geometry.sq_entries > 65536 ||
       geometry.cq_entries > 65536) {
-    throw DriverError(ErrorKind::kInvalidArgument,
-                      fmt::format("queue {} needs 2..65536 entries, got SQ {} CQ {}", geometry.qid,
-                                  geometry.sq_entries, geometry.cq_entries));
+    throw DriverError(ErrorKind::kInvalidArgument, fmt::format("queue {} needs 2..65536 entries, got SQ {} CQ {}",
+                                                               geometry.qid, geometry.sq_entries, geometry.cq_entries));
   }
   return geometry;
 }
@@ -53,8 +52,8 @@ void QueuePair::discard_unrung() noexcept {
 void QueuePair::accept(const spec::CompletionEntry& cqe) {
   if (cqe.sqid() != geometry_.qid) {
     throw DriverError(ErrorKind::kProtocolViolation,
-                      fmt::format("completion on CQ {} names SQ {} (CID {}): expected SQ {}", geometry_.qid,
-                                  cqe.sqid(), cqe.cid(), geometry_.qid));
+                      fmt::format("completion on CQ {} names SQ {} (CID {}): expected SQ {}", geometry_.qid, cqe.sqid(),
+                                  cqe.cid(), geometry_.qid));
   }
   if (cqe.sqhd() >= geometry_.sq_entries) {
     throw DriverError(ErrorKind::kProtocolViolation,
@@ -129,9 +128,10 @@ spec::CompletionEntry QueuePair::wait(uint16_t cid, std::chrono::nanoseconds tim
                                       cid, geometry_.qid));
       }
       if (csts.cfs() != 0) {
-        throw DriverError(ErrorKind::kControllerFatal,
-                          fmt::format("controller fatal status (CSTS {:#010x}) while waiting for CID {} on queue {}; {}",
-                                      csts.raw, cid, geometry_.qid, describe_state()));
+        throw DriverError(
+            ErrorKind::kControllerFatal,
+            fmt::format("controller fatal status (CSTS {:#010x}) while waiting for CID {} on queue {}; {}", csts.raw,
+                        cid, geometry_.qid, describe_state()));
       }
       if (now >= deadline) {
         check_wrong_phase_at_head(cid);
@@ -175,15 +175,15 @@ std::string QueuePair::describe_command(uint16_t cid) const {
 }
 
 std::string QueuePair::describe_state() const {
-  return fmt::format("SQ {}: head {} tail {} (doorbell {}) of {}; CQ {}: head {} expected phase {} of {}; {} outstanding",
-                     geometry_.qid, sq_head_, sq_tail_, sq_tail_rung_, geometry_.sq_entries, geometry_.qid, cq_head_,
-                     expected_phase_ ? 1 : 0, geometry_.cq_entries, outstanding());
+  return fmt::format(
+      "SQ {}: head {} tail {} (doorbell {}) of {}; CQ {}: head {} expected phase {} of {}; {} outstanding",
+      geometry_.qid, sq_head_, sq_tail_, sq_tail_rung_, geometry_.sq_entries, geometry_.qid, cq_head_,
+      expected_phase_ ? 1 : 0, geometry_.cq_entries, outstanding());
 }
 
 void QueuePair::throw_queue_full() const {
-  throw DriverError(ErrorKind::kQueueFull,
-                    fmt::format("queue {} is full ({} of {} commands outstanding); {}", geometry_.qid, outstanding(),
-                                capacity(), describe_state()));
+  throw DriverError(ErrorKind::kQueueFull, fmt::format("queue {} is full ({} of {} commands outstanding); {}",
+                                                       geometry_.qid, outstanding(), capacity(), describe_state()));
 }
 
 }  // namespace nvqual

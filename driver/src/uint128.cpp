@@ -7,8 +7,8 @@ namespace nvqual {
 std::string Uint128::to_decimal() const {
   // Repeated division by 10 over 32-bit limbs, most significant first; each
   // step's remainder fits 64 bits, so no 128-bit arithmetic is needed.
-  uint32_t limbs[4] = {static_cast<uint32_t>(hi >> 32), static_cast<uint32_t>(hi),
-                       static_cast<uint32_t>(lo >> 32), static_cast<uint32_t>(lo)};
+  uint32_t limbs[4] = {static_cast<uint32_t>(hi >> 32), static_cast<uint32_t>(hi), static_cast<uint32_t>(lo >> 32),
+                       static_cast<uint32_t>(lo)};
   std::string digits;
   auto is_zero = [&] { return std::all_of(std::begin(limbs), std::end(limbs), [](uint32_t l) { return l == 0; }); };
   do {

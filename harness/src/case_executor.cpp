@@ -29,7 +29,8 @@ void reach_state(Controller& controller, const Case& c, const Variables& v) {
 
 std::string check_line(const CheckResult& r) {
   const char* tag = r.state == CheckState::kPassed ? "PASS" : r.state == CheckState::kFailed ? "FAIL" : "N/A ";
-  if (r.state == CheckState::kNotApplicable) return fmt::format("{} {}: {} [{}]", tag, r.description, r.expected, r.mark.str());
+  if (r.state == CheckState::kNotApplicable)
+    return fmt::format("{} {}: {} [{}]", tag, r.description, r.expected, r.mark.str());
   return fmt::format("{} {}: expected {}, actual {} [{}]", tag, r.description, r.expected, r.actual, r.mark.str());
 }
 
@@ -66,7 +67,8 @@ void run_steps(StepContext& ctx, const Case& c, CaseResult& result) {
       for (const Check& check : call.checks) {
         const auto it = observed.find(check.field);
         if (it == observed.end()) {
-          throw std::logic_error(fmt::format("step {} did not report '{}' it declares", call.definition->name, check.field));
+          throw std::logic_error(
+              fmt::format("step {} did not report '{}' it declares", call.definition->name, check.field));
         }
         CheckResult r = apply(check, it->second, env);
         if (times > 1) r.description = fmt::format("{} (iteration {})", r.description, i);

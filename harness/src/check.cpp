@@ -113,13 +113,13 @@ CheckResult apply_data(const Check& check, const DataPtr& data, const CheckEnvir
   if (!data) return result(check, false, check.describe(), "no data was read");
   switch (check.op) {
     case CheckOp::kPattern: {
-      const auto mismatch = lba_stamp::check(std::span<const std::byte>(data->bytes), data->lba_size,
-                                             data->first_lba, data->nsid);
+      const auto mismatch = lba_stamp::check(std::span<const std::byte>(data->bytes), data->lba_size, data->first_lba,
+                                             data->nsid);
       if (!mismatch) return result(check, true, "LBA stamp", describe(Value{data}));
-      return result(check, false,
-                    fmt::format("LBA stamp: byte {} of LBA {} = {:02x}h", mismatch->byte, mismatch->lba,
-                                mismatch->expected),
-                    fmt::format("{:02x}h", mismatch->actual));
+      return result(
+          check, false,
+          fmt::format("LBA stamp: byte {} of LBA {} = {:02x}h", mismatch->byte, mismatch->lba, mismatch->expected),
+          fmt::format("{:02x}h", mismatch->actual));
     }
     case CheckOp::kSameAs: {
       const auto it = env.saved.find(check.text);
@@ -132,7 +132,8 @@ CheckResult apply_data(const Check& check, const DataPtr& data, const CheckEnvir
                       fmt::format("{} bytes", data->bytes.size()));
       }
       const auto diff = std::mismatch(data->bytes.begin(), data->bytes.end(), other.bytes.begin());
-      if (diff.first == data->bytes.end()) return result(check, true, "same bytes as " + check.text, describe(Value{data}));
+      if (diff.first == data->bytes.end())
+        return result(check, true, "same bytes as " + check.text, describe(Value{data}));
       const size_t at = static_cast<size_t>(diff.first - data->bytes.begin());
       // Identify structures carry no LBA (lba_size 0): name the byte only.
       const std::string where = data->lba_size == 0
@@ -146,7 +147,8 @@ CheckResult apply_data(const Check& check, const DataPtr& data, const CheckEnvir
       const ModelExpectation* expected = model_expectation(check, env);
       if (expected == nullptr) return model_not_applicable(check, env);
       const std::string actual = sha256_of(*data);
-      return result(check, expected->matches(actual), "sha256 " + model_text(*expected, check, env), "sha256 " + actual);
+      return result(check, expected->matches(actual), "sha256 " + model_text(*expected, check, env),
+                    "sha256 " + actual);
     }
     default: break;
   }
@@ -181,14 +183,22 @@ std::string_view op_name(CheckOp op) {
 bool op_applies_to(CheckOp op, ValueKind kind) {
   switch (op) {
     case CheckOp::kAccept: return kind == ValueKind::kStatus;
-    case CheckOp::kEq: case CheckOp::kNe: case CheckOp::kGe: case CheckOp::kGt: case CheckOp::kLe:
-    case CheckOp::kLt: case CheckOp::kRange: case CheckOp::kBitsSet: case CheckOp::kBitsClear:
-    case CheckOp::kOneOf:
-      return kind == ValueKind::kNumber;
-    case CheckOp::kPrintable: case CheckOp::kText: return kind == ValueKind::kText;
+    case CheckOp::kEq:
+    case CheckOp::kNe:
+    case CheckOp::kGe:
+    case CheckOp::kGt:
+    case CheckOp::kLe:
+    case CheckOp::kLt:
+    case CheckOp::kRange:
+    case CheckOp::kBitsSet:
+    case CheckOp::kBitsClear:
+    case CheckOp::kOneOf: return kind == ValueKind::kNumber;
+    case CheckOp::kPrintable:
+    case CheckOp::kText: return kind == ValueKind::kText;
     case CheckOp::kModel: return kind == ValueKind::kNumber || kind == ValueKind::kText || kind == ValueKind::kData;
     case CheckOp::kWithin: return kind == ValueKind::kDuration;
-    case CheckOp::kPattern: case CheckOp::kSameAs: return kind == ValueKind::kData;
+    case CheckOp::kPattern:
+    case CheckOp::kSameAs: return kind == ValueKind::kData;
   }
   return false;
 }

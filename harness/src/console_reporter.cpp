@@ -18,7 +18,9 @@ std::string_view label(Outcome outcome) {
   return "?    ";
 }
 
-std::string seconds(std::chrono::nanoseconds d) { return fmt::format("{:.3f} s", static_cast<double>(d.count()) / 1e9); }
+std::string seconds(std::chrono::nanoseconds d) {
+  return fmt::format("{:.3f} s", static_cast<double>(d.count()) / 1e9);
+}
 
 }  // namespace
 
@@ -69,7 +71,9 @@ void ConsoleReporter::on_case_end(const Suite& suite, const Case& c, const CaseR
   std::fflush(out_);
 }
 
-void ConsoleReporter::on_suite_end(const Suite& suite, const SuiteTotals& totals) { rows_.push_back({suite.name, totals}); }
+void ConsoleReporter::on_suite_end(const Suite& suite, const SuiteTotals& totals) {
+  rows_.push_back({suite.name, totals});
+}
 
 void ConsoleReporter::on_run_end(const RunSummary& summary) {
   size_t width = 5;

@@ -34,8 +34,8 @@ TargetInfo probe_device(Controller& controller, uint16_t io_queues_wanted) {
   f["max_queue_entries"] = regs.cap.max_queue_entries();
   f["cqr"] = regs.cap.cqr();
   f["cap_to"] = regs.cap.to();
-  f["ready_timeout_ms"] =
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(enabled.bound - slack).count());
+  f["ready_timeout_ms"] = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(enabled.bound - slack).count());
   f["dstrd"] = regs.cap.dstrd();
   f["css"] = regs.cap.css();
   f["mpsmin"] = regs.cap.mpsmin();

@@ -34,7 +34,8 @@ constexpr Function kFunctions[] = {{"min", 2}, {"max", 2}, {"pow2", 1}, {"log2",
 
 // Binary operators by precedence level, lowest first.
 const std::vector<std::vector<std::string_view>> kLevels = {
-    {"||"}, {"&&"}, {"|"}, {"^"}, {"&"}, {"==", "!="}, {"<=", ">=", "<", ">"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%"},
+    {"||"},       {"&&"},     {"|"},           {"^"}, {"&"}, {"==", "!="}, {"<=", ">=", "<", ">"},
+    {"<<", ">>"}, {"+", "-"}, {"*", "/", "%"},
 };
 
 class Parser {
@@ -148,8 +149,8 @@ class Parser {
     uint64_t value = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
     if (digits.empty() || ec == std::errc::invalid_argument || end != digits.data() + digits.size()) {
-      throw ExpressionError(start, fmt::format("'{}' is not a number (decimal, 0x hex or 0b binary)",
-                                               text_.substr(start, pos_ - start)));
+      throw ExpressionError(
+          start, fmt::format("'{}' is not a number (decimal, 0x hex or 0b binary)", text_.substr(start, pos_ - start)));
     }
     if (ec == std::errc::result_out_of_range) {
       throw ExpressionError(start, fmt::format("'{}' does not fit 64 bits", text_.substr(start, pos_ - start)));
@@ -203,8 +204,8 @@ class Parser {
       throw ExpressionError(pos_, fmt::format("expected ',' or ')' in the call of {}()", name));
     }
     if (node->operands.size() != function->arity) {
-      throw ExpressionError(start, fmt::format("{}() takes {} argument(s), got {}", name, function->arity,
-                                               node->operands.size()));
+      throw ExpressionError(
+          start, fmt::format("{}() takes {} argument(s), got {}", name, function->arity, node->operands.size()));
     }
     return node;
   }
@@ -215,8 +216,7 @@ class Parser {
 
 uint64_t evaluate_node(const Expression::Node& node, const Variables& variables, const std::string& text) {
   switch (node.kind) {
-    case Kind::kNumber:
-      return node.number;
+    case Kind::kNumber: return node.number;
     case Kind::kName: {
       const auto it = variables.find(node.name);
       if (it == variables.end()) {
@@ -237,8 +237,7 @@ uint64_t evaluate_node(const Expression::Node& node, const Variables& variables,
       const uint64_t b = evaluate_node(*node.operands[1], variables, text);
       return node.name == "min" ? std::min(a, b) : std::max(a, b);
     }
-    case Kind::kBinary:
-      break;
+    case Kind::kBinary: break;
   }
   const std::string& op = node.name;
   const uint64_t a = evaluate_node(*node.operands[0], variables, text);

@@ -77,9 +77,9 @@ void JsonReporter::on_case_end(const Suite&, const Case& c, const CaseResult& r)
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& k : r.checks) {
     checks.push_back({{"check", xml_safe(k.description)},
-                      {"state", k.state == CheckState::kPassed ? "passed"
+                      {"state", k.state == CheckState::kPassed   ? "passed"
                                 : k.state == CheckState::kFailed ? "failed"
-                                                                  : "not_applicable"},
+                                                                 : "not_applicable"},
                       {"expected", xml_safe(k.expected)},
                       {"actual", xml_safe(k.actual)},
                       {"at", k.mark.str()}});

@@ -18,7 +18,8 @@ std::string_view trim_right(std::string_view text) {
 }
 
 std::string shown(const ModelValue& v) {
-  if (const auto* n = std::get_if<uint64_t>(&v)) return *n < 10 ? fmt::format("{}", *n) : fmt::format("{:#x} ({})", *n, *n);
+  if (const auto* n = std::get_if<uint64_t>(&v))
+    return *n < 10 ? fmt::format("{}", *n) : fmt::format("{:#x} ({})", *n, *n);
   return fmt::format("\"{}\"", std::get<std::string>(v));
 }
 
@@ -56,7 +57,7 @@ bool ModelExpectation::matches(std::string_view text) const {
   }
   return std::any_of(any_of.begin(), any_of.end(), [&](const ModelValue& v) {
     const std::string want = std::holds_alternative<std::string>(v) ? std::get<std::string>(v)
-                                                                     : std::to_string(std::get<uint64_t>(v));
+                                                                    : std::to_string(std::get<uint64_t>(v));
     return trim_right(want) == trimmed;
   });
 }

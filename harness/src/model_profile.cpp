@@ -34,7 +34,9 @@ struct Reader {
     const YAML::Mark m = node.Mark();
     return m.is_null() ? SourceMark{file} : SourceMark{file, m.line + 1, m.column + 1};
   }
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& problem) const { throw SuiteError(mark(node), problem); }
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& problem) const {
+    throw SuiteError(mark(node), problem);
+  }
 };
 
 std::optional<uint64_t> as_number(const YAML::Node& node) {
@@ -51,7 +53,8 @@ std::optional<uint64_t> as_number(const YAML::Node& node) {
 ModelValue number_value(const Reader& r, const YAML::Node& node, const std::string& key) {
   if (!node.IsScalar()) r.fail(node, fmt::format("{} is a number field: expected a number or a list of numbers", key));
   const auto n = as_number(node);
-  if (!n) r.fail(node, fmt::format("{} is a number field: '{}' is not a number (decimal or 0x hex)", key, node.Scalar()));
+  if (!n)
+    r.fail(node, fmt::format("{} is a number field: '{}' is not a number (decimal or 0x hex)", key, node.Scalar()));
   return *n;
 }
 
@@ -96,7 +99,8 @@ ModelExpectation lba_formats_value(const Reader& r, const YAML::Node& node, cons
       }
       if (!n || *n > 0xFFFFFFFF) r.fail(field.second, fmt::format("{}: {} must be a number of bytes", key, name));
       if (name == "data_size") {
-        if (*n < 512 || (*n & (*n - 1)) != 0) r.fail(field.second, fmt::format("{}: data_size must be a power of two >= 512", key));
+        if (*n < 512 || (*n & (*n - 1)) != 0)
+          r.fail(field.second, fmt::format("{}: data_size must be a power of two >= 512", key));
         size.data_size = static_cast<uint32_t>(*n);
         has_data_size = true;
       } else {
@@ -120,7 +124,8 @@ ModelExpectation text_value(const Reader& r, const YAML::Node& node, const std::
       e.any_of.emplace_back(item.Scalar());
     }
   } else {
-    r.fail(node, fmt::format("{} is a text field: expected text, a list of texts (any of) or {{glob|regex: PATTERN}}", key));
+    r.fail(node,
+           fmt::format("{} is a text field: expected text, a list of texts (any of) or {{glob|regex: PATTERN}}", key));
   }
   return e;
 }
@@ -166,14 +171,16 @@ ModelExpectation read_entry(const Reader& r, const YAML::Node& key_node, const Y
     r.fail(key_node, fmt::format("'{}' is not a section.field key (e.g. identify_controller.mn)", key));
   }
   if (section == "golden") {
-    if (!std::all_of(field.begin(), field.end(), [](char c) { return std::islower(c) || std::isdigit(c) || c == '_'; })) {
+    if (!std::all_of(field.begin(), field.end(),
+                     [](char c) { return std::islower(c) || std::isdigit(c) || c == '_'; })) {
       r.fail(key_node, fmt::format("'{}': golden names are lower case, digits and '_'", key));
     }
     return golden_value(r, value, key);
   }
   if (std::find(std::begin(kIdentifySections), std::end(kIdentifySections), section) == std::end(kIdentifySections)) {
-    r.fail(key_node, fmt::format("unknown section '{}' in '{}': expected identify_controller, identify_namespace or golden",
-                                 section, key));
+    r.fail(key_node,
+           fmt::format("unknown section '{}' in '{}': expected identify_controller, identify_namespace or golden",
+                       section, key));
   }
   const StepDefinition* step = StepRegistry::instance().find(section);
   const ObservationSpec* observed = step == nullptr ? nullptr : step->observation(field);
@@ -197,10 +204,12 @@ ModelExpectation read_entry(const Reader& r, const YAML::Node& key_node, const Y
 ModelProfile load_model_profile(const std::filesystem::path& path) {
   const Reader r{path.string(), path.parent_path()};
   std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path)) throw SuiteError(SourceMark{r.file}, "cannot read the model profile: check the path (see fixtures/models/)");
+  if (!in || std::filesystem::is_directory(path))
+    throw SuiteError(SourceMark{r.file}, "cannot read the model profile: check the path (see fixtures/models/)");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const YAML::Node root = load_one_document(text, r.file, "a model profile");
-  if (!root.IsMap()) throw SuiteError(SourceMark{r.file, 1, 1}, "a model profile must be a mapping with model: and values:");
+  if (!root.IsMap())
+    throw SuiteError(SourceMark{r.file, 1, 1}, "a model profile must be a mapping with model: and values:");
   if (const auto duplicate = find_duplicate_key(root)) r.fail(duplicate->key, duplicate->problem);
   ModelProfile profile;
   profile.path = r.file;

@@ -186,11 +186,7 @@ void mark_probe_interrupted(CaseResult& result, const std::string& what) {
 
 struct Runner::Impl {
   Impl(Transport& t, Clock& c, RunnerOptions o, RunListener& l)
-      : transport(t),
-        clock(std::make_unique<InterruptibleClock>(c)),
-        options(std::move(o)),
-        listener(l),
-        signals(io) {}
+      : transport(t), clock(std::make_unique<InterruptibleClock>(c)), options(std::move(o)), listener(l), signals(io) {}
 
   Transport& transport;
   std::unique_ptr<InterruptibleClock> clock;  // outlives `controller`, which waits on it
@@ -397,10 +393,10 @@ struct Runner::Impl {
       if (result.failed_in.empty()) result.failed_in = "steps";
       result.outcome = Outcome::kError;
       result.type = cancel_type(case_cancel.reason());
-      replace_message(result, fmt::format("{} while {}", case_cancel.reason(),
-                                          result.failed_in == "setup"
-                                              ? fmt::format("reaching state {}", to_string(c.state))
-                                              : std::string("running steps")));
+      replace_message(result,
+                      fmt::format("{} while {}", case_cancel.reason(),
+                                  result.failed_in == "setup" ? fmt::format("reaching state {}", to_string(c.state))
+                                                              : std::string("running steps")));
     }
     if (wait->deadline_hit.load() && result.outcome != Outcome::kError) {
       result.outcome = Outcome::kError;
@@ -459,8 +455,8 @@ struct Runner::Impl {
       const bool cut_short = clock->fired();
       clock->watch(nullptr);
       if (cut_short) {
-        return error_result("interrupted", fmt::format("{} while preparing the controller for the case",
-                                                       run_stop.reason()), "setup");
+        return error_result("interrupted",
+                            fmt::format("{} while preparing the controller for the case", run_stop.reason()), "setup");
       }
       return error_result("harness", fmt::format("could not start the case: {}", e.what()), "setup");
     }
@@ -474,8 +470,8 @@ struct Runner::Impl {
     }
     if (abandoned) return result;
     if (stop_requested.load()) {
-      mark_probe_interrupted(result, fmt::format("the health probe after the case did not run: the run was {}",
-                                            run_stop.reason()));
+      mark_probe_interrupted(
+          result, fmt::format("the health probe after the case did not run: the run was {}", run_stop.reason()));
       return result;
     }
 
@@ -564,8 +560,8 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
         result = not_run(probe_interrupted ? s.not_run_reason() + " while the device was being probed"
                                            : s.not_run_reason());
       } else if (summary.device_lost || s.abandoned) {
-        result = not_run(fmt::format("not run: {}", summary.device_lost ? summary.device_problem
-                                                                         : "an earlier case could not be stopped"));
+        result = not_run(fmt::format(
+            "not run: {}", summary.device_lost ? summary.device_problem : "an earlier case could not be stopped"));
       } else {
         result = s.run_case(suite, c, facts, summary);
       }

@@ -46,11 +46,16 @@ class Reader {
     if (m.is_null()) return SourceMark{file_, 0, 0};
     return SourceMark{file_, m.line + 1, m.column + 1};
   }
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& problem) const { throw SuiteError(mark(node), problem); }
-  [[noreturn]] void fail(SourceMark where, const std::string& problem) const { throw SuiteError(std::move(where), problem); }
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& problem) const {
+    throw SuiteError(mark(node), problem);
+  }
+  [[noreturn]] void fail(SourceMark where, const std::string& problem) const {
+    throw SuiteError(std::move(where), problem);
+  }
 
   void require_map(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsMap()) fail(node, fmt::format("{} must be a mapping (key: value), found {}", what, node_type_name(node)));
+    if (!node.IsMap())
+      fail(node, fmt::format("{} must be a mapping (key: value), found {}", what, node_type_name(node)));
   }
   void require_list(const YAML::Node& node, std::string_view what) const {
     if (!node.IsSequence()) fail(node, fmt::format("{} must be a list, found {}", what, node_type_name(node)));
@@ -98,8 +103,9 @@ class Reader {
 
   // Parses an expression and checks every variable name against the catalog.
   Expression expression(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsScalar()) fail(node, fmt::format("{} must be an expression (a number or e.g. 'nsze - 1'), found {}",
-                                                 what, node_type_name(node)));
+    if (!node.IsScalar())
+      fail(node,
+           fmt::format("{} must be an expression (a number or e.g. 'nsze - 1'), found {}", what, node_type_name(node)));
     SourceMark where = mark(node);
     // Quoted scalars start one column later than their mark.
     const int quote = node.Tag() == "!" ? 1 : 0;
@@ -149,8 +155,8 @@ class Reader {
 };
 
 const std::vector<std::string> kSuiteKeys = {"suite", "description", "area", "spec", "tags", "media_changes", "cases"};
-const std::vector<std::string> kCaseKeys = {"id",          "title",     "spec",      "description", "tags",    "state",
-                                            "admin_queue", "io_queues", "requires",  "skip_if",     "timeout", "steps"};
+const std::vector<std::string> kCaseKeys = {"id",          "title",     "spec",     "description", "tags",    "state",
+                                            "admin_queue", "io_queues", "requires", "skip_if",     "timeout", "steps"};
 const std::vector<std::string> kReservedStepKeys = {"step", "expect", "save", "repeat"};
 
 // Check operators as suites spell them.
@@ -161,14 +167,22 @@ struct OpSpelling {
 };
 constexpr size_t kList = static_cast<size_t>(-1);
 const OpSpelling kOps[] = {
-    {"accept", CheckOp::kAccept, 0},       {"eq", CheckOp::kEq, 1},
-    {"ne", CheckOp::kNe, 1},               {"ge", CheckOp::kGe, 1},
-    {"gt", CheckOp::kGt, 1},               {"le", CheckOp::kLe, 1},
-    {"lt", CheckOp::kLt, 1},               {"range", CheckOp::kRange, 2},
-    {"bits_set", CheckOp::kBitsSet, 1},    {"bits_clear", CheckOp::kBitsClear, 1},
-    {"one_of", CheckOp::kOneOf, kList},    {"printable", CheckOp::kPrintable, 0},
-    {"text", CheckOp::kText, 0},           {"model", CheckOp::kModel, 0},
-    {"within", CheckOp::kWithin, 1},       {"pattern", CheckOp::kPattern, 0},
+    {"accept", CheckOp::kAccept, 0},
+    {"eq", CheckOp::kEq, 1},
+    {"ne", CheckOp::kNe, 1},
+    {"ge", CheckOp::kGe, 1},
+    {"gt", CheckOp::kGt, 1},
+    {"le", CheckOp::kLe, 1},
+    {"lt", CheckOp::kLt, 1},
+    {"range", CheckOp::kRange, 2},
+    {"bits_set", CheckOp::kBitsSet, 1},
+    {"bits_clear", CheckOp::kBitsClear, 1},
+    {"one_of", CheckOp::kOneOf, kList},
+    {"printable", CheckOp::kPrintable, 0},
+    {"text", CheckOp::kText, 0},
+    {"model", CheckOp::kModel, 0},
+    {"within", CheckOp::kWithin, 1},
+    {"pattern", CheckOp::kPattern, 0},
     {"same_as", CheckOp::kSameAs, 0},
 };
 
@@ -209,7 +223,8 @@ class SuiteParser {
     std::set<std::string> ids;
     for (const auto& node : cases) {
       Case c = parse_case(node);
-      if (!ids.insert(c.id).second) r_.fail(node["id"], fmt::format("duplicate case id '{}': ids must be unique in a suite", c.id));
+      if (!ids.insert(c.id).second)
+        r_.fail(node["id"], fmt::format("duplicate case id '{}': ids must be unique in a suite", c.id));
       suite.cases.push_back(std::move(c));
     }
     return suite;
@@ -398,9 +413,7 @@ class SuiteParser {
                                     p.multiple_of == 4 ? " (PRP entries are dword aligned, NVMe Base 2.0 4.1.1)" : ""));
         }
         break;
-      case ParamKind::kFlag:
-        arg.flag = node ? r_.boolean(node, what) : p.fallback == "true";
-        break;
+      case ParamKind::kFlag: arg.flag = node ? r_.boolean(node, what) : p.fallback == "true"; break;
       case ParamKind::kChoice: {
         arg.choice = node ? r_.text(node, what) : p.fallback;
         if (std::find(p.choices.begin(), p.choices.end(), arg.choice) == p.choices.end()) {
@@ -429,18 +442,22 @@ class SuiteParser {
       }
     } else {
       const YAML::Node field = node["field"];
-      if (!field) r_.fail(node, fmt::format("an expectation needs 'status: [...]' or 'field: NAME' with one of {}", op_keys()));
+      if (!field)
+        r_.fail(node, fmt::format("an expectation needs 'status: [...]' or 'field: NAME' with one of {}", op_keys()));
       check.field = r_.nonempty_text(field, "field");
       for (const auto& entry : node) {
         const std::string key = entry.first.Scalar();
         if (key == "field") continue;
-        const bool known = std::any_of(std::begin(kOps), std::end(kOps), [&](const OpSpelling& o) { return o.key == key; });
+        const bool known = std::any_of(std::begin(kOps), std::end(kOps),
+                                       [&](const OpSpelling& o) { return o.key == key; });
         if (!known) r_.fail(entry.first, fmt::format("unknown check '{}': expected one of {}", key, op_keys()));
-        if (!op_key.empty()) r_.fail(entry.first, fmt::format("one check per expectation: found '{}' and '{}'", op_key, key));
+        if (!op_key.empty())
+          r_.fail(entry.first, fmt::format("one check per expectation: found '{}' and '{}'", op_key, key));
         op_key = key;
         op_node = entry.second;
       }
-      if (op_key.empty()) r_.fail(node, fmt::format("expectation on '{}' has no check: expected one of {}", check.field, op_keys()));
+      if (op_key.empty())
+        r_.fail(node, fmt::format("expectation on '{}' has no check: expected one of {}", check.field, op_keys()));
     }
     const ObservationSpec* observed = def.observation(check.field);
     if (observed == nullptr) {
@@ -448,10 +465,12 @@ class SuiteParser {
       for (const auto& o : def.observations) names.push_back(o.name);
       r_.fail(node, fmt::format("step {} observes no '{}': expected one of {}", def.name, check.field, join(names)));
     }
-    const OpSpelling& spelling = *std::find_if(std::begin(kOps), std::end(kOps), [&](const OpSpelling& o) { return o.key == op_key; });
+    const OpSpelling& spelling = *std::find_if(std::begin(kOps), std::end(kOps),
+                                               [&](const OpSpelling& o) { return o.key == op_key; });
     check.op = spelling.op;
     if (!op_applies_to(check.op, observed->kind)) {
-      r_.fail(node, fmt::format("'{}' does not apply to {} ({} is {})", op_key, check.field, check.field, to_string(observed->kind)));
+      r_.fail(node, fmt::format("'{}' does not apply to {} ({} is {})", op_key, check.field, check.field,
+                                to_string(observed->kind)));
     }
     parse_operands(op_node, spelling, check, c);
     return check;
@@ -475,12 +494,11 @@ class SuiteParser {
       }
       case CheckOp::kPrintable:
       case CheckOp::kPattern:
-        if (!r_.boolean(node, what)) r_.fail(node, fmt::format("{} can only be true (leave the check out instead)", what));
+        if (!r_.boolean(node, what))
+          r_.fail(node, fmt::format("{} can only be true (leave the check out instead)", what));
         if (check.op == CheckOp::kPattern) c.needs_pattern = true;
         return;
-      case CheckOp::kText:
-        check.text = r_.text(node, what);
-        return;
+      case CheckOp::kText: check.text = r_.text(node, what); return;
       case CheckOp::kModel: {
         check.text = r_.nonempty_text(node, what);
         static const std::regex kKey("[a-z0-9_]+\\.[a-z0-9_]+");
@@ -497,8 +515,7 @@ class SuiteParser {
                                     check.text, check.text));
         }
         return;
-      default:
-        break;
+      default: break;
     }
     if (spelling.operands == 1) {
       check.operands.push_back(r_.expression(node, what));

@@ -10,9 +10,7 @@ namespace nvqual::harness {
 
 namespace {
 
-SourceMark mark_of(const std::string& file, const YAML::Mark& m) {
-  return SourceMark{file, m.line + 1, m.column + 1};
-}
+SourceMark mark_of(const std::string& file, const YAML::Mark& m) { return SourceMark{file, m.line + 1, m.column + 1}; }
 
 // True when the quoted scalar opening at text[open] has its closing quote.
 // The rules are YAML 1.2's (7.3.1, 7.3.2): in "..." a backslash escapes the

@@ -9,17 +9,17 @@
 namespace nvqual {
 namespace {
 
+using ::testing::HasSubstr;
 using testing_support::file_names;
 using testing_support::first_line;
 using testing_support::line_count;
 using testing_support::run_cli;
 using testing_support::scratch_dir;
-using ::testing::HasSubstr;
 
 struct DeviceFault {
   const char* name;
-  const char* profile;   // under fixtures/sim/faults
-  const char* summary;   // in the first line
+  const char* profile;       // under fixtures/sim/faults
+  const char* summary;       // in the first line
   const char* last_command;  // in the log
 };
 
@@ -41,13 +41,12 @@ TEST_P(CliDeviceError, SummaryLineThenTheCommandLog) {
   EXPECT_THAT(file_names(dir), ::testing::IsEmpty());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Profiles, CliDeviceError,
-    testing::Values(DeviceFault{"wrong_sqid", "wrong-sqid.yaml", "protocol violation", "Read"},
-                    // CFS after 5 commands: the 6th, Create I/O SQ, never completes.
-                    DeviceFault{"fatal_status", "cfs-after-commands.yaml", "controller fatal status",
-                                "Create I/O SQ"}),
-    [](const testing::TestParamInfo<DeviceFault>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Profiles, CliDeviceError,
+                         testing::Values(DeviceFault{"wrong_sqid", "wrong-sqid.yaml", "protocol violation", "Read"},
+                                         // CFS after 5 commands: the 6th, Create I/O SQ, never completes.
+                                         DeviceFault{"fatal_status", "cfs-after-commands.yaml",
+                                                     "controller fatal status", "Create I/O SQ"}),
+                         [](const testing::TestParamInfo<DeviceFault>& info) { return std::string(info.param.name); });
 
 // The session ran commands before the NSID was found wrong: still one line.
 TEST(CliDeviceError, BadInputStaysOneLine) {

@@ -12,6 +12,9 @@
 namespace nvqual {
 namespace {
 
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
 using testing_support::file_names;
 using testing_support::first_line;
 using testing_support::line_count;
@@ -20,9 +23,6 @@ using testing_support::run_shell;
 using testing_support::scratch_dir;
 using testing_support::sim_fixture;
 using testing_support::slurp;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-using ::testing::Not;
 
 struct Refused {
   const char* name;
@@ -38,7 +38,8 @@ class CliRefused : public testing::TestWithParam<Refused> {};
 TEST_P(CliRefused, OneLineTheExitCodeAndNoFile) {
   const auto dir = scratch_dir(std::string("refused-") + GetParam().name);
   std::string arguments = GetParam().arguments;
-  if (const auto at = arguments.find("OUT"); at != std::string::npos) arguments.replace(at, 3, (dir / "out.bin").string());
+  if (const auto at = arguments.find("OUT"); at != std::string::npos)
+    arguments.replace(at, 3, (dir / "out.bin").string());
   // A command that misses an overflow writes without end: a file size limit
   // of at most 1 MiB (ulimit -f counts 512-byte or 1 KiB blocks) stops it at once.
   const auto r = run_shell("ulimit -f 1024 && " + std::string(NVQUAL_CLI) + " " + arguments);
@@ -66,7 +67,9 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{"queue_depth_above_65536", "read --sim --nsid 1 --lba 0 --blocks 1 --queue-depth 65537 --out OUT", 2,
                 "--queue-depth"},
         Refused{"empty_bdf", "read --bdf '' --nsid 1 --lba 0 --blocks 1 --out OUT", 2, "the BDF is empty"},
-        Refused{"no_namespaces", "read --sim-profile " NVQUAL_SOURCE_DIR "/fixtures/sim/faults/harness-identify-nn-zero.yaml --nsid 1 --lba 0 --blocks 1 --out OUT",
+        Refused{"no_namespaces",
+                "read --sim-profile " NVQUAL_SOURCE_DIR
+                "/fixtures/sim/faults/harness-identify-nn-zero.yaml --nsid 1 --lba 0 --blocks 1 --out OUT",
                 3, "reports no namespaces (Identify Controller NN is 0)"}),
     [](const testing::TestParamInfo<Refused>& info) { return std::string(info.param.name); });
 
@@ -105,7 +108,8 @@ TEST(CliLimits, ANamespaceBeyondTheFirstActiveListIsFound) {
   profile = profile.substr(0, profile.find("\nnamespaces:")) + "\nnamespaces:\n";
   profile = std::regex_replace(profile, std::regex("\nname: [^\n]*"), "\nname: many-namespaces");
   for (int nsid = 1; nsid <= 1025; ++nsid) {
-    profile += "  - nsid: " + std::to_string(nsid) + "\n    size_blocks: 8\n    content: stamp\n    formats:\n      - data_size: 512\n";
+    profile += "  - nsid: " + std::to_string(nsid) +
+               "\n    size_blocks: 8\n    content: stamp\n    formats:\n      - data_size: 512\n";
   }
   std::ofstream(dir / "many.yaml") << profile;
   const auto r = run_cli("identify --sim-profile " + (dir / "many.yaml").string() + " --nsid 1025 --json");

@@ -16,13 +16,13 @@
 namespace nvqual {
 namespace {
 
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using testing_support::CliChild;
 using testing_support::file_names;
 using testing_support::line_count;
 using testing_support::scratch_dir;
 using testing_support::slurp;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 
 // Waits (bounded) until a file whose name contains `part` is created in the
 // directory `watch` was set up on; true when one was.

@@ -18,14 +18,14 @@
 namespace nvqual {
 namespace {
 
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using testing_support::CliChild;
 using testing_support::file_names;
 using testing_support::line_count;
 using testing_support::run_cli;
 using testing_support::scratch_dir;
 using testing_support::slurp;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 
 bool is_char_device(const std::filesystem::path& path) {
   struct stat info {};

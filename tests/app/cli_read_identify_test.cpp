@@ -13,6 +13,7 @@
 namespace nvqual {
 namespace {
 
+using ::testing::HasSubstr;
 using testing_support::file_names;
 using testing_support::first_line;
 using testing_support::line_count;
@@ -20,7 +21,6 @@ using testing_support::run_cli;
 using testing_support::scratch_dir;
 using testing_support::sim_fixture;
 using testing_support::slurp;
-using ::testing::HasSubstr;
 
 TEST(CliIdentify, ControllerJsonHasNvmeCliKeys) {
   const auto r = run_cli("identify --sim --json");
@@ -102,7 +102,8 @@ TEST(CliRead, WritesTheNamespaceBytes) {
 TEST(CliRead, UsesTheActiveLbaFormat) {
   const auto dir = scratch_dir("read4k");
   const auto out = dir / "blocks.bin";
-  const auto r = run_cli("read --sim-profile " + sim_fixture("4k.yaml") + " --nsid 1 --lba 0 --blocks 3 --out " + out.string());
+  const auto r = run_cli("read --sim-profile " + sim_fixture("4k.yaml") + " --nsid 1 --lba 0 --blocks 3 --out " +
+                         out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(slurp(out).size(), 3u * 4096);
 }
@@ -145,13 +146,12 @@ TEST_P(CliBadRead, OneLineNonZeroAndNoOutputFile) {
 
 INSTANTIATE_TEST_SUITE_P(
     Inputs, CliBadRead,
-    testing::Values(BadRead{"unknown_nsid", "read --sim --nsid 5 --lba 0 --blocks 1 --out OUT", "namespace 5"},
-                    BadRead{"past_end", "read --sim --nsid 1 --lba 18446744073709551000 --blocks 1 --out OUT",
-                            "past the end"},
-                    BadRead{"zero_blocks", "read --sim --nsid 1 --lba 0 --blocks 0 --out OUT", "--blocks"},
-                    BadRead{"unwritable", "read --sim --nsid 1 --lba 0 --blocks 1 --out /nonexistent-dir/x.bin",
-                            "cannot write"},
-                    BadRead{"missing_lba", "read --sim --nsid 1 --blocks 1 --out OUT", "--lba"}),
+    testing::Values(
+        BadRead{"unknown_nsid", "read --sim --nsid 5 --lba 0 --blocks 1 --out OUT", "namespace 5"},
+        BadRead{"past_end", "read --sim --nsid 1 --lba 18446744073709551000 --blocks 1 --out OUT", "past the end"},
+        BadRead{"zero_blocks", "read --sim --nsid 1 --lba 0 --blocks 0 --out OUT", "--blocks"},
+        BadRead{"unwritable", "read --sim --nsid 1 --lba 0 --blocks 1 --out /nonexistent-dir/x.bin", "cannot write"},
+        BadRead{"missing_lba", "read --sim --nsid 1 --blocks 1 --out OUT", "--lba"}),
     [](const testing::TestParamInfo<BadRead>& info) { return std::string(info.param.name); });
 
 // The namespace's Identify data says something no read can be sized from:
@@ -195,13 +195,13 @@ TEST_P(CliBadFormat, RefusedNamingTheFieldAndNothingLeftBehind) {
   EXPECT_THAT(file_names(dir), ::testing::IsEmpty()) << "no output and no .partial file";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Profiles, CliBadFormat,
-    testing::Values(
-        BadFormat{"flbas_beyond_nlbaf", "faults/harness-identify-flbas.yaml", "FLBAS selects LBA format 5", true},
-        BadFormat{"lbads_below_9", "faults/harness-identify-lbaf.yaml", "LBADS 8", true},
-        BadFormat{"metadata", "", "8 bytes of metadata", false}),
-    [](const testing::TestParamInfo<BadFormat>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Profiles, CliBadFormat,
+                         testing::Values(BadFormat{"flbas_beyond_nlbaf", "faults/harness-identify-flbas.yaml",
+                                                   "FLBAS selects LBA format 5", true},
+                                         BadFormat{"lbads_below_9", "faults/harness-identify-lbaf.yaml", "LBADS 8",
+                                                   true},
+                                         BadFormat{"metadata", "", "8 bytes of metadata", false}),
+                         [](const testing::TestParamInfo<BadFormat>& info) { return std::string(info.param.name); });
 
 TEST(CliPattern, RejectsBadLbaSize) {
   const auto dir = scratch_dir("pattern-bad");

@@ -14,13 +14,13 @@
 namespace nvqual {
 namespace {
 
+using ::testing::HasSubstr;
+using ::testing::Not;
 using testing_support::line_count;
 using testing_support::run_cli;
 using testing_support::run_cli_env;
 using testing_support::scratch_dir;
 using testing_support::slurp;
-using ::testing::HasSubstr;
-using ::testing::Not;
 
 // No PCI device has this address on the machines tests run on (bus 0x99 of domain 0xffff).
 const std::string kAbsentBdf = "ffff:99:00.0";
@@ -76,7 +76,8 @@ TEST(CliRunTarget, ADeviceThatCannotBeOpenedIsExit3WithAReportInWhichEveryCaseIs
   EXPECT_EQ(device_errors, tests);
   EXPECT_THAT(suite.child_value("system-err"), HasSubstr("could not be opened"));
   if (std::filesystem::exists(schema("junit-windyroad.xsd"))) {
-    const std::string lint = "xmllint --noout --schema " + schema("junit-windyroad.xsd").string() + " " + junit.string();
+    const std::string lint = "xmllint --noout --schema " + schema("junit-windyroad.xsd").string() + " " +
+                             junit.string();
     EXPECT_EQ(std::system(lint.c_str()), 0);
   }
   const auto report = nlohmann::json::parse(slurp(json));

@@ -35,7 +35,8 @@ IdentifyController sample_controller() {
   c.oacs = 0x12a;
   c.npss = 1;  // two power states
   c.psd[0] = PowerStateDescriptor{.mp = 2500, .enlat = 16, .exlat = 4};
-  c.psd[1] = PowerStateDescriptor{.mp = 5, .mxps = true, .nops = true, .idlp = 300, .ips = 2, .actp = 12, .apw = 2, .aps = 1};
+  c.psd[1] = PowerStateDescriptor{
+      .mp = 5, .mxps = true, .nops = true, .idlp = 300, .ips = 2, .actp = 12, .apw = 2, .aps = 1};
   c.psd[2].mp = 999;  // beyond NPSS: must not be shown
   c.tnvmcap = Uint128{1ull << 40, 0};
   c.maxdna = Uint128{0, 1};  // 2^64 does not fit a JSON integer
@@ -67,25 +68,26 @@ IdentifyNamespace sample_namespace() {
 TEST(IdentifyJson, ControllerKeysAreNvmeCliKeys) {
   // nvme-cli's id-ctrl JSON keys for the fields of NVMe Base 2.0 (nvme-print-json.c).
   const std::set<std::string> expected = {
-      "vid",     "ssvid",     "sn",        "mn",      "fr",        "rab",     "ieee",    "cmic",   "mdts",
-      "cntlid",  "ver",       "rtd3r",     "rtd3e",   "oaes",      "ctratt",  "rrls",    "cntrltype", "fguid",
-      "crdt1",   "crdt2",     "crdt3",     "nvmsr",   "vwci",      "mec",     "oacs",    "acl",    "aerl",
-      "frmw",    "lpa",       "elpe",      "npss",    "avscc",     "apsta",   "wctemp",  "cctemp", "mtfa",
-      "hmpre",   "hmmin",     "tnvmcap",   "unvmcap", "rpmbs",     "edstt",   "dsto",    "fwug",   "kas",
-      "hctma",   "mntmt",     "mxtmt",     "sanicap", "hmminds",   "hmmaxd",  "nsetidmax", "endgidmax", "anatt",
-      "anacap",  "anagrpmax", "nanagrpid", "pels",    "domainid",  "megcap",  "sqes",    "cqes",   "maxcmd",
-      "nn",      "oncs",      "fuses",     "fna",     "vwc",       "awun",    "awupf",   "icsvscc", "nwpc",
-      "acwu",    "ocfs",      "sgls",      "mnan",    "maxdna",    "maxcna",  "subnqn",  "ioccsz", "iorcsz",
-      "icdoff",  "fcatt",     "msdbd",     "ofcs",    "dctype",    "psds",
+      "vid",    "ssvid",     "sn",        "mn",      "fr",       "rab",    "ieee",      "cmic",      "mdts",
+      "cntlid", "ver",       "rtd3r",     "rtd3e",   "oaes",     "ctratt", "rrls",      "cntrltype", "fguid",
+      "crdt1",  "crdt2",     "crdt3",     "nvmsr",   "vwci",     "mec",    "oacs",      "acl",       "aerl",
+      "frmw",   "lpa",       "elpe",      "npss",    "avscc",    "apsta",  "wctemp",    "cctemp",    "mtfa",
+      "hmpre",  "hmmin",     "tnvmcap",   "unvmcap", "rpmbs",    "edstt",  "dsto",      "fwug",      "kas",
+      "hctma",  "mntmt",     "mxtmt",     "sanicap", "hmminds",  "hmmaxd", "nsetidmax", "endgidmax", "anatt",
+      "anacap", "anagrpmax", "nanagrpid", "pels",    "domainid", "megcap", "sqes",      "cqes",      "maxcmd",
+      "nn",     "oncs",      "fuses",     "fna",     "vwc",      "awun",   "awupf",     "icsvscc",   "nwpc",
+      "acwu",   "ocfs",      "sgls",      "mnan",    "maxdna",   "maxcna", "subnqn",    "ioccsz",    "iorcsz",
+      "icdoff", "fcatt",     "msdbd",     "ofcs",    "dctype",   "psds",
   };
   const auto json = app::identify_controller_json(sample_controller());
   EXPECT_EQ(keys_of(json), expected);
 
   ASSERT_TRUE(json["psds"].is_array());
   ASSERT_EQ(json["psds"].size(), 2u);  // NPSS 1 is 0-based
-  const std::set<std::string> psd_keys = {"max_power",  "max_power_scale", "non-operational_state", "entry_lat",
-                                          "exit_lat",   "read_tput",       "read_lat",              "write_tput",
-                                          "write_lat",  "idle_power",      "idle_scale",            "active_power",
+  const std::set<std::string> psd_keys = {"max_power",         "max_power_scale", "non-operational_state",
+                                          "entry_lat",         "exit_lat",        "read_tput",
+                                          "read_lat",          "write_tput",      "write_lat",
+                                          "idle_power",        "idle_scale",      "active_power",
                                           "active_power_work", "active_scale"};
   for (const auto& psd : json["psds"]) EXPECT_EQ(keys_of(psd), psd_keys);
 }
@@ -110,10 +112,10 @@ TEST(IdentifyJson, ControllerValuesUseNvmeCliForms) {
 
 TEST(IdentifyJson, NamespaceKeysAreNvmeCliKeys) {
   const std::set<std::string> expected = {
-      "nsze",  "ncap",   "nuse",   "nsfeat", "nlbaf",  "flbas",  "mc",     "dpc",      "dps",    "nmic",
-      "rescap", "fpi",   "dlfeat", "nawun",  "nawupf", "nacwu",  "nabsn",  "nabo",     "nabspf", "noiob",
-      "nvmcap", "npwg",  "npwa",   "npdg",   "npda",   "nows",   "mssrl",  "mcl",      "msrc",   "nulbaf",
-      "anagrpid", "nsattr", "nvmsetid", "endgid", "nguid", "eui64", "lbafs", "vs",
+      "nsze",     "ncap",   "nuse",     "nsfeat", "nlbaf",  "flbas", "mc",    "dpc",  "dps",    "nmic",
+      "rescap",   "fpi",    "dlfeat",   "nawun",  "nawupf", "nacwu", "nabsn", "nabo", "nabspf", "noiob",
+      "nvmcap",   "npwg",   "npwa",     "npdg",   "npda",   "nows",  "mssrl", "mcl",  "msrc",   "nulbaf",
+      "anagrpid", "nsattr", "nvmsetid", "endgid", "nguid",  "eui64", "lbafs", "vs",
   };
   const auto json = app::identify_namespace_json(sample_namespace());
   EXPECT_EQ(keys_of(json), expected);

@@ -51,8 +51,9 @@ TEST(CommandLog, ShowsFuseAndHighDwordsOnlyWhenSet) {
   log.record_submission(0, odd, {});
   const std::string text = log.format();
   const std::string first = text.substr(0, text.find('\n'));
-  EXPECT_EQ(first, "#1 q0 cid 1 Identify nsid 0 cdw10 00000001 cdw11 00000000 cdw12 00000000 prp1 0x0 prp2 0x0 -> no "
-                   "completion");
+  EXPECT_EQ(first,
+            "#1 q0 cid 1 Identify nsid 0 cdw10 00000001 cdw11 00000000 cdw12 00000000 prp1 0x0 prp2 0x0 -> no "
+            "completion");
   EXPECT_THAT(text, ::testing::HasSubstr("#2 q0 cid 2 Identify fuse 1 nsid 0 cdw10 00000001 cdw11 00000000 cdw12 "
                                          "00000000 cdw13 deadbeef cdw15 00000012 prp1 0x0"));
 }

@@ -50,7 +50,7 @@ TEST(ControllerBringUp, SnapshotTypesTheInterruptMaskAndNssr) {
 
 TEST(ControllerBringUp, ReadyBoundUsesCapTo) {
   sim::Profile profile = sim::default_profile();
-  profile.registers.to = 4;  // 2 s
+  profile.registers.to = 4;    // 2 s
   profile.registers.crms = 0;  // no CRTO: CAP.TO alone
   ControllerOptions options;
   options.ready_slack = 250ms;

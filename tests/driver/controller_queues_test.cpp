@@ -301,21 +301,21 @@ sim::CommandMatch identify_match() {
   return match;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Faults, ProtocolFaults,
-    testing::Values(
-        BrokenDevice{"dropped", sim::DropCompletionFault{identify_match()}, ErrorKind::kCommandTimeout, "CSTS"},
-        BrokenDevice{"wrong_phase", sim::WrongPhaseFault{identify_match()}, ErrorKind::kProtocolViolation,
-                     "completion with wrong phase tag: CID 0 at CQ head 0"},
-        BrokenDevice{"duplicate", sim::DuplicateCompletionFault{identify_match()}, ErrorKind::kProtocolViolation,
-                     "not outstanding"},
-        BrokenDevice{"wrong_sqid", sim::WrongSqidFault{identify_match(), std::nullopt}, ErrorKind::kProtocolViolation,
-                     "names SQ"},
-        BrokenDevice{"wrong_sqhd", sim::WrongSqhdFault{identify_match(), std::nullopt}, ErrorKind::kProtocolViolation,
-                     "SQ head"},
-        BrokenDevice{"status", sim::StatusFault{identify_match(), 0x0, 0x06, false}, ErrorKind::kCommandFailed,
-                     "00/06", false}),
-    [](const testing::TestParamInfo<BrokenDevice>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Faults, ProtocolFaults,
+                         testing::Values(BrokenDevice{"dropped", sim::DropCompletionFault{identify_match()},
+                                                      ErrorKind::kCommandTimeout, "CSTS"},
+                                         BrokenDevice{"wrong_phase", sim::WrongPhaseFault{identify_match()},
+                                                      ErrorKind::kProtocolViolation,
+                                                      "completion with wrong phase tag: CID 0 at CQ head 0"},
+                                         BrokenDevice{"duplicate", sim::DuplicateCompletionFault{identify_match()},
+                                                      ErrorKind::kProtocolViolation, "not outstanding"},
+                                         BrokenDevice{"wrong_sqid", sim::WrongSqidFault{identify_match(), std::nullopt},
+                                                      ErrorKind::kProtocolViolation, "names SQ"},
+                                         BrokenDevice{"wrong_sqhd", sim::WrongSqhdFault{identify_match(), std::nullopt},
+                                                      ErrorKind::kProtocolViolation, "SQ head"},
+                                         BrokenDevice{"status", sim::StatusFault{identify_match(), 0x0, 0x06, false},
+                                                      ErrorKind::kCommandFailed, "00/06", false}),
+                         [](const testing::TestParamInfo<BrokenDevice>& info) { return std::string(info.param.name); });
 
 // An SQHD inside the queue can still be impossible: the head only moves
 // forward from the last reported head to the rung tail. Read 1 completes

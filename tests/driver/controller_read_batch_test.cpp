@@ -35,9 +35,11 @@ struct BatchRig : HookedRig {
 
 TEST(ReadBatches, APrpListThatCannotBeAllocatedLeavesNothingPosted) {
   BatchRig rig;
-  DmaBuffer buffer(rig.device, 128 * 512);  // four commands
+  DmaBuffer buffer(rig.device, 128 * 512);                        // four commands
   rig.device.fail_allocations_from = rig.device.allocations + 2;  // the third command's PRP list
-  const DriverError error = capture_error([&] { rig.controller->read(*rig.queue, ReadRequest{1, 0, 128, 512}, buffer); });
+  const DriverError error = capture_error([&] {
+    rig.controller->read(*rig.queue, ReadRequest{1, 0, 128, 512}, buffer);
+  });
   EXPECT_EQ(error.kind(), ErrorKind::kEnvironment) << error.what();
   EXPECT_EQ(rig.queue->outstanding(), 0u) << "no entry left posted";
   EXPECT_EQ(rig.sim.counters().io_commands[0x02], 0u);
@@ -60,8 +62,9 @@ TEST(ReadBatches, ASizeThatWouldWrapSixtyFourBitsIsRefused) {
   const DriverError error = capture_error([&] { rig.controller->read(*rig.queue, huge, buffer); });
   EXPECT_EQ(error.kind(), ErrorKind::kInvalidArgument);
   EXPECT_THAT(error.what(), HasSubstr("blocks of 512 bytes at offset 0 do not fit a 4096-byte buffer"));
-  EXPECT_THAT(capture_error([&] { rig.controller->read(*rig.queue, ReadRequest{1, 0, 1, 512}, buffer, 8192); })
-                  .what(),
+  EXPECT_THAT(capture_error([&] {
+                rig.controller->read(*rig.queue, ReadRequest{1, 0, 1, 512}, buffer, 8192);
+              }).what(),
               HasSubstr("do not fit"));
   EXPECT_EQ(rig.queue->outstanding(), 0u);
   EXPECT_EQ(rig.sim.counters().io_commands[0x02], 0u);
@@ -70,8 +73,9 @@ TEST(ReadBatches, ASizeThatWouldWrapSixtyFourBitsIsRefused) {
 TEST(ReadBatches, AnUnalignedOffsetIsRefusedBeforeAnythingIsPosted) {
   BatchRig rig;
   DmaBuffer buffer(rig.device, 8192);
-  const DriverError error =
-      capture_error([&] { rig.controller->read(*rig.queue, ReadRequest{1, 0, 8, 512}, buffer, 2); });
+  const DriverError error = capture_error([&] {
+    rig.controller->read(*rig.queue, ReadRequest{1, 0, 8, 512}, buffer, 2);
+  });
   EXPECT_EQ(error.kind(), ErrorKind::kInvalidArgument);
   EXPECT_THAT(error.what(), HasSubstr("dword"));
   EXPECT_EQ(rig.queue->outstanding(), 0u);

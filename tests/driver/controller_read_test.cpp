@@ -50,7 +50,8 @@ TEST_P(Reads, DataMatchesTheStampPattern) {
   ReadRig rig(profile_with_mdts(c.mdts));
   const uint32_t lba_size = static_cast<uint32_t>(rig.ns.lba_size());
   DmaBuffer buffer(rig.sim, c.offset + c.blocks * lba_size);
-  const ReadResult result = rig.controller.read(*rig.queue, ReadRequest{1, c.slba, c.blocks, lba_size}, buffer, c.offset);
+  const ReadResult result = rig.controller.read(*rig.queue, ReadRequest{1, c.slba, c.blocks, lba_size}, buffer,
+                                                c.offset);
   ASSERT_TRUE(result.ok()) << result.completion.status().describe();
   EXPECT_EQ(result.commands, c.expected_commands);
   const auto mismatch = lba_stamp::check(buffer.bytes().subspan(c.offset, c.blocks * lba_size), lba_size, c.slba, 1);
@@ -58,21 +59,19 @@ TEST_P(Reads, DataMatchesTheStampPattern) {
   EXPECT_NO_VIOLATIONS(rig.sim);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, Reads,
-    testing::Values(ReadCase{"one_block", 0, 0, 1, 0, 1},
-                    ReadCase{"two_pages_prp2", 0, 7, 16, 0, 1},
-                    ReadCase{"prp_list", 0, 100, 64, 0, 1},
-                    // 4 MiB at once: 1024 pages need two chained list pages.
-                    ReadCase{"chained_prp_lists", 0, 0, 8192, 0, 1},
-                    ReadCase{"prp1_offset_dword", 0, 3, 8, 4, 1},
-                    ReadCase{"prp1_offset_crosses_page", 0, 3, 8, 4092, 1},
-                    // MDTS 2 with 4 KiB pages: 16 KiB = 32 blocks per command.
-                    ReadCase{"mdts_exact", 2, 0, 32, 0, 1},
-                    ReadCase{"mdts_split", 2, 0, 33, 0, 2},
-                    ReadCase{"mdts_split_many", 2, 50, 200, 0, 7},
-                    ReadCase{"mdts_zero_means_no_limit", 0, 0, 2048, 0, 1}),
-    [](const testing::TestParamInfo<ReadCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Shapes, Reads,
+                         testing::Values(ReadCase{"one_block", 0, 0, 1, 0, 1},
+                                         ReadCase{"two_pages_prp2", 0, 7, 16, 0, 1},
+                                         ReadCase{"prp_list", 0, 100, 64, 0, 1},
+                                         // 4 MiB at once: 1024 pages need two chained list pages.
+                                         ReadCase{"chained_prp_lists", 0, 0, 8192, 0, 1},
+                                         ReadCase{"prp1_offset_dword", 0, 3, 8, 4, 1},
+                                         ReadCase{"prp1_offset_crosses_page", 0, 3, 8, 4092, 1},
+                                         // MDTS 2 with 4 KiB pages: 16 KiB = 32 blocks per command.
+                                         ReadCase{"mdts_exact", 2, 0, 32, 0, 1}, ReadCase{"mdts_split", 2, 0, 33, 0, 2},
+                                         ReadCase{"mdts_split_many", 2, 50, 200, 0, 7},
+                                         ReadCase{"mdts_zero_means_no_limit", 0, 0, 2048, 0, 1}),
+                         [](const testing::TestParamInfo<ReadCase>& info) { return std::string(info.param.name); });
 
 TEST(Reads, OffsetSweepAcrossAPage) {
   ReadRig rig(sim::default_profile());

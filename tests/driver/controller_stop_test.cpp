@@ -148,7 +148,9 @@ TEST(StuckController, AWorkingFunctionResetCountsAsStopped) {
   QueuePair& queue = rig.controller->create_io_queue_pair(1, 16);
   DmaBuffer buffer(rig.device, 4096);
   rig.device.ignore_disable = true;
-  EXPECT_EQ(capture_error([&] { rig.controller->read(queue, ReadRequest{1, 0, 1, 512}, buffer); }).kind(),
+  EXPECT_EQ(capture_error([&] {
+              rig.controller->read(queue, ReadRequest{1, 0, 1, 512}, buffer);
+            }).kind(),
             ErrorKind::kCommandTimeout);
   EXPECT_FALSE(rig.controller->unusable());
   EXPECT_FALSE(buffer.empty()) << "a stopped controller leaves the caller's buffer alone";

@@ -60,11 +60,11 @@ PassResult run_through(SimRig& rig) {
 }
 
 struct FaultProfile {
-  const char* file;                 // in fixtures/sim/faults
-  std::optional<ErrorKind> error;   // none: the pass completes
-  const char* step;                 // where it stops ("done" when it completes)
-  bool disabled_after;              // CC.EN=0 afterwards (a broken protocol stops the controller)
-  const char* message = "";         // part of the error text that tells it from the others of its kind
+  const char* file;                // in fixtures/sim/faults
+  std::optional<ErrorKind> error;  // none: the pass completes
+  const char* step;                // where it stops ("done" when it completes)
+  bool disabled_after;             // CC.EN=0 afterwards (a broken protocol stops the controller)
+  const char* message = "";        // part of the error text that tells it from the others of its kind
   std::function<void(const PassResult&)> observe = [](const PassResult&) {};
 };
 
@@ -75,7 +75,9 @@ const std::vector<FaultProfile>& profiles() {
       {"never-ready", ErrorKind::kReadyTimeout, "reset", true},
       {"ready-after-timeout", ErrorKind::kReadyTimeout, "reset", true},
       {"late-ready", std::nullopt, "done", true, "",
-       [](const PassResult& r) { EXPECT_FALSE(lba_stamp::check(r.data, 512, 0, 1)) << "slow, inside the bound: all works"; }},
+       [](const PassResult& r) {
+         EXPECT_FALSE(lba_stamp::check(r.data, 512, 0, 1)) << "slow, inside the bound: all works";
+       }},
       {"slow-shutdown", std::nullopt, "done", true, "",
        [](const PassResult& r) {
          ASSERT_TRUE(r.shutdown && r.controller);

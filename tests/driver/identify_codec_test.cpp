@@ -31,7 +31,7 @@ IdentifyController rich_controller() {
   IdentifyController c;
   c.vid = 0x1b36;
   c.ssvid = 0x1af4;
-  c.sn = "SN-0123456789ABCDEF";  // 19 chars in a 20-byte field
+  c.sn = "SN-0123456789ABCDEF";                       // 19 chars in a 20-byte field
   c.mn = "nvqual simulated controller, model 40 ch";  // exactly fills the field
   c.fr = "7.2.0";
   c.rab = 6;
@@ -287,9 +287,9 @@ TEST(IdentifyCodec, ParseTrimsTrailingSpacesAndNuls) {
   put_text(page, id_ctrl_layout::mn, "QEMU NVMe Ctrl");  // rest stays NUL
   std::memset(page.data() + id_ctrl_layout::fr.offset, ' ', id_ctrl_layout::fr.width);
   const auto c = parse_identify_controller(page);
-  EXPECT_EQ(c.sn, " S1 X");       // leading and inner spaces are kept
+  EXPECT_EQ(c.sn, " S1 X");  // leading and inner spaces are kept
   EXPECT_EQ(c.mn, "QEMU NVMe Ctrl");
-  EXPECT_EQ(c.fr, "");            // all padding
+  EXPECT_EQ(c.fr, "");  // all padding
   EXPECT_EQ(c.subnqn, "");
 }
 
@@ -302,8 +302,7 @@ TEST(IdentifyCodec, EncodePadsWithSpacesAndRejectsOverlongStrings) {
   for (size_t i = 3; i < sn.size(); ++i) EXPECT_EQ(std::to_integer<char>(sn[i]), ' ') << i;
   EXPECT_TRUE(is_printable_ascii_padded(sn));
   // An empty model number is all spaces, which is still well formed.
-  EXPECT_TRUE(is_printable_ascii_padded(
-      std::span(page).subspan(id_ctrl_layout::mn.offset, id_ctrl_layout::mn.width)));
+  EXPECT_TRUE(is_printable_ascii_padded(std::span(page).subspan(id_ctrl_layout::mn.offset, id_ctrl_layout::mn.width)));
 
   c.sn = std::string(21, 'x');
   try {
@@ -333,8 +332,8 @@ TEST(IdentifyCodec, PrintableAsciiRule) {
   };
   EXPECT_TRUE(is_printable_ascii_padded(bytes("QEMU NVMe Ctrl      ", 20)));
   EXPECT_TRUE(is_printable_ascii_padded(bytes("~!09AZaz", 8)));
-  EXPECT_FALSE(is_printable_ascii_padded(bytes("QEMU\0\0\0\0", 8)));   // NUL padding
-  EXPECT_FALSE(is_printable_ascii_padded(bytes("A\tB     ", 8)));      // control byte
+  EXPECT_FALSE(is_printable_ascii_padded(bytes("QEMU\0\0\0\0", 8)));    // NUL padding
+  EXPECT_FALSE(is_printable_ascii_padded(bytes("A\tB     ", 8)));       // control byte
   EXPECT_FALSE(is_printable_ascii_padded(bytes("caf\xc3\xa9   ", 8)));  // UTF-8 is not ASCII
   EXPECT_FALSE(is_printable_ascii_padded(bytes("DEL\x7f    ", 8)));
 }

@@ -26,7 +26,8 @@ struct Ref {
   size_t size;
 };
 
-#define NVQUAL_REF(type, member) Ref{#member, offsetof(type, member), sizeof(type::member)}
+#define NVQUAL_REF(type, member) \
+  Ref { #member, offsetof(type, member), sizeof(type::member) }
 
 // Names where nvqual and libnvme differ, ours -> theirs; every other field
 // carries the same (spec) name in both. The one other difference, the
@@ -108,10 +109,9 @@ TEST(IdentifyLayout, ControllerMatchesLibnvme) {
   };
   expect_fields_match(id_ctrl_layout::all, theirs, {}, {});
   expect_tiles(id_ctrl_layout::all,
-               {NVQUAL_REF(nvme_id_ctrl, rsvd102), NVQUAL_REF(nvme_id_ctrl, rsvd134),
-                NVQUAL_REF(nvme_id_ctrl, rsvd358), NVQUAL_REF(nvme_id_ctrl, rsvd384),
-                NVQUAL_REF(nvme_id_ctrl, rsvd564), NVQUAL_REF(nvme_id_ctrl, rsvd1024),
-                NVQUAL_REF(nvme_id_ctrl, rsvd1807)},
+               {NVQUAL_REF(nvme_id_ctrl, rsvd102), NVQUAL_REF(nvme_id_ctrl, rsvd134), NVQUAL_REF(nvme_id_ctrl, rsvd358),
+                NVQUAL_REF(nvme_id_ctrl, rsvd384), NVQUAL_REF(nvme_id_ctrl, rsvd564),
+                NVQUAL_REF(nvme_id_ctrl, rsvd1024), NVQUAL_REF(nvme_id_ctrl, rsvd1807)},
                kIdentifyPageSize);
   EXPECT_EQ(id_ctrl_layout::kPsdCount * id_psd_layout::kSize, sizeof(nvme_id_ctrl::psd));
   EXPECT_EQ(id_ctrl_layout::kPsdCount, sizeof(nvme_id_ctrl::psd) / sizeof(nvme_id_psd));
@@ -120,10 +120,10 @@ TEST(IdentifyLayout, ControllerMatchesLibnvme) {
 TEST(IdentifyLayout, PowerStateDescriptorMatchesLibnvme) {
   static_assert(sizeof(nvme_id_psd) == id_psd_layout::kSize);
   const std::vector<Ref> theirs = {
-      NVQUAL_REF(nvme_id_psd, mp),   NVQUAL_REF(nvme_id_psd, flags), NVQUAL_REF(nvme_id_psd, enlat),
-      NVQUAL_REF(nvme_id_psd, exlat), NVQUAL_REF(nvme_id_psd, rrt),  NVQUAL_REF(nvme_id_psd, rrl),
-      NVQUAL_REF(nvme_id_psd, rwt),  NVQUAL_REF(nvme_id_psd, rwl),   NVQUAL_REF(nvme_id_psd, idlp),
-      NVQUAL_REF(nvme_id_psd, ips),  NVQUAL_REF(nvme_id_psd, actp),  NVQUAL_REF(nvme_id_psd, apws),
+      NVQUAL_REF(nvme_id_psd, mp),    NVQUAL_REF(nvme_id_psd, flags), NVQUAL_REF(nvme_id_psd, enlat),
+      NVQUAL_REF(nvme_id_psd, exlat), NVQUAL_REF(nvme_id_psd, rrt),   NVQUAL_REF(nvme_id_psd, rrl),
+      NVQUAL_REF(nvme_id_psd, rwt),   NVQUAL_REF(nvme_id_psd, rwl),   NVQUAL_REF(nvme_id_psd, idlp),
+      NVQUAL_REF(nvme_id_psd, ips),   NVQUAL_REF(nvme_id_psd, actp),  NVQUAL_REF(nvme_id_psd, apws),
   };
   expect_fields_match(id_psd_layout::all, theirs, {}, {});
   expect_tiles(id_psd_layout::all,

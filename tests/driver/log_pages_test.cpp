@@ -23,7 +23,8 @@ struct Ref {
   size_t offset;
   size_t size;
 };
-#define NVQUAL_REF(type, member) Ref{offsetof(type, member), sizeof(type::member)}
+#define NVQUAL_REF(type, member) \
+  Ref { offsetof(type, member), sizeof(type::member) }
 
 void expect_field(const FieldSpec& ours, Ref theirs) {
   EXPECT_EQ(ours.offset, theirs.offset) << ours.name;
@@ -54,7 +55,7 @@ TEST(LogPageLayout, ErrorLogMatchesLibnvme) {
   expect_field(L::trtype, NVQUAL_REF(nvme_error_log_page, trtype));
   // Debian 12's libnvme (1.3) still calls bytes 30-31 rsvd; 2.0 puts CSI in byte 30.
   EXPECT_EQ(L::csi.offset, offsetof(nvme_error_log_page, rsvd));
-  expect_field(L::cmd_specific, NVQUAL_REF(nvme_error_log_page, cs));  // libnvme: cs
+  expect_field(L::cmd_specific, NVQUAL_REF(nvme_error_log_page, cs));                   // libnvme: cs
   expect_field(L::trtype_specific, NVQUAL_REF(nvme_error_log_page, trtype_spec_info));  // libnvme: trtype_spec_info
   expect_disjoint(L::all, L::kEntrySize);
 }

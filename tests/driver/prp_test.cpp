@@ -12,7 +12,7 @@ struct PlanCase {
   const char* name;
   uint64_t offset;  // PRP1 offset into the first page
   size_t length;
-  uint64_t prp2;    // expected PRP2 when no list; 0 when none
+  uint64_t prp2;  // expected PRP2 when no list; 0 when none
   size_t list_entries;
 };
 
@@ -35,19 +35,18 @@ TEST_P(PrpPlanTable, MatchesSpecRules) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Boundaries, PrpPlanTable,
-    testing::Values(PlanCase{"half_page", 0, 0x200, 0, 0}, PlanCase{"one_page", 0, 0x1000, 0, 0},
-                    PlanCase{"page_plus_dword", 0, 0x1004, kBase + kPage, 0},
-                    PlanCase{"page_plus_8", 0, 0x1008, kBase + kPage, 0},
-                    PlanCase{"two_pages", 0, 0x2000, kBase + kPage, 0},
-                    PlanCase{"two_pages_plus_16", 0, 0x2010, 0, 2},
-                    PlanCase{"offset_fits_first_page", 0x200, 0xE00, 0, 0},
-                    PlanCase{"offset_spills_one_byte_page", 0x204, 0xE00, kBase + kPage, 0},
-                    PlanCase{"offset_4k_spans_two", 0x4, 0x1000, kBase + kPage, 0},
-                    PlanCase{"offset_8k_spans_three", 0x4, 0x2000, 0, 2},
-                    PlanCase{"eight_pages", 0, 8 * kPage, 0, 7}),
-    [](const testing::TestParamInfo<PlanCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Boundaries, PrpPlanTable,
+                         testing::Values(PlanCase{"half_page", 0, 0x200, 0, 0}, PlanCase{"one_page", 0, 0x1000, 0, 0},
+                                         PlanCase{"page_plus_dword", 0, 0x1004, kBase + kPage, 0},
+                                         PlanCase{"page_plus_8", 0, 0x1008, kBase + kPage, 0},
+                                         PlanCase{"two_pages", 0, 0x2000, kBase + kPage, 0},
+                                         PlanCase{"two_pages_plus_16", 0, 0x2010, 0, 2},
+                                         PlanCase{"offset_fits_first_page", 0x200, 0xE00, 0, 0},
+                                         PlanCase{"offset_spills_one_byte_page", 0x204, 0xE00, kBase + kPage, 0},
+                                         PlanCase{"offset_4k_spans_two", 0x4, 0x1000, kBase + kPage, 0},
+                                         PlanCase{"offset_8k_spans_three", 0x4, 0x2000, 0, 2},
+                                         PlanCase{"eight_pages", 0, 8 * kPage, 0, 7}),
+                         [](const testing::TestParamInfo<PlanCase>& info) { return std::string(info.param.name); });
 
 TEST(PrpPlan, RejectsUnalignedAndEmpty) {
   EXPECT_THROW(prp::plan(kBase + 2, 512, kPage), std::invalid_argument);

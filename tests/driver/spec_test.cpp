@@ -118,13 +118,13 @@ TEST(Commands, NumberOfQueues) {
 }
 
 TEST(Commands, MediaChangingOpcodesAreClassified) {
-  EXPECT_TRUE(admin_opcode_changes_media(0x80));  // Format NVM
-  EXPECT_TRUE(admin_opcode_changes_media(0x84));  // Sanitize
-  EXPECT_TRUE(admin_opcode_changes_media(0xC1));  // vendor specific
-  EXPECT_FALSE(admin_opcode_changes_media(0x06)); // Identify
-  EXPECT_TRUE(nvm_opcode_changes_media(0x01));    // Write
-  EXPECT_TRUE(nvm_opcode_changes_media(0x09));    // Dataset Management (deallocate)
-  EXPECT_FALSE(nvm_opcode_changes_media(0x02));   // Read
+  EXPECT_TRUE(admin_opcode_changes_media(0x80));   // Format NVM
+  EXPECT_TRUE(admin_opcode_changes_media(0x84));   // Sanitize
+  EXPECT_TRUE(admin_opcode_changes_media(0xC1));   // vendor specific
+  EXPECT_FALSE(admin_opcode_changes_media(0x06));  // Identify
+  EXPECT_TRUE(nvm_opcode_changes_media(0x01));     // Write
+  EXPECT_TRUE(nvm_opcode_changes_media(0x09));     // Dataset Management (deallocate)
+  EXPECT_FALSE(nvm_opcode_changes_media(0x02));    // Read
 }
 
 }  // namespace

@@ -41,8 +41,8 @@ class GitRevisionScript : public ::testing::Test {
   std::string revision_of(const fs::path& source) {
     const fs::path out = dir_ / "git_revision.cpp";
     fs::remove(out);
-    const std::string command = std::string(NVQUAL_CMAKE_COMMAND) + " -DSOURCE_DIR='" + source.string() + "' -DOUTPUT='" +
-                                out.string() + "' -P '" NVQUAL_SOURCE_DIR "/cmake/git_revision.cmake'";
+    const std::string command = std::string(NVQUAL_CMAKE_COMMAND) + " -DSOURCE_DIR='" + source.string() +
+                                "' -DOUTPUT='" + out.string() + "' -P '" NVQUAL_SOURCE_DIR "/cmake/git_revision.cmake'";
     EXPECT_EQ(shell(command), 0) << command;
     std::smatch match;
     const std::string text = slurp(out);

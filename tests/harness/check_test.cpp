@@ -15,7 +15,9 @@ struct Fixture {
   Variables variables{{"ncap", 100}, {"nsze", 200}};
   ModelProfile model;
   std::map<std::string, DataPtr, std::less<>> saved;
-  CheckEnvironment env(bool with_model = true) { return CheckEnvironment{variables, with_model ? &model : nullptr, saved}; }
+  CheckEnvironment env(bool with_model = true) {
+    return CheckEnvironment{variables, with_model ? &model : nullptr, saved};
+  }
 };
 
 Check number_check(CheckOp op, std::vector<std::string> operands) {

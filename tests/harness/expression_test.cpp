@@ -15,7 +15,7 @@ TEST(Expression, FollowsCPrecedence) {
   EXPECT_EQ(eval("1 << 4 + 1"), 32u);
   EXPECT_EQ(eval("0x10 | 1 & 0"), 0x10u);
   EXPECT_EQ(eval("1 + 1 == 2 && 3 > 2"), 1u);
-  EXPECT_EQ(eval("7 - 2 - 1"), 4u);   // left associative
+  EXPECT_EQ(eval("7 - 2 - 1"), 4u);  // left associative
   EXPECT_EQ(eval("100 / 10 / 5"), 2u);
 }
 

@@ -61,10 +61,17 @@ std::vector<RegisterFault> register_faults() {
          return c.shst() == 0 ? uint64_t{c.set_shst(spec::Csts::kShstOccurring).raw} : v;
        }},
       {"csts-cfs-while-disabled", kCsts,
-       [](uint64_t v, bool enabled) { return enabled ? v : uint64_t{spec::Csts{static_cast<uint32_t>(v)}.set_cfs(1).raw}; }},
+       [](uint64_t v, bool enabled) {
+         return enabled ? v : uint64_t{spec::Csts{static_cast<uint32_t>(v)}.set_cfs(1).raw};
+       }},
       {"cc-fields-not-kept-while-enabled", kCc,
        [](uint64_t v, bool enabled) {
-         return enabled ? uint64_t{spec::Cc{static_cast<uint32_t>(v)}.set_css(7).set_mps(15).set_iosqes(0).set_iocqes(0).raw}
+         return enabled ? uint64_t{spec::Cc{static_cast<uint32_t>(v)}
+                                       .set_css(7)
+                                       .set_mps(15)
+                                       .set_iosqes(0)
+                                       .set_iocqes(0)
+                                       .raw}
                         : v;
        }},
       {"aqa-reads-zero", kAqa, [](uint64_t, bool) { return uint64_t{0}; }},

@@ -152,8 +152,9 @@ TEST(JunitReporter, ASimulatorRunCannotPassForADeviceQualification) {
   EXPECT_STREQ(suite.attribute("package").value(), "nvqual.simulator");
   EXPECT_STREQ(suite.child("testcase").attribute("classname").value(), "t [SIMULATOR]");
   EXPECT_THAT(suite.child("system-out").text().get(), HasSubstr("SIMULATOR RUN - NOT A DEVICE QUALIFICATION"));
-  EXPECT_STREQ(suite.child("properties").find_child_by_attribute("property", "name", "target").attribute("value").value(),
-               "simulator");
+  EXPECT_STREQ(
+      suite.child("properties").find_child_by_attribute("property", "name", "target").attribute("value").value(),
+      "simulator");
 }
 
 TEST(JunitReporter, WritesOnlyAtTheEndAndAtomically) {

@@ -82,8 +82,10 @@ TEST_F(ModelProfileFiles, UnclosedQuotesAndSecondDocumentsAreErrors) {
 }
 
 TEST_F(ModelProfileFiles, ValuesOfTheWrongKindAreErrors) {
-  EXPECT_THAT(error_of("  identify_controller.vid: \"QEMU\"\n"), HasSubstr(":3:28: identify_controller.vid is a number field"));
-  EXPECT_THAT(error_of("  identify_controller.mn: {glob: \"a\", regex: \"b\"}\n"), HasSubstr("expected {glob: PATTERN}"));
+  EXPECT_THAT(error_of("  identify_controller.vid: \"QEMU\"\n"),
+              HasSubstr(":3:28: identify_controller.vid is a number field"));
+  EXPECT_THAT(error_of("  identify_controller.mn: {glob: \"a\", regex: \"b\"}\n"),
+              HasSubstr("expected {glob: PATTERN}"));
   EXPECT_THAT(error_of("  identify_controller.mn: {regex: \"(\"}\n"), HasSubstr("not a valid regular expression"));
   EXPECT_THAT(error_of("  identify_namespace.lba_formats: [{data_size: 500}]\n"), HasSubstr("power of two"));
   EXPECT_THAT(error_of("  identify_namespace.lba_formats: [{size: 512}]\n"), HasSubstr("unknown format key 'size'"));

@@ -38,19 +38,24 @@ std::string read(const std::filesystem::path& path) {
 
 TEST(XmlSafe, KeepsOnlyXmlCharactersOfStrictUtf8) {
   EXPECT_EQ(xml_safe("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
-  EXPECT_EQ(xml_safe("\xef\xbf\xbd"), "\xef\xbf\xbd");  // U+FFFD is a character
-  EXPECT_EQ(xml_safe("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate U+D800
-  EXPECT_EQ(xml_safe("\xed\xbf\xbf"), "\\xed\\xbf\\xbf");  // surrogate U+DFFF
-  EXPECT_EQ(xml_safe("\xef\xbf\xbf"), "\\xef\\xbf\\xbf");  // U+FFFF
-  EXPECT_EQ(xml_safe("\xef\xbf\xbe"), "\\xef\\xbf\\xbe");  // U+FFFE
-  EXPECT_EQ(xml_safe("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
-  EXPECT_EQ(xml_safe("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");  // overlong, 3 bytes
+  EXPECT_EQ(xml_safe("\xef\xbf\xbd"), "\xef\xbf\xbd");              // U+FFFD is a character
+  EXPECT_EQ(xml_safe("\xed\xa0\x80"), "\\xed\\xa0\\x80");           // surrogate U+D800
+  EXPECT_EQ(xml_safe("\xed\xbf\xbf"), "\\xed\\xbf\\xbf");           // surrogate U+DFFF
+  EXPECT_EQ(xml_safe("\xef\xbf\xbf"), "\\xef\\xbf\\xbf");           // U+FFFF
+  EXPECT_EQ(xml_safe("\xef\xbf\xbe"), "\\xef\\xbf\\xbe");           // U+FFFE
+  EXPECT_EQ(xml_safe("\xc0\xaf"), "\\xc0\\xaf");                    // overlong '/'
+  EXPECT_EQ(xml_safe("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");           // overlong, 3 bytes
   EXPECT_EQ(xml_safe("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // U+110000
   EXPECT_EQ(xml_safe("\xf8\x88\x80\x80\x80"), "\\xf8\\x88\\x80\\x80\\x80");
   EXPECT_EQ(xml_safe("\xc2\x85"), "\\xc2\\x85");  // C1 control NEL
-  EXPECT_EQ(xml_safe("a\x7f" "b\x1b"), "a\\x7fb\\x1b");
-  EXPECT_EQ(xml_safe("\xe2\x82"), "\\xe2\\x82");       // truncated
-  EXPECT_EQ(xml_safe("\xe2" "A"), "\\xe2" "A");         // the byte after a bad lead is kept
+  EXPECT_EQ(xml_safe("a\x7f"
+                     "b\x1b"),
+            "a\\x7fb\\x1b");
+  EXPECT_EQ(xml_safe("\xe2\x82"), "\\xe2\\x82");  // truncated
+  EXPECT_EQ(xml_safe("\xe2"
+                     "A"),
+            "\\xe2"
+            "A");  // the byte after a bad lead is kept
 }
 
 TEST(TerminalSafe, AlsoEscapesWhatWouldLeaveTheLine) {
@@ -99,8 +104,8 @@ void expect_valid(const BothReports& r) {
 }
 
 TEST(Reports, ADeviceSerialThatIsNotXmlTextStillGivesBothReports) {
-  const sim::Profile profile =
-      sim::load_profile(NVQUAL_SOURCE_DIR "/fixtures/sim/faults/harness-identify-serial-bad-utf8.yaml");
+  const sim::Profile profile = sim::load_profile(NVQUAL_SOURCE_DIR
+                                                 "/fixtures/sim/faults/harness-identify-serial-bad-utf8.yaml");
   const auto r = run_with_both_reports(profile, {load_suite_file(NVQUAL_SOURCE_DIR "/suites/identify.yaml")}, "serial");
   expect_valid(r);
   EXPECT_THAT(read(r.xml), HasSubstr("NVQS\\xed\\xa0\\x80\\xef\\xbf\\xbf"));

@@ -81,7 +81,9 @@ struct HookedRun {
   Clock::time_point raised_at{};
 };
 
-bool enables(uint32_t offset, uint64_t value) { return offset == spec::reg::kCc && spec::Cc{static_cast<uint32_t>(value)}.en() == 1; }
+bool enables(uint32_t offset, uint64_t value) {
+  return offset == spec::reg::kCc && spec::Cc{static_cast<uint32_t>(value)}.en() == 1;
+}
 
 TEST(RunnerSignals, ASignalDuringTheStartUpProbeEndsTheReadyWaitAtOnceAndTheReportSaysSo) {
   // The controller never becomes ready: without the interruption the probe
@@ -92,7 +94,8 @@ TEST(RunnerSignals, ASignalDuringTheStartUpProbeEndsTheReadyWaitAtOnceAndTheRepo
   r.hooked.after_write = [&](uint32_t offset, uint64_t value) {
     if (enables(offset, value)) r.raise_once(SIGINT);
   };
-  const auto path = std::filesystem::temp_directory_path() / ("nvqual-probe-int-" + std::to_string(::getpid()) + ".xml");
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("nvqual-probe-int-" + std::to_string(::getpid()) + ".xml");
   JunitReporter junit(path);
   r.repeater.add(junit);
   r.run({suite_of(a_case("A", "admin", kIdentify) + a_case("B", "admin", kIdentify))});
@@ -116,8 +119,9 @@ TEST(RunnerSignals, ASignalDuringTheStartUpProbeEndsTheReadyWaitAtOnceAndTheRepo
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_file(path.c_str()));
   const auto suite = doc.child("testsuites").child("testsuite");
-  EXPECT_STREQ(suite.child("properties").find_child_by_attribute("property", "name", "interrupted").attribute("value").value(),
-               "SIGINT");
+  EXPECT_STREQ(
+      suite.child("properties").find_child_by_attribute("property", "name", "interrupted").attribute("value").value(),
+      "SIGINT");
   EXPECT_THAT(suite.child_value("system-err"), HasSubstr("the run was interrupted (SIGINT)"));
   std::filesystem::remove(path);
 }
@@ -191,9 +195,9 @@ TEST(RunnerSignalsDeathTest, ASecondSignalExitsAtOnceWithStatus3) {
   EXPECT_EXIT(
       {
         RunnerOptions options = HookedRun::signal_options();
-        testing::run_on_simulator(sim::default_profile(),
-                                  {suite_of(a_case("A", "admin", "      - step: test_raise_signal\n        times: 2\n"))},
-                                  options);
+        testing::run_on_simulator(
+            sim::default_profile(),
+            {suite_of(a_case("A", "admin", "      - step: test_raise_signal\n        times: 2\n"))}, options);
       },
       ::testing::ExitedWithCode(3), "second interrupt");
 }
@@ -219,14 +223,16 @@ TEST(RunnerSignals, ATargetThatCannotBeOpenedStillGetsAReportWithEveryCaseAnErro
 }
 
 TEST(RunnerOnSimulator, ADeviceDependentQueueSizeOutOfRangeIsACaseInputErrorNamingTheSetting) {
-  const Suite suite = suite_of(a_case("Q", "admin", kIdentify).replace(
-      std::string("  - id: Q\n").size(), 0, "    admin_queue: {entries: nsze}\n"));
+  const Suite suite = suite_of(
+      a_case("Q", "admin", kIdentify)
+          .replace(std::string("  - id: Q\n").size(), 0, "    admin_queue: {entries: nsze}\n"));
   const auto run = testing::run_on_simulator(sim::default_profile(), {suite});
   const CaseResult* q = run->listener.find("Q");
   ASSERT_NE(q, nullptr);
   EXPECT_EQ(q->outcome, Outcome::kError);
   EXPECT_EQ(q->type, "input");
-  EXPECT_THAT(q->message, HasSubstr("admin_queue entries 'nsze' is 2097152 on this device: expected 2..4096 (t.yaml:6:5)"));
+  EXPECT_THAT(q->message,
+              HasSubstr("admin_queue entries 'nsze' is 2097152 on this device: expected 2..4096 (t.yaml:6:5)"));
 }
 
 }  // namespace

@@ -54,7 +54,8 @@ std::string a_case(const std::string& id, const std::string& steps, const std::s
 const std::string kIdentify = "      - step: identify_controller\n";
 
 TEST(RunnerOnSimulator, ASignalStopsTheRunCompletesTheReportAndDisablesTheController) {
-  const auto path = std::filesystem::temp_directory_path() / ("nvqual-interrupt-" + std::to_string(::getpid()) + ".xml");
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("nvqual-interrupt-" + std::to_string(::getpid()) + ".xml");
   JunitReporter junit(path);
   auto options = testing::quick_options();
   options.handle_signals = true;
@@ -157,15 +158,17 @@ TEST(RunnerOnSimulator, SkipRulesAreProbedFromTheDevice) {
 TEST(RunnerOnSimulator, PatternCasesSkipUnlessTheMediaCarriesTheStamp) {
   auto options = testing::quick_options();
   options.settings.expect_pattern = false;
-  const auto run = run_on_simulator(sim::default_profile(), {load_suite_file(NVQUAL_SOURCE_DIR "/suites/read.yaml")}, options);
+  const auto run = run_on_simulator(sim::default_profile(), {load_suite_file(NVQUAL_SOURCE_DIR "/suites/read.yaml")},
+                                    options);
   EXPECT_EQ(run->listener.find("RD-001")->outcome, Outcome::kSkipped);
   EXPECT_THAT(run->listener.find("RD-001")->message, HasSubstr("--expect-pattern"));
   EXPECT_EQ(run->listener.find("RD-020")->outcome, Outcome::kPassed);  // agreement checks still run
 }
 
 TEST(RunnerOnSimulator, FailedChecksGiveExpectedVersusActualAndTheCommandLog) {
-  const Suite suite = suite_of(a_case("F", "      - step: identify_controller\n        expect:\n"
-                                           "          - {field: nn, eq: nn + 1}\n"));
+  const Suite suite = suite_of(a_case("F",
+                                      "      - step: identify_controller\n        expect:\n"
+                                      "          - {field: nn, eq: nn + 1}\n"));
   const auto run = run_on_simulator(sim::default_profile(), {suite});
   const CaseResult* f = run->listener.find("F");
   EXPECT_EQ(f->outcome, Outcome::kFailed);
@@ -178,8 +181,8 @@ TEST(RunnerOnSimulator, FailedChecksGiveExpectedVersusActualAndTheCommandLog) {
 
 TEST(RunnerOnSimulator, ListenersHearEventsInOrder) {
   const auto run = run_on_simulator(sim::default_profile(), {suite_of(a_case("A", kIdentify))});
-  EXPECT_EQ(run->listener.events, (std::vector<std::string>{"run_start", "suite_start t", "case_start A",
-                                                           "case_end A", "suite_end t", "run_end"}));
+  EXPECT_EQ(run->listener.events, (std::vector<std::string>{"run_start", "suite_start t", "case_start A", "case_end A",
+                                                            "suite_end t", "run_end"}));
 }
 
 }  // namespace
@@ -197,12 +200,13 @@ TEST(RunnerOnSimulator, StepArgumentsBadOnThisDeviceAreInputErrorsWithTheirPosit
   };
   // Line numbers: the header is 5 lines, each case 5 + its step lines.
   const Suite suite = suite_of(
-      io_case("ONCE", "      - step: read\n        blocks: nn + 65536\n        mode: once\n") +       // 6..13
-      io_case("ALIGN", "      - step: read\n        buffer_offset: page_size - 3\n") +            // 14..20
+      io_case("ONCE", "      - step: read\n        blocks: nn + 65536\n        mode: once\n") +        // 6..13
+      io_case("ALIGN", "      - step: read\n        buffer_offset: page_size - 3\n") +                 // 14..20
       io_case("SWEEP", "      - step: read_offset_sweep\n        from: page_size\n        to: 8\n") +  // 21..28
-      io_case("BURST", "      - step: admin_burst\n        count: 4\n        command: identify\n"
-                       "        batch: nn + 1\n") +                                                   // 29..37
-      io_case("DIV", "      - step: read\n        slba: nsze / (mdts - 5)\n"));                        // 38..44
+      io_case("BURST",
+              "      - step: admin_burst\n        count: 4\n        command: identify\n"
+              "        batch: nn + 1\n") +                                       // 29..37
+      io_case("DIV", "      - step: read\n        slba: nsze / (mdts - 5)\n"));  // 38..44
   const auto run = run_on_simulator(sim::default_profile(), {suite});
   const auto expect_input = [&](const char* id, const std::string& where, const std::string& what) {
     const CaseResult* r = run->listener.find(id);

@@ -48,7 +48,8 @@ TEST(SuiteLoader, AddsAnImplicitSuccessCheckWhenAStatusIsNotChecked) {
   EXPECT_TRUE(checks[1].implicit);
   EXPECT_EQ(checks[1].describe(), "unwritten_bytes == 0");
   const Suite named = load_suite_text(
-      one_step_suite("      - step: identify_controller\n        expect:\n          - {field: vid, ne: 0}\n"), "t.yaml", "t");
+      one_step_suite("      - step: identify_controller\n        expect:\n          - {field: vid, ne: 0}\n"), "t.yaml",
+      "t");
   ASSERT_EQ(named.cases[0].steps[0].checks.size(), 3u);
   EXPECT_EQ(named.cases[0].steps[0].checks[2].describe(), "unwritten_bytes == 0");
 }
@@ -78,14 +79,17 @@ TEST(SuiteLoader, ReportsYamlSyntaxErrorsWithLineAndColumn) {
 
 TEST(SuiteLoader, RejectsAQuotedScalarWithNoClosingQuote) {
   // yaml-cpp alone takes these as closed when a newline ends the file.
-  EXPECT_THAT(error_at("suite: t\narea: x\ndescription: \"abc\n"),
-              ::testing::StartsWith("t.yaml:3:14: YAML syntax error: the quoted scalar starting here has no closing \""));
-  EXPECT_THAT(error_at(one_step_suite("      - step: read_registers\n") + "  - id: 'T-2\n"),
-              ::testing::StartsWith("t.yaml:12:9: YAML syntax error: the quoted scalar starting here has no closing '"));
+  EXPECT_THAT(
+      error_at("suite: t\narea: x\ndescription: \"abc\n"),
+      ::testing::StartsWith("t.yaml:3:14: YAML syntax error: the quoted scalar starting here has no closing \""));
+  EXPECT_THAT(
+      error_at(one_step_suite("      - step: read_registers\n") + "  - id: 'T-2\n"),
+      ::testing::StartsWith("t.yaml:12:9: YAML syntax error: the quoted scalar starting here has no closing '"));
   // Escaped quotes inside closed scalars are not mistaken for an open one.
-  EXPECT_NO_THROW(load_suite_text("suite: t\narea: \"a\\\"b\"\ndescription: 'it''s'\nspec: [x]\ncases:\n"
-                                  "  - {id: A, title: t, spec: x, state: admin, steps: [{step: read_registers}]}\n",
-                                  "t.yaml", "t"));
+  EXPECT_NO_THROW(
+      load_suite_text("suite: t\narea: \"a\\\"b\"\ndescription: 'it''s'\nspec: [x]\ncases:\n"
+                      "  - {id: A, title: t, spec: x, state: admin, steps: [{step: read_registers}]}\n",
+                      "t.yaml", "t"));
 }
 
 TEST(SuiteLoader, RejectsASecondDocument) {
@@ -112,9 +116,10 @@ TEST(SuiteLoader, RejectsAnUnknownStepArgument) {
 }
 
 TEST(SuiteLoader, RejectsAnUnknownObservedField) {
-  const SuiteError e = rejected(one_step_suite("      - step: read_registers\n"
-                                               "        expect:\n"
-                                               "          - {field: cap_mqs, ge: 1}\n"));
+  const SuiteError e = rejected(
+      one_step_suite("      - step: read_registers\n"
+                     "        expect:\n"
+                     "          - {field: cap_mqs, ge: 1}\n"));
   EXPECT_EQ(e.mark().str(), "t.yaml:13:13");  // the expectation
   EXPECT_THAT(e.problem(), HasSubstr("observes no 'cap_mqs'"));
   EXPECT_THAT(e.problem(), HasSubstr("cap_mqes"));
@@ -131,24 +136,27 @@ TEST(SuiteLoader, RejectsWrongTypes) {
   const SuiteError list = rejected(one_step_suite("      - step: read_registers\n        expect: {field: cc}\n"));
   EXPECT_EQ(list.mark().str(), "t.yaml:12:17");
   EXPECT_THAT(list.problem(), HasSubstr("expect must be a list"));
-  const SuiteError flag =
-      rejected(one_step_suite("      - step: create_io_cq\n        qid: 1\n        contiguous: maybe\n"));
+  const SuiteError flag = rejected(
+      one_step_suite("      - step: create_io_cq\n        qid: 1\n        contiguous: maybe\n"));
   EXPECT_EQ(flag.mark().str(), "t.yaml:13:21");
   EXPECT_THAT(flag.problem(), HasSubstr("must be true or false"));
   const SuiteError expression = rejected(one_step_suite("      - step: read\n        slba: [1, 2]\n"));
   EXPECT_EQ(expression.mark().str(), "t.yaml:12:15");
   EXPECT_THAT(expression.problem(), HasSubstr("must be an expression"));
-  const SuiteError check = rejected(one_step_suite("      - step: read_registers\n"
-                                                   "        expect:\n"
-                                                   "          - {field: cap_mqes, printable: true}\n"));
+  const SuiteError check = rejected(
+      one_step_suite("      - step: read_registers\n"
+                     "        expect:\n"
+                     "          - {field: cap_mqes, printable: true}\n"));
   EXPECT_EQ(check.mark().str(), "t.yaml:13:13");
   EXPECT_THAT(check.problem(), HasSubstr("'printable' does not apply to cap_mqes"));
 }
 
 TEST(SuiteLoader, RejectsMissingRequiredFields) {
-  EXPECT_THAT(error_at(one_step_suite("      - step: identify_raw\n")), ::testing::StartsWith("t.yaml:11:9: step identify_raw needs 'cns'"));
-  const std::string no_spec = "suite: t\narea: a\ndescription: d\nspec: [x]\ncases:\n  - id: A\n    title: t\n"
-                              "    state: admin\n    steps:\n      - step: read_registers\n";
+  EXPECT_THAT(error_at(one_step_suite("      - step: identify_raw\n")),
+              ::testing::StartsWith("t.yaml:11:9: step identify_raw needs 'cns'"));
+  const std::string no_spec =
+      "suite: t\narea: a\ndescription: d\nspec: [x]\ncases:\n  - id: A\n    title: t\n"
+      "    state: admin\n    steps:\n      - step: read_registers\n";
   const SuiteError e = rejected(no_spec);
   EXPECT_THAT(e.problem(), HasSubstr("case A has no 'spec'"));
   EXPECT_EQ(e.mark().str(), "t.yaml:6:5");
@@ -157,8 +165,9 @@ TEST(SuiteLoader, RejectsMissingRequiredFields) {
 TEST(SuiteLoader, RejectsOutOfRangeConstants) {
   EXPECT_THAT(error_at(one_step_suite("      - step: read_registers\n", "    admin_queue: {entries: 1}\n")),
               ::testing::StartsWith("t.yaml:10:28: admin_queue entries = 1 is out of range: expected 2..4096"));
-  EXPECT_THAT(error_at(one_step_suite("      - step: admin_command\n        opcode: 0x100\n")),
-              ::testing::StartsWith("t.yaml:12:17: 'opcode' of step admin_command = 256 is out of range: expected 0..255"));
+  EXPECT_THAT(
+      error_at(one_step_suite("      - step: admin_command\n        opcode: 0x100\n")),
+      ::testing::StartsWith("t.yaml:12:17: 'opcode' of step admin_command = 256 is out of range: expected 0..255"));
   EXPECT_THAT(error_at(one_step_suite("      - step: read_registers\n", "    timeout: 0\n")),
               ::testing::StartsWith("t.yaml:10:14: timeout (seconds) = 0 is out of range: expected 1..3600"));
 }
@@ -254,17 +263,19 @@ TEST(SuiteLoader, RejectsADivisorThatIsAlwaysZero) {
   // Zero for every device even though it reads device values.
   for (const char* divisor : {"(mdts - mdts)", "(nn ^ nn)", "(0 * nsze)", "(nsze & 0)", "min(mdts, 0)",
                               "((mdts - mdts) << 3)", "(nsze < nsze)"}) {
-    const SuiteError z = rejected(one_step_suite(std::string("      - step: read\n        slba: nsze / ") + divisor + "\n"));
+    const SuiteError z = rejected(
+        one_step_suite(std::string("      - step: read\n        slba: nsze / ") + divisor + "\n"));
     EXPECT_EQ(z.mark().str(), "t.yaml:12:20") << divisor;
     EXPECT_THAT(z.problem(), HasSubstr("divides by zero whatever the device reports")) << divisor;
   }
   // A divisor that is zero only on some devices loads (and is an input error there).
-  EXPECT_NO_THROW(load_suite_text(one_step_suite("      - step: read\n        slba: nsze / (mdts - nn)\n"), "t.yaml", "t"));
+  EXPECT_NO_THROW(
+      load_suite_text(one_step_suite("      - step: read\n        slba: nsze / (mdts - nn)\n"), "t.yaml", "t"));
 }
 
 TEST(SuiteLoader, RejectsQueueSettingsThatUseValuesNotYetComputed) {
-  SuiteError e = rejected(one_step_suite("      - step: identify_controller\n",
-                                         "    admin_queue: {entries: admin_cq_entries}\n"));
+  SuiteError e = rejected(
+      one_step_suite("      - step: identify_controller\n", "    admin_queue: {entries: admin_cq_entries}\n"));
   EXPECT_EQ(e.mark().str(), "t.yaml:10:28");
   EXPECT_THAT(e.problem(), HasSubstr("'admin_cq_entries' cannot be used in admin_queue entries"));
   e = rejected(one_step_suite("      - step: identify_controller\n", "    admin_queue: {entries: 2 + iteration}\n"));
@@ -281,15 +292,16 @@ TEST(SuiteLoader, RejectsQueueSettingsThatUseValuesNotYetComputed) {
   EXPECT_THAT(e.problem(), HasSubstr("'iteration' cannot be used in skip_if when"));
   // What is allowed still loads: a later setting using an earlier one, device values.
   const Suite ok = load_suite_text(
-      one_step_suite("      - step: identify_controller\n",
-                     "    admin_queue: {entries: \"min(4096, max_queue_entries)\", cq_entries: admin_sq_entries / 2}\n"),
+      one_step_suite(
+          "      - step: identify_controller\n",
+          "    admin_queue: {entries: \"min(4096, max_queue_entries)\", cq_entries: admin_sq_entries / 2}\n"),
       "t.yaml", "t");
   EXPECT_EQ(ok.cases[0].admin_cq_entries.text(), "admin_sq_entries / 2");
 }
 
 TEST(SuiteLoader, RejectsConstantQueueSettingsOutOfRangeEvenWhenComputed) {
-  const SuiteError e = rejected(one_step_suite("      - step: identify_controller\n",
-                                               "    admin_queue: {entries: 2 * 4096}\n"));
+  const SuiteError e = rejected(
+      one_step_suite("      - step: identify_controller\n", "    admin_queue: {entries: 2 * 4096}\n"));
   EXPECT_EQ(e.mark().str(), "t.yaml:10:28");
   EXPECT_THAT(e.problem(), HasSubstr("admin_queue entries = 8192 is out of range: expected 2..4096"));
 }

@@ -115,7 +115,8 @@ TEST(Identify, PageCrossingBufferThroughPrp1AndPrp2) {
   ASSERT_TRUE(rig.admin(cmd::identify(spec::Cns::kController, 0)).status().ok());
   const std::vector<std::byte> reference(rig.data().begin(), rig.data().end());
   std::fill(rig.page.bytes().begin(), rig.page.bytes().end(), std::byte{0});
-  ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::identify(spec::Cns::kController, 0), rig.page, 2048).status().ok());
+  ASSERT_TRUE(
+      rig.host.execute(rig.host.admin(), cmd::identify(spec::Cns::kController, 0), rig.page, 2048).status().ok());
   EXPECT_TRUE(std::equal(reference.begin(), reference.end(), rig.page.bytes().begin() + 2048));
   EXPECT_NO_VIOLATIONS(rig.sim);
 }
@@ -187,7 +188,7 @@ TEST(LogPages, OffsetAndLengthAreHonoured) {
   std::fill(rig.page.bytes().begin(), rig.page.bytes().end(), std::byte{0xEE});
   ASSERT_TRUE(rig.admin(cmd::get_log_page(0x03, 0, 2, 8)).status().ok());  // FRS1 only
   EXPECT_TRUE(std::equal(whole.begin() + 8, whole.begin() + 16, rig.page.bytes().begin()));
-  EXPECT_EQ(rig.page.bytes()[8], std::byte{0xEE});  // nothing past the 8 bytes asked for
+  EXPECT_EQ(rig.page.bytes()[8], std::byte{0xEE});                          // nothing past the 8 bytes asked for
   EXPECT_EQ(code(rig.admin(cmd::get_log_page(0x03, 0, 2, 512))), "00/02");  // offset past the log
   EXPECT_EQ(code(rig.admin(cmd::get_log_page(0x03, 0, 2, 6))), "00/02");    // not dword aligned
 }
@@ -249,7 +250,7 @@ TEST(Features, OtherFeaturesRoundTripAndRejectWhatIsUnsupported) {
   AdminRig rig;
   ASSERT_TRUE(rig.admin_no_data(cmd::set_features(0x01, 0x3)).status().ok());  // arbitration burst
   EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x01)).dw0, 0x3u);
-  EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x01, 1)).dw0, 0u);  // default
+  EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x01, 1)).dw0, 0u);    // default
   EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x01, 3)).dw0, 0x4u);  // changeable, not saveable
   EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x04)).dw0 & 0xFFFFu, rig.sim.profile().controller.wctemp);
   EXPECT_EQ(code(rig.admin_no_data(cmd::set_features(0x01, 0x3, true))), "01/0D");  // not saveable

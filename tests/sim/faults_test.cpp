@@ -271,8 +271,8 @@ TEST(Faults, Prp1OnlyCutsAnAdminTransferAtThePageEnd) {
   FaultRig rig("harness-admin-prp1-only.yaml");
   rig.host.bring_up();
   std::fill(rig.data.bytes().begin(), rig.data.bytes().end(), std::byte{0x5A});
-  ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::identify(spec::Cns::kController, 0), rig.data, 4096 - 512)
-                  .status().ok());
+  ASSERT_TRUE(
+      rig.host.execute(rig.host.admin(), cmd::identify(spec::Cns::kController, 0), rig.data, 4096 - 512).status().ok());
   EXPECT_EQ(rig.data.bytes()[4096 - 512], std::byte{0x56});  // VID 4E56h, low byte first, through PRP1
   EXPECT_EQ(rig.data.bytes()[4096 + 4], std::byte{0x5A});    // NN's page (PRP2) never written
 }

@@ -23,7 +23,8 @@ struct IoRig : Rig {
     io = host.create_io_pair(1, queue_entries);
   }
   ~IoRig() { host.delete_io_pair(io); }
-  spec::CompletionEntry read(uint32_t nsid, uint64_t slba, uint32_t blocks, const DmaBuffer& buffer, size_t offset = 0) {
+  spec::CompletionEntry read(uint32_t nsid, uint64_t slba, uint32_t blocks, const DmaBuffer& buffer,
+                             size_t offset = 0) {
     return host.execute(io, cmd::read(nsid, slba, blocks), buffer, offset);
   }
   spec::CompletionEntry raw(spec::SubmissionEntry sqe) { return host.execute(io, sqe); }
@@ -302,7 +303,8 @@ TEST(Read, BackingFileContents) {
   std::vector<char> image(64 * 512);
   for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<char>((i * 13 + i / 512) & 0xFF);
   std::ofstream(dir / "disk.img", std::ios::binary).write(image.data(), static_cast<std::streamsize>(image.size()));
-  std::string text = std::string("name: file\nregisters: {mqes: 63, to: 10, mpsmin: 0, mpsmax: 0, version: \"1.4\"}\n") +
+  std::string text = std::string(
+                         "name: file\nregisters: {mqes: 63, to: 10, mpsmin: 0, mpsmax: 0, version: \"1.4\"}\n") +
                      "controller: {vid: 1, serial: S, model: M, firmware: F, mdts: 0}\n" +
                      "namespaces:\n  - nsid: 1\n    formats: [{data_size: 512}]\n    content: {file: disk.img}\n";
   std::ofstream(dir / "file.yaml") << text;

@@ -18,24 +18,24 @@ using ::testing::StartsWith;
 
 // The smallest valid profile; tests replace one line to break it.
 constexpr const char* kMinimal =
-    "name: t\n"                        // 1
-    "registers:\n"                     // 2
-    "  mqes: 63\n"                     // 3
-    "  to: 10\n"                       // 4
-    "  mpsmin: 0\n"                    // 5
-    "  mpsmax: 0\n"                    // 6
-    "  version: \"1.4\"\n"             // 7
-    "controller:\n"                    // 8
-    "  vid: 0x1234\n"                  // 9
-    "  serial: \"S1\"\n"               // 10
-    "  model: \"M\"\n"                 // 11
-    "  firmware: \"F\"\n"              // 12
-    "  mdts: 0\n"                      // 13
-    "namespaces:\n"                    // 14
-    "  - nsid: 1\n"                    // 15
-    "    size_blocks: 1024\n"          // 16
-    "    formats: [{data_size: 512}]\n"// 17
-    "    content: stamp\n";            // 18
+    "name: t\n"                          // 1
+    "registers:\n"                       // 2
+    "  mqes: 63\n"                       // 3
+    "  to: 10\n"                         // 4
+    "  mpsmin: 0\n"                      // 5
+    "  mpsmax: 0\n"                      // 6
+    "  version: \"1.4\"\n"               // 7
+    "controller:\n"                      // 8
+    "  vid: 0x1234\n"                    // 9
+    "  serial: \"S1\"\n"                 // 10
+    "  model: \"M\"\n"                   // 11
+    "  firmware: \"F\"\n"                // 12
+    "  mdts: 0\n"                        // 13
+    "namespaces:\n"                      // 14
+    "  - nsid: 1\n"                      // 15
+    "    size_blocks: 1024\n"            // 16
+    "    formats: [{data_size: 512}]\n"  // 17
+    "    content: stamp\n";              // 18
 
 std::string replace_line(std::string text, int line, const std::string& replacement) {
   size_t start = 0;
@@ -172,7 +172,8 @@ TEST(ProfileErrors, OutOfRangeValues) {
               StartsWith("bad.yaml:17:27: namespaces[0].formats[0].data_size is 1000; expected a power of two"));
   EXPECT_THAT(error_of(replace_line(kMinimal, 10, "  serial: \"123456789012345678901\"")),
               StartsWith("bad.yaml:10:11: controller.serial has 21 characters"));
-  EXPECT_THAT(error_of(replace_line(kMinimal, 7, "  version: \"2\"")), StartsWith("bad.yaml:7:12: registers.version is '2'"));
+  EXPECT_THAT(error_of(replace_line(kMinimal, 7, "  version: \"2\"")),
+              StartsWith("bad.yaml:7:12: registers.version is '2'"));
 }
 
 TEST(ProfileErrors, MissingFieldPointsAtItsMapping) {
@@ -182,20 +183,21 @@ TEST(ProfileErrors, MissingFieldPointsAtItsMapping) {
 }
 
 TEST(Profile, DataFaultsAndNarrowMatchesParse) {
-  const Profile p = parse_profile(std::string(kMinimal) +
-                                      "faults:\n"
-                                      "  - {type: bad-read-transfer, effect: xor, every: 3, qid: 2, byte: 7, xor: 0x0F}\n"
-                                      "  - {type: prp1-only, queue: admin}\n"
-                                      "  - {type: stale-sqhd-after-reset}\n"
-                                      "  - {type: overstate-queues, extra: 2}\n"
-                                      "  - type: status\n"
-                                      "    opcode: 0x05\n"
-                                      "    nsid: 0\n"
-                                      "    fuse: 1\n"
-                                      "    cdw10: {value: 0, mask: 0xFFFF}\n"
-                                      "    cdw12: 7\n"
-                                      "    status: \"01/02\"\n",
-                                  "ok.yaml");
+  const Profile p = parse_profile(
+      std::string(kMinimal) +
+          "faults:\n"
+          "  - {type: bad-read-transfer, effect: xor, every: 3, qid: 2, byte: 7, xor: 0x0F}\n"
+          "  - {type: prp1-only, queue: admin}\n"
+          "  - {type: stale-sqhd-after-reset}\n"
+          "  - {type: overstate-queues, extra: 2}\n"
+          "  - type: status\n"
+          "    opcode: 0x05\n"
+          "    nsid: 0\n"
+          "    fuse: 1\n"
+          "    cdw10: {value: 0, mask: 0xFFFF}\n"
+          "    cdw12: 7\n"
+          "    status: \"01/02\"\n",
+      "ok.yaml");
   ASSERT_EQ(p.faults.size(), 5u);
   const auto bad = std::get<BadReadTransferFault>(p.faults[0]);
   EXPECT_EQ(bad, (BadReadTransferFault{ReadTransferEffect::kXor, 3, 2, 7, 0x0F}));
@@ -208,25 +210,27 @@ TEST(Profile, DataFaultsAndNarrowMatchesParse) {
   EXPECT_EQ(m.dwords, (std::vector<DwordMatch>{{10, 0, 0xFFFF}, {12, 7, 0xFFFFFFFF}}));
   EXPECT_THAT(error_of(std::string(kMinimal) + "faults:\n  - {type: bad-read-transfer, effect: drop}\n"),
               HasSubstr("faults[0].effect is 'drop'; expected skip, xor or drop-prp1-offset"));
-  EXPECT_THAT(error_of(std::string(kMinimal) + "faults:\n  - {type: status, cdw10: {value: 1, bits: 2}, status: \"00/02\"}\n"),
-              HasSubstr("bits"));
+  EXPECT_THAT(
+      error_of(std::string(kMinimal) + "faults:\n  - {type: status, cdw10: {value: 1, bits: 2}, status: \"00/02\"}\n"),
+      HasSubstr("bits"));
 }
 
 TEST(ProfileErrors, CrossFieldRulesPointAtTheOffendingValue) {
   const std::string two = std::string(kMinimal) +
-                          "  - nsid: 1\n"                      // 19
+                          "  - nsid: 1\n"  // 19
                           "    size_blocks: 8\n"
                           "    formats: [{data_size: 512}]\n"
                           "    content: stamp\n";
   EXPECT_THAT(error_of(two), StartsWith("bad.yaml:19:11: namespaces[1].nsid 1 repeats"));
-  const std::string nn = replace_line(kMinimal, 13, "  mdts: 0\n  nn: 0x0\n") ;
+  const std::string nn = replace_line(kMinimal, 13, "  mdts: 0\n  nn: 0x0\n");
   EXPECT_NO_THROW(parse_profile(nn, "ok.yaml"));
   const std::string fault = std::string(kMinimal) +
-                            "faults:\n"                                 // 19
-                            "  - type: corrupt-read\n"                  // 20
-                            "    nsid: 1\n"                             // 21
-                            "    lbas: [5, 1024]\n";                    // 22
-  EXPECT_THAT(error_of(fault), StartsWith("bad.yaml:22:15: faults[0].lbas[1] is beyond the namespace; expected an LBA below 1024"));
+                            "faults:\n"                 // 19
+                            "  - type: corrupt-read\n"  // 20
+                            "    nsid: 1\n"             // 21
+                            "    lbas: [5, 1024]\n";    // 22
+  EXPECT_THAT(error_of(fault),
+              StartsWith("bad.yaml:22:15: faults[0].lbas[1] is beyond the namespace; expected an LBA below 1024"));
   EXPECT_THAT(error_of(std::string(kMinimal) + "faults:\n  - type: explode\n"),
               StartsWith("bad.yaml:20:11: unknown fault type 'explode'; expected one of: never-ready"));
   EXPECT_THAT(error_of(std::string(kMinimal) + "faults:\n  - type: status\n    status: \"0/0\"\n"),
@@ -234,18 +238,23 @@ TEST(ProfileErrors, CrossFieldRulesPointAtTheOffendingValue) {
 }
 
 TEST(ProfileErrors, DuplicateKeysAreRejected) {
-  EXPECT_THAT(error_of(replace_line(kMinimal, 4, "  to: 10\n  to: 11")), StartsWith("bad.yaml:5:3: duplicate key 'registers.to'"));
+  EXPECT_THAT(error_of(replace_line(kMinimal, 4, "  to: 10\n  to: 11")),
+              StartsWith("bad.yaml:5:3: duplicate key 'registers.to'"));
 }
 
 class TempDir {
  public:
-  TempDir() : path_(std::filesystem::temp_directory_path() / ("nvqual-sim-profile-" + std::to_string(::getpid()) + "-" +
-                                                              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+  TempDir()
+      : path_(std::filesystem::temp_directory_path() /
+              ("nvqual-sim-profile-" + std::to_string(::getpid()) + "-" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
     std::filesystem::create_directories(path_);
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
   const std::filesystem::path& path() const { return path_; }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path_ / name, std::ios::binary) << text; }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+  }
 
  private:
   std::filesystem::path path_;
@@ -258,7 +267,8 @@ TEST(ProfileFiles, LoadErrorsNameThePathOfTheFile) {
     load_profile(dir.path() / "broken.yaml");
     FAIL() << "no error";
   } catch (const ProfileError& e) {
-    EXPECT_THAT(e.what(), StartsWith((dir.path() / "broken.yaml").string() + ":3:9: registers.mqes is 0, out of range"));
+    EXPECT_THAT(e.what(),
+                StartsWith((dir.path() / "broken.yaml").string() + ":3:9: registers.mqes is 0, out of range"));
   }
   EXPECT_THROW(load_profile(dir.path() / "absent.yaml"), ProfileError);
 }

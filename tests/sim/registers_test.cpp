@@ -28,8 +28,8 @@ TEST(Registers, ResetValuesComeFromTheProfile) {
   EXPECT_EQ(rig.sim.read32(reg::kCap) | (uint64_t{rig.sim.read32(reg::kCap + 4)} << 32), cap.raw);
   EXPECT_EQ(rig.sim.read32(reg::kVs), 0x00020000u);
   EXPECT_EQ(spec::Crto{rig.sim.read32(reg::kCrto)}.crwmt(), p.crwmt);
-  for (uint32_t offset : {reg::kIntms, reg::kIntmc, reg::kCc, reg::kCsts, reg::kNssr, reg::kAqa, reg::kCmbloc,
-                          reg::kCmbsz}) {
+  for (uint32_t offset :
+       {reg::kIntms, reg::kIntmc, reg::kCc, reg::kCsts, reg::kNssr, reg::kAqa, reg::kCmbloc, reg::kCmbsz}) {
     EXPECT_EQ(rig.sim.read32(offset), 0u) << "offset 0x" << std::hex << offset;
   }
   EXPECT_EQ(rig.sim.read64(reg::kAsq), 0u);
@@ -309,7 +309,7 @@ TEST(StateMachine, SubsystemResetRestoresPowerOnStateAndSetsNssro) {
   EXPECT_EQ(csts.nssro(), 1u);
   EXPECT_EQ(rig.sim.read32(reg::kAqa), 0u);
   EXPECT_EQ(rig.sim.read64(reg::kAsq), 0u);
-  EXPECT_EQ(rig.sim.read32(reg::kNssr), 0u);  // NSSR reads 0
+  EXPECT_EQ(rig.sim.read32(reg::kNssr), 0u);                   // NSSR reads 0
   rig.sim.write32(reg::kCsts, spec::Csts{}.set_nssro(1).raw);  // write 1 to clear
   EXPECT_EQ(rig.host.csts().nssro(), 0u);
   EXPECT_EQ(rig.sim.counters().resets, 1u);

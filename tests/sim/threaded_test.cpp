@@ -146,8 +146,8 @@ TEST(Threaded, ResetWhileCommandsAreInFlightDropsThem) {
   read.prp1 = data->iova();
   rig.host.submit(again, read);
   data.reset();
-  EXPECT_TRUE(has_violation(rig.sim, "is still outstanding and may transfer to it")
-              || has_violation(rig.sim, "queued on SQ 1 points into it"))
+  EXPECT_TRUE(has_violation(rig.sim, "is still outstanding and may transfer to it") ||
+              has_violation(rig.sim, "queued on SQ 1 points into it"))
       << violations_text(rig.sim);
   // The command then finds its memory unmapped: a data transfer error.
   EXPECT_EQ(code(rig.host.wait(again)), "00/04");

@@ -17,7 +17,8 @@ TEST(Violations, ACorrectSessionRecordsNone) {
     DmaBuffer page(rig.sim, 4096);
     ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::identify(spec::Cns::kController, 0), page).status().ok());
     ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::set_number_of_queues(2, 2)).status().ok());
-    ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::identify(spec::Cns::kActiveNamespaceList, 0), page).status().ok());
+    ASSERT_TRUE(
+        rig.host.execute(rig.host.admin(), cmd::identify(spec::Cns::kActiveNamespaceList, 0), page).status().ok());
     ASSERT_TRUE(rig.host.execute(rig.host.admin(), cmd::identify(spec::Cns::kNamespace, 1), page).status().ok());
     Ring one = rig.host.create_io_pair(1, 4);
     Ring two = rig.host.create_io_pair(2, 16);

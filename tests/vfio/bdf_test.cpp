@@ -19,8 +19,8 @@ TEST(Bdf, HexIsLowerCased) { EXPECT_EQ(normalize_bdf("0000:AF:00.1"), "0000:af:0
 TEST(Bdf, FiveDigitVmdDomainIsAccepted) { EXPECT_EQ(normalize_bdf("10000:e1:00.0"), "10000:e1:00.0"); }
 
 TEST(Bdf, MalformedIsInvalidArgumentNamingTheForm) {
-  for (const char* text : {"", "1:0.0", "01:00", "01:00.8", "01:20.0", "0000:01:00.0:1", "zz:00.0", "0000-01-00.0",
-                           " 01:00.0"}) {
+  for (const char* text :
+       {"", "1:0.0", "01:00", "01:00.8", "01:20.0", "0000:01:00.0:1", "zz:00.0", "0000-01-00.0", " 01:00.0"}) {
     try {
       normalize_bdf(text);
       ADD_FAILURE() << "accepted '" << text << "'";

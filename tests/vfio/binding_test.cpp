@@ -78,15 +78,16 @@ TEST_F(Binding, BindLoadsVfioPciWhenItsDriverIsMissing) {
 TEST_F(Binding, BindOfAnUnboundDeviceSkipsUnbind) {
   host.unbind(kBdf);
   const auto plan = plan_bind(host.paths(), kBdf);
-  EXPECT_THAT(plan.steps, ElementsAre(write(device("driver_override"), "vfio-pci"),
-                                      write(host.paths().drivers_probe(), kBdf)));
+  EXPECT_THAT(plan.steps,
+              ElementsAre(write(device("driver_override"), "vfio-pci"), write(host.paths().drivers_probe(), kBdf)));
 }
 
 TEST_F(Binding, BindOfAVfioBoundDeviceIsANoOp) {
   host.bind(kBdf, "vfio-pci");
   const auto plan = plan_bind(host.paths(), kBdf);
   EXPECT_THAT(plan.steps, IsEmpty());
-  EXPECT_EQ(execute_plan(host.paths(), plan, kernel, kNoSettle), "0000:01:00.0 is already bound to vfio-pci; nothing to do");
+  EXPECT_EQ(execute_plan(host.paths(), plan, kernel, kNoSettle),
+            "0000:01:00.0 is already bound to vfio-pci; nothing to do");
   EXPECT_THAT(kernel.steps, IsEmpty());
 }
 
@@ -100,8 +101,9 @@ TEST_F(Binding, DryRunDescribesTheWrites) {
 
 TEST_F(Binding, RefusesAMountedNamespace) {
   host.add_mount("259:1", "/data", "/dev/nvme0n1p1");
-  EXPECT_THAT(refusal([&] { plan_bind(host.paths(), kBdf); }),
-              AllOf(HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is mounted on /data"), HasSubstr("unmount")));
+  EXPECT_THAT(
+      refusal([&] { plan_bind(host.paths(), kBdf); }),
+      AllOf(HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is mounted on /data"), HasSubstr("unmount")));
 }
 
 TEST_F(Binding, RefusesTheRootDiskNamingRootFirst) {
@@ -130,10 +132,11 @@ TEST_F(Binding, RefusesASwapNamespace) {
 TEST_F(Binding, RefusesANamespaceTheKernelReportsBusy) {
   // Mounted only in another mount namespace, or a ZFS vdev: no table shows it.
   host.set_exclusive_open_error("nvme0n1p1", EBUSY);
-  EXPECT_THAT(refusal([&] { plan_bind(host.paths(), kBdf); }),
-              AllOf(HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is busy (claimed by a filesystem, ZFS pool "
-                              "or another exclusive user, possibly in another mount namespace)"),
-                    HasSubstr("zpool export"), HasSubstr("grep nvme0n1p1 /proc/*/mountinfo")));
+  EXPECT_THAT(
+      refusal([&] { plan_bind(host.paths(), kBdf); }),
+      AllOf(HasSubstr("refusing to bind 0000:01:00.0: /dev/nvme0n1p1 is busy (claimed by a filesystem, ZFS pool "
+                      "or another exclusive user, possibly in another mount namespace)"),
+            HasSubstr("zpool export"), HasSubstr("grep nvme0n1p1 /proc/*/mountinfo")));
 }
 
 TEST_F(Binding, AWholeDiskClaimIsRefused) {

@@ -57,8 +57,9 @@ TEST(Mountinfo, ParsesFieldsAndUnescapesMountpoints) {
 }
 
 TEST(Swaps, SkipsTheHeader) {
-  EXPECT_THAT(parse_swaps({"Filename Type Size Used Priority", "/dev/nvme0n1p3 partition 1 0 -2", "/swapfile file 1 0 -3"}),
-              ElementsAre("/dev/nvme0n1p3", "/swapfile"));
+  EXPECT_THAT(
+      parse_swaps({"Filename Type Size Used Priority", "/dev/nvme0n1p3 partition 1 0 -2", "/swapfile file 1 0 -3"}),
+      ElementsAre("/dev/nvme0n1p3", "/swapfile"));
 }
 
 TEST_F(BlockUsage, UnusedNamespaceHasNoUses) {
@@ -182,7 +183,8 @@ TEST_F(BlockUsage, BtrfsOnDeviceMapperIsFollowedByItsMapperName) {
   host.add_holder("nvme0n1p2", "dm-2");
   host.add_btrfs("0a1b2c3d-0000-4000-8000-000000000002", {"dm-1", "dm-2"});
   host.add_mount("0:46", "/srv", "/dev/mapper/crypt-a", "btrfs");
-  EXPECT_THAT(descriptions(), ::testing::Contains("/dev/nvme0n1p2 is used by dm-2 (crypt-b), which is mounted on /srv"));
+  EXPECT_THAT(descriptions(),
+              ::testing::Contains("/dev/nvme0n1p2 is used by dm-2 (crypt-b), which is mounted on /srv"));
 }
 
 TEST_F(BlockUsage, AnUnrelatedBtrfsIsNotCounted) {

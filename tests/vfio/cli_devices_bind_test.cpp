@@ -84,10 +84,16 @@ TEST_F(Cli, BindDryRunPrintsTheWritesAndChangesNothing) {
   const auto result = run_cli("bind 03:00.0 --dry-run" + root());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::string sys = host.paths().sys.string();
-  EXPECT_EQ(result.out, "0000:03:00.0: nvme -> vfio-pci; would run:\n"
-                        "  echo vfio-pci > " + sys + "/bus/pci/devices/0000:03:00.0/driver_override\n"
-                        "  echo 0000:03:00.0 > " + sys + "/bus/pci/drivers/nvme/unbind\n"
-                        "  echo 0000:03:00.0 > " + sys + "/bus/pci/drivers_probe\n");
+  EXPECT_EQ(result.out,
+            "0000:03:00.0: nvme -> vfio-pci; would run:\n"
+            "  echo vfio-pci > " +
+                sys +
+                "/bus/pci/devices/0000:03:00.0/driver_override\n"
+                "  echo 0000:03:00.0 > " +
+                sys +
+                "/bus/pci/drivers/nvme/unbind\n"
+                "  echo 0000:03:00.0 > " +
+                sys + "/bus/pci/drivers_probe\n");
   EXPECT_EQ(testing_support::slurp(host.paths().pci_device("0000:03:00.0") / "driver_override"), "(null)\n");
   EXPECT_EQ(host.driver_of("0000:03:00.0"), "nvme");
 }

@@ -38,9 +38,7 @@ TEST(CtestResources, RejectsIdsItWouldNotProduce) {
   }
 }
 
-TEST(CtestResources, EncodingAMalformedBdfThrows) {
-  EXPECT_THROW(resource_id_for_bdf("nvme0"), DriverError);
-}
+TEST(CtestResources, EncodingAMalformedBdfThrows) { EXPECT_THROW(resource_id_for_bdf("nvme0"), DriverError); }
 
 TEST(CtestResources, ParsesAnAllocation) {
   const auto one = parse_ctest_resource_allocation("id:n0000_01_00_0,slots:1");
@@ -54,8 +52,8 @@ TEST(CtestResources, ParsesAnAllocation) {
 }
 
 TEST(CtestResources, MalformedAllocationsAreInvalidArguments) {
-  for (const char* value : {"n0000_01_00_0", "id:n0000_01_00_0", "slots:1", "id:,slots:1", "id:x,slots:one",
-                            "id:x,slots:1,color:red"}) {
+  for (const char* value :
+       {"n0000_01_00_0", "id:n0000_01_00_0", "slots:1", "id:,slots:1", "id:x,slots:one", "id:x,slots:1,color:red"}) {
     try {
       parse_ctest_resource_allocation(value);
       ADD_FAILURE() << "accepted " << value;
@@ -89,9 +87,7 @@ TEST(CtestResources, SkipsGroupsOfOtherTypes) {
             "0000:5e:00.0");
 }
 
-TEST(CtestResources, NoSpecFileMeansNoAllocation) {
-  EXPECT_EQ(ctest_allocated_bdf(environment({})), std::nullopt);
-}
+TEST(CtestResources, NoSpecFileMeansNoAllocation) { EXPECT_EQ(ctest_allocated_bdf(environment({})), std::nullopt); }
 
 TEST(CtestResources, ABadIdIsReported) {
   try {
@@ -117,8 +113,9 @@ TEST(CtestResources, SpecJson) {
             "    }\n"
             "  ]\n"
             "}\n");
-  EXPECT_EQ(ctest_resource_spec_json({}),
-            "{\n  \"version\": {\"major\": 1, \"minor\": 0},\n  \"local\": [\n    {\n      \"nvme\": []\n    }\n  ]\n}\n");
+  EXPECT_EQ(
+      ctest_resource_spec_json({}),
+      "{\n  \"version\": {\"major\": 1, \"minor\": 0},\n  \"local\": [\n    {\n      \"nvme\": []\n    }\n  ]\n}\n");
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ TEST(DeviceDiscovery, ListsOnlyNvmeControllersWithTheirDetails) {
   host.add_mount("259:5", "/", "/dev/nvme1n1p1");
   host.add_pci_device("0000:01:00.0", 0x010802, 7);
   host.bind("0000:01:00.0", "vfio-pci");
-  host.add_pci_device("0000:00:1f.2", 0x010601, 3);  // SATA: not listed
+  host.add_pci_device("0000:00:1f.2", 0x010601, 3);             // SATA: not listed
   host.add_pci_device("0000:04:00.0", 0x010802, std::nullopt);  // IOMMU off
 
   const auto controllers = discover_controllers(host.paths());

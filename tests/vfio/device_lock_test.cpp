@@ -74,7 +74,8 @@ TEST_F(DeviceLockTest, RootCreatesItsDirectory0755WhateverTheUmask) {
 TEST_F(DeviceLockTest, RootRefusesADirectoryOthersCanWrite) {
   fs::permissions(host.paths().lock_dir, fs::perms(01777));
   EXPECT_THAT(failure(host.paths(), kBdf, kRoot),
-              AllOf(HasSubstr("the lock directory " + host.paths().lock_dir.string() + " is writable by others (mode "
+              AllOf(HasSubstr("the lock directory " + host.paths().lock_dir.string() +
+                              " is writable by others (mode "
                               "1777)"),
                     HasSubstr("sudo chown root:root"), HasSubstr("chmod 0755")));
 }
@@ -118,13 +119,15 @@ TEST_F(DeviceLockTest, WaitersAndOtherLockTypesAreNotTheHolder) {
   host.write_file(host.paths().locks(), "1: POSIX  ADVISORY  WRITE 111 " + id + " 0 EOF\n" +
                                             "2: -> FLOCK  ADVISORY  WRITE 222 " + id + " 0 EOF\n" +
                                             "3: FLOCK  ADVISORY  WRITE 333 " + id + " 0 EOF\n");
-  EXPECT_THAT(failure(host.paths(), kBdf, kRoot), AllOf(HasSubstr("(pid 333"), Not(HasSubstr("pid 111")), Not(HasSubstr("pid 222"))));
+  EXPECT_THAT(failure(host.paths(), kBdf, kRoot),
+              AllOf(HasSubstr("(pid 333"), Not(HasSubstr("pid 111")), Not(HasSubstr("pid 222"))));
 }
 
 TEST_F(DeviceLockTest, APidWrittenIntoTheLockFileIsNotBelieved) {
   const DeviceLock first = DeviceLock::acquire(host.paths(), kBdf, kRoot);
   host.write_file(root_file(), "1\n");  // anyone able to write the file could name any process
-  EXPECT_THAT(failure(host.paths(), kBdf, kRoot), AllOf(HasSubstr("in use by another process (pid unknown)"), Not(HasSubstr("pid 1"))));
+  EXPECT_THAT(failure(host.paths(), kBdf, kRoot),
+              AllOf(HasSubstr("in use by another process (pid unknown)"), Not(HasSubstr("pid 1"))));
 }
 
 TEST_F(DeviceLockTest, HolderFoundByItsOpenFileWhenProcLocksIsSilent) {
@@ -177,7 +180,8 @@ TEST_F(DeviceLockTest, NoWritableDirectoryIsAnEnvironmentError) {
   nowhere.lock_dir = host.root() / "missing1";
   nowhere.lock_fallback_dir = host.root() / "missing2";
   EXPECT_THAT(failure(nowhere, kBdf, kLabUser),
-              AllOf(HasSubstr("cannot create the lock file " + (nowhere.lock_fallback_dir / DeviceLock::file_name(kBdf)).string()),
+              AllOf(HasSubstr("cannot create the lock file " +
+                              (nowhere.lock_fallback_dir / DeviceLock::file_name(kBdf)).string()),
                     HasSubstr("or run as root")));
 }
 

@@ -42,8 +42,8 @@ class PinCounter final : public testing_support::ForwardingTransport {
 };
 
 TEST(DmaEstimate, QueuePairIsWholePagesOfEntries) {
-  EXPECT_EQ(dma_estimate::queue_pair(32, 32), 8 * kKiB);             // 2 KiB and 512 bytes, a page each
-  EXPECT_EQ(dma_estimate::queue_pair(65536, 65536), 5 * kMiB);       // 4 MiB + 1 MiB
+  EXPECT_EQ(dma_estimate::queue_pair(32, 32), 8 * kKiB);        // 2 KiB and 512 bytes, a page each
+  EXPECT_EQ(dma_estimate::queue_pair(65536, 65536), 5 * kMiB);  // 4 MiB + 1 MiB
   EXPECT_EQ(dma_estimate::queue_pair(4096, 2), 256 * kKiB + 4 * kKiB);
 }
 

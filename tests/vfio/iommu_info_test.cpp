@@ -95,7 +95,8 @@ TEST(IommuInfo, SmallestPageSizeIsTheLowestBit) {
 }
 
 TEST(IommuInfo, IovaRangesOfTheOnlyCapability) {
-  const auto info = parse(InfoBuffer(kFlagPgsizes | kFlagCaps, 0x1000, kInfoSize).iova_cap(kInfoSize, 0, kX86Ranges).bytes());
+  const auto info = parse(
+      InfoBuffer(kFlagPgsizes | kFlagCaps, 0x1000, kInfoSize).iova_cap(kInfoSize, 0, kX86Ranges).bytes());
   EXPECT_TRUE(info.ranges_from_kernel);
   EXPECT_FALSE(info.malformed);
   EXPECT_THAT(info.ranges, ::testing::ElementsAre(Range(0u, 0xfedfffffu), Range(0xfef00000u, 0xffffffffffffu)));

@@ -15,9 +15,7 @@ TEST(PciCommand, PolledDriverSetsMemoryBusMasterAndInterruptDisable) {
   EXPECT_EQ(command.io_space(), 1);
 }
 
-TEST(PciCommand, ClearingBusMasterKeepsTheRest) {
-  EXPECT_EQ(Command{0x0406}.set_bus_master(0).raw, 0x0402);
-}
+TEST(PciCommand, ClearingBusMasterKeepsTheRest) { EXPECT_EQ(Command{0x0406}.set_bus_master(0).raw, 0x0402); }
 
 }  // namespace
 }  // namespace nvqual::vfio::pci

@@ -92,9 +92,10 @@ TEST_F(Preflight, MalformedBdf) {
 }
 
 TEST_F(Preflight, AbsentBdfListsTheControllersThatExist) {
-  EXPECT_THAT(failure(ErrorKind::kInvalidArgument, "0000:05:00.0"),
-              AllOf(HasSubstr("no PCI device 0000:05:00.0"), HasSubstr("sys/bus/pci/devices/0000:05:00.0 does not exist"),
-                    HasSubstr("NVMe controllers here: 0000:01:00.0 (driver vfio-pci)")));
+  EXPECT_THAT(
+      failure(ErrorKind::kInvalidArgument, "0000:05:00.0"),
+      AllOf(HasSubstr("no PCI device 0000:05:00.0"), HasSubstr("sys/bus/pci/devices/0000:05:00.0 does not exist"),
+            HasSubstr("NVMe controllers here: 0000:01:00.0 (driver vfio-pci)")));
 }
 
 TEST_F(Preflight, NotAnNvmeController) {
@@ -133,8 +134,8 @@ TEST_F(Preflight, BoundToAnotherDriverNamesIt) {
 TEST_F(Preflight, MissingContainerSaysModprobeAndIommu) {
   fs::remove(host.paths().vfio_container());
   EXPECT_THAT(failure(ErrorKind::kEnvironment),
-              AllOf(HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) does not exist"), HasSubstr("modprobe vfio-pci"),
-                    HasSubstr("intel_iommu=on")));
+              AllOf(HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) does not exist"),
+                    HasSubstr("modprobe vfio-pci"), HasSubstr("intel_iommu=on")));
 }
 
 TEST_F(Preflight, MissingGroupNodeNamesTheGroup) {
@@ -148,16 +149,18 @@ TEST_F(Preflight, InaccessibleGroupNodeNamesOwnerModeAndUser) {
   fs::permissions(host.paths().vfio_group(7), fs::perms(0600));
   struct stat info {};
   ASSERT_EQ(::stat(host.paths().vfio_group(7).c_str(), &info), 0);
-  EXPECT_THAT(failure(ErrorKind::kEnvironment),
-              AllOf(HasSubstr("dev/vfio/7 (IOMMU group of 0000:01:00.0) is not read-write for the current user uid 4242"),
-                    HasSubstr("owned by user " + describe_user(info.st_uid)),
-                    HasSubstr("group " + describe_group(info.st_gid)), HasSubstr("mode 0600"),
-                    HasSubstr("sudo chown 4242"), HasSubstr("udev rule")));
+  EXPECT_THAT(
+      failure(ErrorKind::kEnvironment),
+      AllOf(HasSubstr("dev/vfio/7 (IOMMU group of 0000:01:00.0) is not read-write for the current user uid 4242"),
+            HasSubstr("owned by user " + describe_user(info.st_uid)), HasSubstr("group " + describe_group(info.st_gid)),
+            HasSubstr("mode 0600"), HasSubstr("sudo chown 4242"), HasSubstr("udev rule")));
 }
 
 TEST_F(Preflight, InaccessibleContainerIsReportedToo) {
   fs::permissions(host.paths().vfio_container(), fs::perms(0600));
-  EXPECT_THAT(failure(ErrorKind::kEnvironment), HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) is not read-write for the current user"));
+  EXPECT_THAT(
+      failure(ErrorKind::kEnvironment),
+      HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) is not read-write for the current user"));
 }
 
 TEST_F(Preflight, GroupMembershipGrantsAccess) {
@@ -200,9 +203,10 @@ TEST_F(Preflight, NotViableWithoutLikelyBlockersListsEveryMember) {
   // The kernel said no although sysfs shows nothing suspicious: show all of it.
   host.add_pci_device("0000:00:01.0", 0x060400, 7);
   host.bind("0000:00:01.0", "pcieport");
-  EXPECT_THAT(not_viable_message(host.paths(), kBdf, 7),
-              AllOf(HasSubstr("is not viable (the kernel says so; sysfs shows members 0000:00:01.0 (bound to pcieport))"),
-                    HasSubstr("dmesg")));
+  EXPECT_THAT(
+      not_viable_message(host.paths(), kBdf, 7),
+      AllOf(HasSubstr("is not viable (the kernel says so; sysfs shows members 0000:00:01.0 (bound to pcieport))"),
+            HasSubstr("dmesg")));
 }
 
 TEST_F(Preflight, UnsearchableVfioDirectoryIsAPermissionProblemNotAMissingNode) {
@@ -217,9 +221,12 @@ TEST_F(Preflight, UnsearchableVfioDirectoryIsAPermissionProblemNotAMissingNode) 
     }
     return std::string("preflight passed");
   });
-  EXPECT_THAT(message, AllOf(HasSubstr("dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) cannot be looked up by the current user"),
-                             HasSubstr("permission denied on " + (host.paths().dev / "vfio").string()),
-                             HasSubstr("mode 0700"), HasSubstr("chmod 0755"), ::testing::Not(HasSubstr("does not exist"))));
+  EXPECT_THAT(
+      message,
+      AllOf(HasSubstr(
+                "dev/vfio/vfio (the VFIO container, needed for 0000:01:00.0) cannot be looked up by the current user"),
+            HasSubstr("permission denied on " + (host.paths().dev / "vfio").string()), HasSubstr("mode 0700"),
+            HasSubstr("chmod 0755"), ::testing::Not(HasSubstr("does not exist"))));
 }
 
 TEST_F(Preflight, MemlockBelowTheEstimateGivesNumbersAndFix) {

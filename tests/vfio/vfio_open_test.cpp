@@ -59,11 +59,10 @@ TEST_F(VfioOpen, ANodeThatIsNotVfioFailsAtTheApiCheck) {
   // The fake /dev/vfio/vfio is a plain file: VFIO_GET_API_VERSION fails.
   const auto error = open_failure();
   EXPECT_EQ(error.kind(), ErrorKind::kEnvironment);
-  EXPECT_THAT(error.what(),
-              AllOf(HasSubstr("0000:01:00.0: VFIO_GET_API_VERSION on " + host.paths().vfio_container().string() +
-                              " failed: "),
-                    HasSubstr("it is not the VFIO container (char 10:196)"), HasSubstr("`modprobe vfio`"),
-                    Not(HasSubstr("version is -1"))));
+  EXPECT_THAT(error.what(), AllOf(HasSubstr("0000:01:00.0: VFIO_GET_API_VERSION on " +
+                                            host.paths().vfio_container().string() + " failed: "),
+                                  HasSubstr("it is not the VFIO container (char 10:196)"), HasSubstr("`modprobe vfio`"),
+                                  Not(HasSubstr("version is -1"))));
 }
 
 TEST_F(VfioOpen, AFailedOpenReleasesTheLock) {

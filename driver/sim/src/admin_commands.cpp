@@ -92,9 +92,10 @@ CommandResult Device::create_io_cq(const SubmissionEntry& sqe) {
   if (f.qid == 0 || f.qid > granted_cqs_ || cq(f.qid) != nullptr) return rejected(st::kInvalidQueueIdentifier);
   if (f.qsize == 0 || f.qsize > regs_.cap.mqes()) return rejected(st::kInvalidQueueSize);
   if (sqe.prp1 % page_size_ != 0) {
-    violation(fmt::format("Create I/O CQ {}: PRP1 0x{:x} is not aligned to the {}-byte memory page; a queue base "
-                          "must be page aligned",
-                          f.qid, sqe.prp1, page_size_));
+    violation(
+        fmt::format("Create I/O CQ {}: PRP1 0x{:x} is not aligned to the {}-byte memory page; a queue base "
+                    "must be page aligned",
+                    f.qid, sqe.prp1, page_size_));
     return rejected(st::kPrpOffsetInvalid);
   }
   if (!f.pc && regs_.cap.cqr() != 0) return rejected(st::kInvalidField);
@@ -125,9 +126,10 @@ CommandResult Device::create_io_sq(const SubmissionEntry& sqe) {
   if (cq(f.cqid) == nullptr) return rejected(st::kCompletionQueueInvalid);
   if (f.qsize == 0 || f.qsize > regs_.cap.mqes()) return rejected(st::kInvalidQueueSize);
   if (sqe.prp1 % page_size_ != 0) {
-    violation(fmt::format("Create I/O SQ {}: PRP1 0x{:x} is not aligned to the {}-byte memory page; a queue base "
-                          "must be page aligned",
-                          f.qid, sqe.prp1, page_size_));
+    violation(
+        fmt::format("Create I/O SQ {}: PRP1 0x{:x} is not aligned to the {}-byte memory page; a queue base "
+                    "must be page aligned",
+                    f.qid, sqe.prp1, page_size_));
     return rejected(st::kPrpOffsetInvalid);
   }
   if (!f.pc && regs_.cap.cqr() != 0) return rejected(st::kInvalidField);
@@ -184,9 +186,7 @@ CommandResult Device::identify(const SubmissionEntry& sqe) {
         page = &built;
       }
       break;
-    case spec::Cns::kController:
-      page = &identify_.controller();
-      break;
+    case spec::Cns::kController: page = &identify_.controller(); break;
     case spec::Cns::kActiveNamespaceList:
       if (nsid >= 0xFFFFFFFE) return rejected(st::kInvalidNamespace);
       built = identify_.active_list(nsid);
@@ -196,8 +196,7 @@ CommandResult Device::identify(const SubmissionEntry& sqe) {
       page = identify_.descriptors(nsid);
       if (page == nullptr) return rejected(st::kInvalidNamespace);
       break;
-    default:
-      return rejected(st::kInvalidField);
+    default: return rejected(st::kInvalidField);
   }
   return transfer_to_host(sqe, *page, kIdentifyPageSize, page_size_);
 }
@@ -296,8 +295,7 @@ CommandResult Device::get_features(const SubmissionEntry& sqe) {
     case kFidErrorRecovery:
     case kFidInterruptCoalescing:
     case kFidWriteAtomicity:
-    case kFidAsyncEvent:
-      break;
+    case kFidAsyncEvent: break;
     case kFidVolatileWriteCache:
       if ((profile_.controller.vwc & 0x1) == 0) return rejected(st::kInvalidField);
       break;
@@ -323,8 +321,7 @@ CommandResult Device::get_features(const SubmissionEntry& sqe) {
       default_value = iv;
       break;
     }
-    default:
-      return rejected(st::kInvalidField);
+    default: return rejected(st::kInvalidField);
   }
   CommandResult r;
   if (f.select == fields::Features::kSelectCapabilities) {
@@ -378,11 +375,8 @@ CommandResult Device::set_features(const SubmissionEntry& sqe) {
     case kFidErrorRecovery:
     case kFidInterruptCoalescing:
     case kFidWriteAtomicity:
-    case kFidAsyncEvent:
-      features_[f.fid] = sqe.cdw11;
-      return {};
-    default:
-      return rejected(st::kInvalidField);
+    case kFidAsyncEvent: features_[f.fid] = sqe.cdw11; return {};
+    default: return rejected(st::kInvalidField);
   }
 }
 

@@ -76,14 +76,14 @@ void Device::dma_free(const DmaRegion& region) noexcept {
     std::string reachable;
     for (const auto& q : sqs_) {
       if (q && reachable.empty() && q->memory.overlaps(region.iova, region.size)) {
-        reachable = fmt::format("SQ {} (ring at 0x{:x}) still uses it; delete the queue or disable the controller first",
-                                q->qid, q->base);
+        reachable = fmt::format(
+            "SQ {} (ring at 0x{:x}) still uses it; delete the queue or disable the controller first", q->qid, q->base);
       }
     }
     for (const auto& q : cqs_) {
       if (q && reachable.empty() && q->memory.overlaps(region.iova, region.size)) {
-        reachable = fmt::format("CQ {} (ring at 0x{:x}) still uses it; delete the queue or disable the controller first",
-                                q->qid, q->base);
+        reachable = fmt::format(
+            "CQ {} (ring at 0x{:x}) still uses it; delete the queue or disable the controller first", q->qid, q->base);
       }
     }
     const auto points_into = [&](const spec::SubmissionEntry& e) {
@@ -92,9 +92,10 @@ void Device::dma_free(const DmaRegion& region) noexcept {
     };
     for (const auto& c : in_flight_) {
       if (c.id != 0 && reachable.empty() && points_into(c.sqe)) {
-        reachable = fmt::format("command CID {} on SQ {} is still outstanding and may transfer to it; wait for its "
-                                "completion first",
-                                c.sqe.cid(), c.sqid);
+        reachable = fmt::format(
+            "command CID {} on SQ {} is still outstanding and may transfer to it; wait for its "
+            "completion first",
+            c.sqe.cid(), c.sqid);
       }
     }
     // Commands the host rang in but the controller has not fetched yet.
@@ -110,9 +111,10 @@ void Device::dma_free(const DmaRegion& region) noexcept {
     const std::lock_guard dma(dma_mutex_);
     const auto released = iova_.release(region, !reachable.empty());
     if (released == IovaSpace::Release::kUnknown) {
-      violation(fmt::format("dma_free of IOVA 0x{:x} (host {}, {} bytes), which is not a mapped region (double "
-                            "free, or not from dma_alloc)",
-                            region.iova, static_cast<const void*>(region.host), region.size));
+      violation(
+          fmt::format("dma_free of IOVA 0x{:x} (host {}, {} bytes), which is not a mapped region (double "
+                      "free, or not from dma_alloc)",
+                      region.iova, static_cast<const void*>(region.host), region.size));
     } else if (!reachable.empty()) {
       violation(fmt::format("DMA region 0x{:x} (+{} bytes) freed while the controller can reach it: {}", region.iova,
                             region.size, reachable));

@@ -51,9 +51,9 @@ namespace nvqual::sim {
 struct CommandResult {
   spec::Status status = spec::status::kSuccess;
   uint32_t dw0 = 0;
-  bool post = true;             // false: no completion (an Async Event Request)
-  uint64_t lba = 0;             // for the error log
-  uint64_t bytes_read = 0;      // for SMART
+  bool post = true;         // false: no completion (an Async Event Request)
+  uint64_t lba = 0;         // for the error log
+  uint64_t bytes_read = 0;  // for SMART
 };
 
 class Device {
@@ -193,18 +193,18 @@ class Device {
   bool shutdown_pending_ = false;
   Clock::time_point shutdown_since_{};
   bool gone_ = false;
-  uint64_t page_size_ = 4096;  // CC.MPS at the last enable
+  uint64_t page_size_ = 4096;                          // CC.MPS at the last enable
   std::vector<std::unique_ptr<SubmissionQueue>> sqs_;  // indexed by QID; 0 is the admin queue
   std::vector<std::unique_ptr<CompletionQueue>> cqs_;
   uint16_t granted_sqs_ = 0;  // 1-based
   uint16_t granted_cqs_ = 0;
-  bool io_queues_created_ = false;  // since the last reset: Number of Queues is fixed
+  bool io_queues_created_ = false;         // since the last reset: Number of Queues is fixed
   std::map<uint32_t, uint32_t> features_;  // values Set Features changed, by fields::feature_key
   uint32_t outstanding_aers_ = 0;
   // stale-sqhd-after-reset: set by a reset, cleared by the next admin completion
   // (which reports the SQ head from before its command was fetched).
   bool stale_admin_sqhd_ = false;
-  bool skip_admin_transfer_ = false;  // no-data-transfer fault: the admin command running moves no data
+  bool skip_admin_transfer_ = false;     // no-data-transfer fault: the admin command running moves no data
   std::deque<ErrorLogEntry> error_log_;  // newest first
   uint64_t error_count_ = 0;
   uint64_t units_read_ = 0;  // 512-byte units, for SMART

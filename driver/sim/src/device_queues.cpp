@@ -30,7 +30,8 @@ bool Device::doorbell_fast_path(uint32_t offset, uint32_t value) {
     sq_doorbell_writes_.fetch_add(1, std::memory_order_relaxed);
     // A flag already set means the device thread has yet to clear it, and it
     // reads the tail after clearing it: no need to notify again.
-    if (!d.drain_pending.load(std::memory_order_seq_cst) && !d.drain_pending.exchange(true, std::memory_order_seq_cst)) {
+    if (!d.drain_pending.load(std::memory_order_seq_cst) &&
+        !d.drain_pending.exchange(true, std::memory_order_seq_cst)) {
       thread_->notify();
     }
     return true;
@@ -62,9 +63,10 @@ void Device::doorbell_write(uint32_t offset, uint32_t value, Lock& lock) {
   const uint32_t qid = index / 2;
   const bool completion = index % 2 != 0;
   if (qid > profile_.queues.max_io_queues) {
-    violation(fmt::format("{} doorbell write at 0x{:x} is for queue {}, beyond the {} I/O queues this controller "
-                          "supports; ignored",
-                          completion ? "CQ head" : "SQ tail", offset, qid, profile_.queues.max_io_queues));
+    violation(
+        fmt::format("{} doorbell write at 0x{:x} is for queue {}, beyond the {} I/O queues this controller "
+                    "supports; ignored",
+                    completion ? "CQ head" : "SQ tail", offset, qid, profile_.queues.max_io_queues));
     return;
   }
   if (completion) {
@@ -85,9 +87,10 @@ void Device::sq_tail_written(uint16_t qid, uint32_t value, Lock& lock) {
     return;
   }
   if (regs_.csts.shst() != spec::Csts::kShstNormal) {
-    violation(fmt::format("SQ {} tail doorbell written ({}) after a shutdown notification (CSTS.SHST={}); reset the "
-                          "controller before submitting again; ignored",
-                          qid, value, regs_.csts.shst()));
+    violation(
+        fmt::format("SQ {} tail doorbell written ({}) after a shutdown notification (CSTS.SHST={}); reset the "
+                    "controller before submitting again; ignored",
+                    qid, value, regs_.csts.shst()));
     return;
   }
   SubmissionQueue* q = sq(qid);
@@ -104,9 +107,10 @@ void Device::sq_tail_written(uint16_t qid, uint32_t value, Lock& lock) {
   const uint32_t queued = (q->tail() + n - q->head()) % n;
   const uint32_t added = (value + n - q->tail()) % n;
   if (queued + added >= n) {
-    violation(fmt::format("SQ {} tail doorbell {} overruns the controller's head ({}): {} entries queued plus {} new "
-                          "exceed the {} a {}-entry queue holds; ignored",
-                          qid, value, q->head(), queued, added, n - 1, n));
+    violation(
+        fmt::format("SQ {} tail doorbell {} overruns the controller's head ({}): {} entries queued plus {} new "
+                    "exceed the {} a {}-entry queue holds; ignored",
+                    qid, value, q->head(), queued, added, n - 1, n));
     return;
   }
   q->doorbell.sq_tail.store(value, std::memory_order_seq_cst);
@@ -132,9 +136,10 @@ void Device::cq_head_written(uint16_t qid, uint32_t value) {
   }
   const uint32_t released = (value + q->entries - q->head()) % q->entries;
   if (released > q->posted()) {
-    violation(fmt::format("CQ {} head doorbell {} releases entries the controller has not posted (head {}, {} "
-                          "posted); ignored",
-                          qid, value, q->head(), q->posted()));
+    violation(
+        fmt::format("CQ {} head doorbell {} releases entries the controller has not posted (head {}, {} "
+                    "posted); ignored",
+                    qid, value, q->head(), q->posted()));
     return;
   }
   q->doorbell.cq_head.store(value, std::memory_order_seq_cst);
@@ -179,8 +184,7 @@ void Device::drain(uint16_t qid, Lock& lock) {
         regs_.csts = regs_.csts.set_cfs(1);
         update_accepting();
         return;
-      case FaultPlan::Stop::kNone:
-        break;
+      case FaultPlan::Stop::kNone: break;
     }
     const spec::SubmissionEntry sqe = q->fetch();
     ++commands_started_;
@@ -201,9 +205,9 @@ void Device::drain(uint16_t qid, Lock& lock) {
 }
 
 void Device::update_accepting() {
-  accepting_.store(phase_ == Phase::kReady && !gone_ && regs_.csts.cfs() == 0 &&
-                       regs_.csts.shst() == spec::Csts::kShstNormal,
-                   std::memory_order_release);
+  accepting_.store(
+      phase_ == Phase::kReady && !gone_ && regs_.csts.cfs() == 0 && regs_.csts.shst() == spec::Csts::kShstNormal,
+      std::memory_order_release);
 }
 
 size_t Device::start_command(uint16_t sqid, const spec::SubmissionEntry& sqe) {

@@ -153,9 +153,10 @@ uint64_t Device::read64(uint32_t offset) {
     return 0;
   }
   if (!is_64bit_register(offset)) {
-    violation(fmt::format("64-bit read at 0x{:x} spans {} and the register after it; {} is a 32-bit register, read "
-                          "it with a 32-bit access",
-                          offset, register_name(offset), register_name(offset)));
+    violation(
+        fmt::format("64-bit read at 0x{:x} spans {} and the register after it; {} is a 32-bit register, read "
+                    "it with a 32-bit access",
+                    offset, register_name(offset), register_name(offset)));
   }
   return register_read(offset) | (uint64_t{register_read(offset + 4)} << 32);
 }
@@ -174,8 +175,8 @@ void Device::write32(uint32_t offset, uint32_t value) {
     return;
   }
   if (offset >= bar_size_) {
-    violation(fmt::format("32-bit write of 0x{:x} at 0x{:x} is outside BAR0 ({} bytes); ignored", value, offset,
-                          bar_size_));
+    violation(
+        fmt::format("32-bit write of 0x{:x} at 0x{:x} is outside BAR0 ({} bytes); ignored", value, offset, bar_size_));
     return;
   }
   if (offset >= reg::kDoorbellBase) {
@@ -234,9 +235,10 @@ void Device::register_write(uint32_t offset, uint32_t value, Lock& lock) {
     case reg::kCsts: {
       const Csts written{value};
       if (written.set_nssro(0).raw != 0) {
-        violation(fmt::format("CSTS written with 0x{:x}; CSTS is read-only except NSSRO (write 1 to clear); the "
-                              "other bits are ignored",
-                              value));
+        violation(
+            fmt::format("CSTS written with 0x{:x}; CSTS is read-only except NSSRO (write 1 to clear); the "
+                        "other bits are ignored",
+                        value));
       }
       if (written.nssro() != 0) regs_.csts = regs_.csts.set_nssro(0);
       return;
@@ -258,8 +260,8 @@ void Device::register_write(uint32_t offset, uint32_t value, Lock& lock) {
         violation(fmt::format("AQA written with 0x{:x}: reserved bits 15:12 or 31:28 set; they read 0", value));
       }
       if (regs_.cc.en() != 0) {
-        violation(fmt::format("AQA written (0x{:x}) while CC.EN=1; program the admin queue only while disabled",
-                              value));
+        violation(
+            fmt::format("AQA written (0x{:x}) while CC.EN=1; program the admin queue only while disabled", value));
       }
       regs_.aqa = clean;
       return;
@@ -278,15 +280,16 @@ void Device::register_write(uint32_t offset, uint32_t value, Lock& lock) {
                             register_name(offset), offset));
       return;
     default:
-      violation(fmt::format("write of 0x{:x} to 0x{:x} ({}), which this controller does not implement; ignored",
-                            value, offset, register_name(offset)));
+      violation(fmt::format("write of 0x{:x} to 0x{:x} ({}), which this controller does not implement; ignored", value,
+                            offset, register_name(offset)));
       return;
   }
 }
 
 void Device::write_queue_base(spec::QueueBase& base, const char* name, bool high_half, uint32_t value) {
   if (regs_.cc.en() != 0) {
-    violation(fmt::format("{} written (0x{:x}) while CC.EN=1; program the admin queue only while disabled", name, value));
+    violation(
+        fmt::format("{} written (0x{:x}) while CC.EN=1; program the admin queue only while disabled", name, value));
   }
   if (high_half) {
     base.raw = with_high_dword(base.raw, value);
@@ -320,8 +323,8 @@ void Device::write_cc(Cc written, Lock& lock) {
       const char* name;
       uint32_t before, after;
     };
-    const Field fixed[] = {{"CSS", old.css(), value.css()},       {"MPS", old.mps(), value.mps()},
-                           {"AMS", old.ams(), value.ams()},       {"IOSQES", old.iosqes(), value.iosqes()},
+    const Field fixed[] = {{"CSS", old.css(), value.css()},          {"MPS", old.mps(), value.mps()},
+                           {"AMS", old.ams(), value.ams()},          {"IOSQES", old.iosqes(), value.iosqes()},
                            {"IOCQES", old.iocqes(), value.iocqes()}, {"CRIME", old.crime(), value.crime()}};
     for (const auto& f : fixed) {
       if (f.before != f.after) {
@@ -345,10 +348,10 @@ void Device::write_cc(Cc written, Lock& lock) {
   if (old.en() != 0) {  // 1 -> 0: controller reset
     const auto waited = now - phase_since_;
     if (phase_ == Phase::kEnabling && !faults_.never_ready() && waited < regs_.cap.ready_timeout()) {
-      violation(fmt::format("CC.EN cleared {} us after it was set, while CSTS.RDY=0 and before CAP.TO ({} ms) "
-                            "expired; wait for RDY=1 (or CFS=1) before disabling",
-                            std::chrono::duration_cast<std::chrono::microseconds>(waited).count(),
-                            regs_.cap.ready_timeout().count()));
+      violation(fmt::format(
+          "CC.EN cleared {} us after it was set, while CSTS.RDY=0 and before CAP.TO ({} ms) "
+          "expired; wait for RDY=1 (or CFS=1) before disabling",
+          std::chrono::duration_cast<std::chrono::microseconds>(waited).count(), regs_.cap.ready_timeout().count()));
     }
     const bool was_ready = phase_ == Phase::kReady;
     controller_reset(lock);
@@ -396,9 +399,10 @@ bool Device::enable_checks_pass() {
                       (cc.ams() == 7 && (cap.ams() & 0x2) != 0);
   if (!ams_ok) fail(fmt::format("CC.AMS={} that CAP.AMS (0x{:x}) does not offer", cc.ams(), cap.ams()));
   if (cc.iosqes() != Cc::kSqEntrySizeLog2 || cc.iocqes() != Cc::kCqEntrySizeLog2) {
-    violation(fmt::format("CC.EN=1 with CC.IOSQES={} and CC.IOCQES={}; set 6 and 4 (64- and 16-byte entries, "
-                          "Identify SQES/CQES) before enabling",
-                          cc.iosqes(), cc.iocqes()));
+    violation(
+        fmt::format("CC.EN=1 with CC.IOSQES={} and CC.IOCQES={}; set 6 and 4 (64- and 16-byte entries, "
+                    "Identify SQES/CQES) before enabling",
+                    cc.iosqes(), cc.iocqes()));
   }
   if (regs_.aqa.asqs() == 0 || regs_.aqa.acqs() == 0) {
     fail(fmt::format("AQA 0x{:x}: an admin queue needs at least 2 entries (ASQS and ACQS are 0-based)", regs_.aqa.raw));
@@ -406,8 +410,10 @@ bool Device::enable_checks_pass() {
   if (regs_.asq.raw == 0) fail("ASQ=0; program the admin submission queue base first");
   if (regs_.acq.raw == 0) fail("ACQ=0; program the admin completion queue base first");
   const uint64_t page = cc.page_size();
-  if (regs_.asq.raw % page != 0) fail(fmt::format("ASQ 0x{:x} not aligned to the {}-byte memory page (CC.MPS)", regs_.asq.raw, page));
-  if (regs_.acq.raw % page != 0) fail(fmt::format("ACQ 0x{:x} not aligned to the {}-byte memory page (CC.MPS)", regs_.acq.raw, page));
+  if (regs_.asq.raw % page != 0)
+    fail(fmt::format("ASQ 0x{:x} not aligned to the {}-byte memory page (CC.MPS)", regs_.asq.raw, page));
+  if (regs_.acq.raw % page != 0)
+    fail(fmt::format("ACQ 0x{:x} not aligned to the {}-byte memory page (CC.MPS)", regs_.acq.raw, page));
   if (!ok) return false;
 
   QueueMemoryResult sq_memory, cq_memory;

@@ -24,7 +24,7 @@ struct CompletionFaults {
   bool wrong_phase = false;
   std::optional<uint16_t> sqid;  // replaces the SQID
   bool wrong_sqhd = false;
-  std::optional<uint16_t> sqhd;  // the SQHD to report, when given
+  std::optional<uint16_t> sqhd;        // the SQHD to report, when given
   std::optional<spec::Status> status;  // complete with this, without running the command
   bool no_data = false;                // an admin command runs but moves no data to the host
   bool any() const { return drop || duplicate || wrong_phase || sqid || wrong_sqhd || status || no_data; }

@@ -66,7 +66,9 @@ IdentifyNamespace identify_namespace_of(const NamespaceProfile& ns) {
 
 std::vector<NamespaceIdDescriptor> namespace_descriptors_of(const NamespaceProfile& ns, const RegisterProfile& regs) {
   std::vector<NamespaceIdDescriptor> out;
-  const auto nonzero = [](const auto& bytes) { return std::any_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b != 0; }); };
+  const auto nonzero = [](const auto& bytes) {
+    return std::any_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b != 0; });
+  };
   if (nonzero(ns.eui64)) out.push_back({NamespaceIdDescriptor::kEui64, {ns.eui64.begin(), ns.eui64.end()}});
   if (nonzero(ns.nguid)) out.push_back({NamespaceIdDescriptor::kNguid, {ns.nguid.begin(), ns.nguid.end()}});
   if (ns.uuid) out.push_back({NamespaceIdDescriptor::kUuid, {ns.uuid->begin(), ns.uuid->end()}});
@@ -75,7 +77,8 @@ std::vector<NamespaceIdDescriptor> namespace_descriptors_of(const NamespaceProfi
   return out;
 }
 
-IdentifyPages::IdentifyPages(const Profile& profile) : controller_(encode_identify_controller(identify_controller_of(profile))) {
+IdentifyPages::IdentifyPages(const Profile& profile)
+    : controller_(encode_identify_controller(identify_controller_of(profile))) {
   for (const auto& ns : profile.namespaces) {
     namespaces_[ns.nsid] = encode_identify_namespace(identify_namespace_of(ns));
     descriptors_[ns.nsid] = encode_namespace_descriptors(namespace_descriptors_of(ns, profile.registers));

@@ -33,8 +33,7 @@ CommandResult Device::execute_io(const spec::SubmissionEntry& sqe, uint64_t page
       // Without a volatile write cache a flush has nothing to do (NVM 1.0, 3.2.2).
       if (sqe.nsid != 0xFFFFFFFF && media(sqe.nsid) == nullptr) return rejected(st::kInvalidNamespace);
       return {};
-    default:
-      return rejected(st::kInvalidOpcode);
+    default: return rejected(st::kInvalidOpcode);
   }
 
   const NamespaceMedia* ns = media(sqe.nsid);

@@ -11,7 +11,9 @@ namespace nvqual::sim {
 
 namespace {
 constexpr size_t kPage = 4096;
-constexpr uint64_t round_up(uint64_t value, uint64_t alignment) { return (value + alignment - 1) / alignment * alignment; }
+constexpr uint64_t round_up(uint64_t value, uint64_t alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
 }  // namespace
 
 IovaSpace::~IovaSpace() {

@@ -78,8 +78,7 @@ bool NamespaceMedia::read(uint64_t slba, std::span<std::byte> out) const {
   if (fd_ >= 0) {
     size_t done = 0;
     while (done < out.size()) {
-      const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
-                                static_cast<off_t>(slba * lba_size_ + done));
+      const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(slba * lba_size_ + done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
       done += static_cast<size_t>(n);

@@ -39,7 +39,7 @@ class NamespaceMedia {
   uint32_t nsid_;
   uint64_t size_blocks_;
   uint32_t lba_size_;
-  int fd_ = -1;  // backing file, or -1 for the stamp pattern
+  int fd_ = -1;                          // backing file, or -1 for the stamp pattern
   std::vector<Corruption> corruptions_;  // sorted by LBA
 };
 

@@ -56,7 +56,8 @@ std::string read_ascii(MapReader& map, const std::string& key, size_t max, bool 
     map.source().fail(node->Mark(), map.field(key) + " has " + std::to_string(text.size()) + " characters", expected);
   }
   for (char c : text) {
-    if (c < 0x20 || c > 0x7E) map.source().fail(node->Mark(), map.field(key) + " has a non-printable character", expected);
+    if (c < 0x20 || c > 0x7E)
+      map.source().fail(node->Mark(), map.field(key) + " has a non-printable character", expected);
   }
   return text;
 }
@@ -191,12 +192,16 @@ NamespaceProfile parse_namespace(MapReader map, const std::filesystem::path& bas
                       "expected 1 to 16 LBA formats");
   }
   for (size_t i = 0; i < formats.size(); ++i) {
-    ns.formats.push_back(parse_format(MapReader(map.source(), formats[i], map.field("formats") + "[" + std::to_string(i) + "]")));
+    ns.formats.push_back(
+        parse_format(MapReader(map.source(), formats[i], map.field("formats") + "[" + std::to_string(i) + "]")));
   }
   const auto active_node = map.optional("active_format");
-  ns.active_format = static_cast<uint8_t>(active_node ? detail::read_uint(map.source(), *active_node, map.field("active_format"), 0, ns.formats.size() - 1) : 0);
+  ns.active_format = static_cast<uint8_t>(
+      active_node ? detail::read_uint(map.source(), *active_node, map.field("active_format"), 0, ns.formats.size() - 1)
+                  : 0);
   if (ns.formats[ns.active_format].metadata_size != 0) {
-    map.source().fail(active_node ? active_node->Mark() : map.mark(), map.field("active_format") + " selects a format with metadata",
+    map.source().fail(active_node ? active_node->Mark() : map.mark(),
+                      map.field("active_format") + " selects a format with metadata",
                       "expected an active format with metadata_size 0 (the simulator transfers no metadata)");
   }
   const uint32_t lba_size = ns.lba_size();
@@ -234,8 +239,9 @@ NamespaceProfile parse_namespace(MapReader map, const std::filesystem::path& bas
     const YAML::Node size = map.required("size_blocks");
     ns.size_blocks = detail::read_uint(map.source(), size, map.field("size_blocks"), 1, kU64 / 65536);
     if (ns.content == Content::kFile && ns.size_blocks > file_blocks) {
-      map.source().fail(size.Mark(), map.field("size_blocks") + " is larger than the backing file",
-                        "expected at most " + std::to_string(file_blocks) + " blocks of " + std::to_string(lba_size) + " bytes");
+      map.source().fail(
+          size.Mark(), map.field("size_blocks") + " is larger than the backing file",
+          "expected at most " + std::to_string(file_blocks) + " blocks of " + std::to_string(lba_size) + " bytes");
     }
   }
   ns.capacity_blocks = map.uint_or("capacity_blocks", 1, ns.size_blocks, ns.size_blocks);
@@ -253,7 +259,8 @@ QueueKind parse_queue_kind(MapReader& map) {
   const std::string name = detail::read_string(map.source(), *queue, map.field("queue"));
   if (name == "admin") return QueueKind::kAdmin;
   if (name == "io") return QueueKind::kIo;
-  if (name != "any") map.source().fail(queue->Mark(), map.field("queue") + " is '" + name + "'", "expected admin, io or any");
+  if (name != "any")
+    map.source().fail(queue->Mark(), map.field("queue") + " is '" + name + "'", "expected admin, io or any");
   return QueueKind::kAny;
 }
 
@@ -295,7 +302,8 @@ BadReadTransferFault parse_bad_read_transfer(MapReader& map) {
   } else if (name == "drop-prp1-offset") {
     f.effect = ReadTransferEffect::kDropPrp1Offset;
   } else {
-    map.source().fail(effect.Mark(), map.field("effect") + " is '" + name + "'", "expected skip, xor or drop-prp1-offset");
+    map.source().fail(effect.Mark(), map.field("effect") + " is '" + name + "'",
+                      "expected skip, xor or drop-prp1-offset");
   }
   f.every = map.uint_or("every", 1, kU64, 1);
   f.qid = static_cast<uint16_t>(map.uint_or("qid", 0, kU16, 0));
@@ -316,7 +324,9 @@ void read_status(MapReader& map, StatusFault& fault) {
       map.source().fail(node.Mark(), map.field("status") + " is '" + text + "'", expected);
     }
     const unsigned value = static_cast<unsigned>(std::stoul(part, nullptr, 16));
-    if (value > max) map.source().fail(node.Mark(), map.field("status") + " is '" + text + "', out of range", expected + " with SCT 0-7");
+    if (value > max)
+      map.source().fail(node.Mark(), map.field("status") + " is '" + text + "', out of range",
+                        expected + " with SCT 0-7");
     return static_cast<uint8_t>(value);
   };
   fault.sct = parse(text.substr(0, slash), 7);
@@ -380,7 +390,8 @@ Fault parse_fault(MapReader map) {
     detail::require_sequence(map.source(), lbas, map.field("lbas"));
     if (lbas.size() == 0) map.source().fail(lbas.Mark(), map.field("lbas") + " is empty", "expected at least one LBA");
     for (size_t i = 0; i < lbas.size(); ++i) {
-      f.lbas.push_back(detail::read_uint(map.source(), lbas[i], map.field("lbas") + "[" + std::to_string(i) + "]", 0, kU64));
+      f.lbas.push_back(
+          detail::read_uint(map.source(), lbas[i], map.field("lbas") + "[" + std::to_string(i) + "]", 0, kU64));
     }
     f.offset = static_cast<uint32_t>(map.uint_or("offset", 0, 65535, 16));
     f.xor_mask = static_cast<uint8_t>(map.uint_or("xor", 1, kU8, 0xFF));
@@ -419,14 +430,16 @@ void check_fault_targets(const YamlSource& src, const YAML::Node& faults, const 
     const std::string where = "faults[" + std::to_string(i) + "]";
     if (const auto* f = std::get_if<CorruptIdentifyFault>(&profile.faults[i])) {
       if (f->page == IdentifyPage::kNamespace && find_namespace(profile, f->nsid) == nullptr) {
-        src.fail(node["nsid"].Mark(), where + ".nsid " + std::to_string(f->nsid) + " is not a namespace of this profile",
+        src.fail(node["nsid"].Mark(),
+                 where + ".nsid " + std::to_string(f->nsid) + " is not a namespace of this profile",
                  "expected the nsid of one of the namespaces");
       }
     }
     if (const auto* f = std::get_if<CorruptReadFault>(&profile.faults[i])) {
       const auto* ns = find_namespace(profile, f->nsid);
       if (ns == nullptr) {
-        src.fail(node["nsid"].Mark(), where + ".nsid " + std::to_string(f->nsid) + " is not a namespace of this profile",
+        src.fail(node["nsid"].Mark(),
+                 where + ".nsid " + std::to_string(f->nsid) + " is not a namespace of this profile",
                  "expected the nsid of one of the namespaces");
       }
       for (size_t j = 0; j < f->lbas.size(); ++j) {
@@ -472,7 +485,8 @@ Profile parse_document(const YamlSource& src, const YAML::Node& root, const std:
   if (p.controller.nn == 0) {
     p.controller.nn = largest;
   } else if (p.controller.nn < largest) {
-    src.fail(controller_node["nn"].Mark(), "controller.nn is " + std::to_string(p.controller.nn) + ", below nsid " + std::to_string(largest),
+    src.fail(controller_node["nn"].Mark(),
+             "controller.nn is " + std::to_string(p.controller.nn) + ", below nsid " + std::to_string(largest),
              "expected nn >= every nsid (or 0 to derive it)");
   }
 
@@ -509,7 +523,8 @@ Profile parse_profile(const std::string& yaml_text, const std::string& source_na
 Profile load_profile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    throw ProfileError(file.string() + ":0:0: cannot open the profile; expected a readable YAML file (see fixtures/sim/)");
+    throw ProfileError(file.string() +
+                       ":0:0: cannot open the profile; expected a readable YAML file (see fixtures/sim/)");
   }
   std::stringstream text;
   text << in.rdbuf();

@@ -45,21 +45,25 @@ void validate_profile(const Profile& p) {
       fail(p, where + " is above controller.nn " + std::to_string(p.controller.nn), "expected nn >= every NSID");
     }
     if (ns.formats.empty() || ns.formats.size() > 16) fail(p, where + " has no or too many formats", "expected 1..16");
-    if (ns.active_format >= ns.formats.size()) fail(p, where + " selects a format it does not list", "expected an index into formats");
+    if (ns.active_format >= ns.formats.size())
+      fail(p, where + " selects a format it does not list", "expected an index into formats");
     for (const auto& f : ns.formats) {
       if (f.data_size < 512 || f.data_size > 65536 || (f.data_size & (f.data_size - 1)) != 0) {
-        fail(p, where + " has a format of " + std::to_string(f.data_size) + " bytes", "expected a power of two from 512 to 65536");
+        fail(p, where + " has a format of " + std::to_string(f.data_size) + " bytes",
+             "expected a power of two from 512 to 65536");
       }
     }
     if (ns.formats[ns.active_format].metadata_size != 0) {
       fail(p, where + " has an active format with metadata", "expected metadata_size 0 in the active format");
     }
     if (ns.size_blocks == 0 || ns.capacity_blocks > ns.size_blocks || ns.utilization_blocks > ns.capacity_blocks) {
-      fail(p, where + " has NSZE/NCAP/NUSE " + std::to_string(ns.size_blocks) + "/" + std::to_string(ns.capacity_blocks) +
-                  "/" + std::to_string(ns.utilization_blocks),
+      fail(p,
+           where + " has NSZE/NCAP/NUSE " + std::to_string(ns.size_blocks) + "/" + std::to_string(ns.capacity_blocks) +
+               "/" + std::to_string(ns.utilization_blocks),
            "expected NSZE > 0 and NSZE >= NCAP >= NUSE");
     }
-    if (ns.content == Content::kFile && ns.backing_file.empty()) fail(p, where + " has no backing file", "expected a path");
+    if (ns.content == Content::kFile && ns.backing_file.empty())
+      fail(p, where + " has no backing file", "expected a path");
   }
   for (const auto& fault : p.faults) {
     if (const auto* f = std::get_if<CorruptIdentifyFault>(&fault)) {
@@ -70,7 +74,8 @@ void validate_profile(const Profile& p) {
     }
     if (const auto* f = std::get_if<NoDataTransferFault>(&fault); f != nullptr && f->match.queue == QueueKind::kIo) {
       // I/O Reads that move nothing are bad-read-transfer's effect: skip (it also counts per queue).
-      fail(p, "a no-data-transfer fault names the I/O queues", "expected queue admin or any (for Reads: bad-read-transfer, effect skip)");
+      fail(p, "a no-data-transfer fault names the I/O queues",
+           "expected queue admin or any (for Reads: bad-read-transfer, effect skip)");
     }
     if (const auto* f = std::get_if<BadReadTransferFault>(&fault)) {
       if (f->qid > p.queues.max_io_queues) {
@@ -81,11 +86,14 @@ void validate_profile(const Profile& p) {
     }
     if (const auto* f = std::get_if<CorruptReadFault>(&fault)) {
       const NamespaceProfile* ns = find(p, f->nsid);
-      if (ns == nullptr) fail(p, "a corrupt-read fault names namespace " + std::to_string(f->nsid), "expected an existing NSID");
+      if (ns == nullptr)
+        fail(p, "a corrupt-read fault names namespace " + std::to_string(f->nsid), "expected an existing NSID");
       for (uint64_t lba : f->lbas) {
-        if (lba >= ns->size_blocks) fail(p, "a corrupt-read LBA " + std::to_string(lba) + " is beyond the namespace", "expected LBAs below NSZE");
+        if (lba >= ns->size_blocks)
+          fail(p, "a corrupt-read LBA " + std::to_string(lba) + " is beyond the namespace", "expected LBAs below NSZE");
       }
-      if (f->offset >= ns->lba_size()) fail(p, "a corrupt-read offset is outside the block", "expected an offset below the LBA size");
+      if (f->offset >= ns->lba_size())
+        fail(p, "a corrupt-read offset is outside the block", "expected an offset below the LBA size");
     }
   }
 }

@@ -38,9 +38,10 @@ PrpOutcome walk_prps(const IovaSpace& memory, uint64_t prp1, uint64_t prp2, size
   // One more page: PRP2 is that page.
   if (remaining <= page_size) {
     if ((prp2 & offset_mask) != 0) {
-      return offset_invalid(fmt::format("PRP2 0x{:x} has offset 0x{:x} into its {}-byte page; a second data page "
-                                        "must be page aligned",
-                                        prp2, prp2 & offset_mask, page_size));
+      return offset_invalid(
+          fmt::format("PRP2 0x{:x} has offset 0x{:x} into its {}-byte page; a second data page "
+                      "must be page aligned",
+                      prp2, prp2 & offset_mask, page_size));
     }
     host = memory.translate(prp2, remaining);
     if (host == nullptr) return unmapped("PRP2", prp2, remaining);
@@ -57,16 +58,17 @@ PrpOutcome walk_prps(const IovaSpace& memory, uint64_t prp1, uint64_t prp2, size
   while (remaining > 0) {
     const size_t slots = (page_size - (list & offset_mask)) / sizeof(uint64_t);
     const auto* entries = reinterpret_cast<const uint64_t*>(memory.translate(list, slots * sizeof(uint64_t)));
-    if (entries == nullptr) return unmapped(list_pages == 0 ? "PRP list (PRP2)" : "chained PRP list page", list, slots * 8);
+    if (entries == nullptr)
+      return unmapped(list_pages == 0 ? "PRP list (PRP2)" : "chained PRP list page", list, slots * 8);
     ++list_pages;
     for (size_t i = 0; i < slots && remaining > 0; ++i) {
       const uint64_t entry = entries[i];
       const bool chain = i + 1 == slots && remaining > page_size;
       if ((entry & offset_mask) != 0) {
-        return offset_invalid(fmt::format("PRP list entry {} of list page {} is 0x{:x}, offset 0x{:x} into its page; "
-                                          "{} must be page aligned",
-                                          i, list_pages, entry, entry & offset_mask,
-                                          chain ? "a list chain pointer" : "list entries"));
+        return offset_invalid(
+            fmt::format("PRP list entry {} of list page {} is 0x{:x}, offset 0x{:x} into its page; "
+                        "{} must be page aligned",
+                        i, list_pages, entry, entry & offset_mask, chain ? "a list chain pointer" : "list entries"));
       }
       if (chain) {
         list = entry;

@@ -23,9 +23,10 @@ QueueMemoryResult map_queue_memory(const IovaSpace& space, uint64_t base, size_t
   const size_t page_count = (bytes + page_size - 1) / page_size;
   const auto fail = [&](uint64_t iova, const char* what) {
     result.status = spec::status::kDataTransferError;
-    result.violation = fmt::format("queue {} at 0x{:x} is not mapped DMA memory; allocate the ring before "
-                                   "creating the queue and keep it until the queue is deleted",
-                                   what, iova);
+    result.violation = fmt::format(
+        "queue {} at 0x{:x} is not mapped DMA memory; allocate the ring before "
+        "creating the queue and keep it until the queue is deleted",
+        what, iova);
     return result;
   };
   if (!contiguous) {
@@ -53,8 +54,8 @@ QueueMemoryResult map_queue_memory(const IovaSpace& space, uint64_t base, size_t
   return result;
 }
 
-SubmissionQueue::SubmissionQueue(uint16_t qid_, uint16_t cqid_, uint32_t entries_, uint64_t base_,
-                                 QueueMemory memory_, DoorbellState& doorbell_)
+SubmissionQueue::SubmissionQueue(uint16_t qid_, uint16_t cqid_, uint32_t entries_, uint64_t base_, QueueMemory memory_,
+                                 DoorbellState& doorbell_)
     : qid(qid_), cqid(cqid_), entries(entries_), base(base_), memory(std::move(memory_)), doorbell(doorbell_) {
   doorbell.sq_tail.store(0);
   doorbell.sq_head.store(0);

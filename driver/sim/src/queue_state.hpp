@@ -48,12 +48,12 @@ struct DoorbellState {
   // and the device's progress stores do not keep stealing each other's line.
   alignas(64) std::atomic<uint32_t> sq_entries{0};
   std::atomic<uint32_t> cq_entries{0};
-  alignas(64) std::atomic<uint32_t> sq_tail{0};  // the host's last SQ tail doorbell value
-  std::atomic<uint32_t> cq_head{0};              // the host's last CQ head doorbell value
-  alignas(64) std::atomic<uint32_t> sq_head{0};  // the controller's fetch position, published
-  std::atomic<uint32_t> cq_tail{0};              // the next slot the controller writes, published
+  alignas(64) std::atomic<uint32_t> sq_tail{0};        // the host's last SQ tail doorbell value
+  std::atomic<uint32_t> cq_head{0};                    // the host's last CQ head doorbell value
+  alignas(64) std::atomic<uint32_t> sq_head{0};        // the controller's fetch position, published
+  std::atomic<uint32_t> cq_tail{0};                    // the next slot the controller writes, published
   alignas(64) std::atomic<bool> drain_pending{false};  // threaded: a tail the device thread has not seen
-  std::atomic<bool> cq_pending{false};                  // completions wait for the host to free slots
+  std::atomic<bool> cq_pending{false};                 // completions wait for the host to free slots
 };
 
 // The controller's view of a submission queue. Creating one publishes it to
@@ -121,8 +121,8 @@ struct CompletionQueue {
   // since the host polls dword 3 with acquire.
   void write(const PendingCompletion& completion);
 
-  uint32_t tail_ = 0;   // next slot the controller writes
-  bool phase_ = true;   // phase tag of the current pass; 1 on the first
+  uint32_t tail_ = 0;  // next slot the controller writes
+  bool phase_ = true;  // phase tag of the current pass; 1 on the first
 };
 
 }  // namespace nvqual::sim

@@ -15,8 +15,8 @@ namespace nvqual::sim {
 
 // What to do to one Read's transfer.
 struct ReadTransferPlan {
-  bool skip = false;              // move nothing
-  bool drop_prp1_offset = false;  // place the data at PRP1's page start
+  bool skip = false;                               // move nothing
+  bool drop_prp1_offset = false;                   // place the data at PRP1's page start
   std::vector<std::pair<uint32_t, uint8_t>> xors;  // (byte of the transfer, mask)
 };
 

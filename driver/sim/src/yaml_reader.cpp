@@ -52,12 +52,12 @@ void YamlSource::fail(const YAML::Mark& mark, const std::string& problem, const 
                      expected);
 }
 
-uint64_t read_uint(const YamlSource& src, const YAML::Node& node, const std::string& what, uint64_t min,
-                   uint64_t max) {
+uint64_t read_uint(const YamlSource& src, const YAML::Node& node, const std::string& what, uint64_t min, uint64_t max) {
   const std::string range = "expected an integer from " + std::to_string(min) + " to " + std::to_string(max);
   if (!node.IsScalar()) src.fail(node.Mark(), what + " is " + kind_name(node), range);
   const auto value = parse_unsigned(node.Scalar());
-  if (!value) src.fail(node.Mark(), what + " is '" + node.Scalar() + "', not an integer", range + " (decimal or 0x hex)");
+  if (!value)
+    src.fail(node.Mark(), what + " is '" + node.Scalar() + "', not an integer", range + " (decimal or 0x hex)");
   if (*value < min || *value > max) src.fail(node.Mark(), what + " is " + node.Scalar() + ", out of range", range);
   return *value;
 }
@@ -79,8 +79,8 @@ void require_sequence(const YamlSource& src, const YAML::Node& node, const std::
 
 std::vector<uint8_t> read_hex_bytes(const YamlSource& src, const YAML::Node& node, const std::string& what,
                                     size_t bytes) {
-  const std::string expected =
-      "expected " + std::to_string(bytes * 2) + " hex digits, optionally separated by '-' or ':'";
+  const std::string expected = "expected " + std::to_string(bytes * 2) +
+                               " hex digits, optionally separated by '-' or ':'";
   const std::string text = read_string(src, node, what);
   std::string digits;
   for (char c : text) {
@@ -106,7 +106,8 @@ MapReader::MapReader(const YamlSource& src, const YAML::Node& node, std::string 
   }
   std::set<std::string> seen;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    if (!it->first.IsScalar()) src_.fail(it->first.Mark(), "a key in " + what_ + " is not a name", "expected a plain key");
+    if (!it->first.IsScalar())
+      src_.fail(it->first.Mark(), "a key in " + what_ + " is not a name", "expected a plain key");
     if (!seen.insert(it->first.Scalar()).second) {
       src_.fail(it->first.Mark(), "duplicate key '" + field(it->first.Scalar()) + "'", "expected each key once");
     }
@@ -166,8 +167,7 @@ void MapReader::finish() {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.Scalar();
     if (known_.count(key) == 0) {
-      src_.fail(it->first.Mark(), "unknown key '" + field(key) + "'",
-                "expected one of: " + join(known_));
+      src_.fail(it->first.Mark(), "unknown key '" + field(key) + "'", "expected one of: " + join(known_));
     }
   }
 }

@@ -24,8 +24,7 @@ class YamlSource {
 };
 
 // Scalar conversions of one node; `what` names the field in messages.
-uint64_t read_uint(const YamlSource& src, const YAML::Node& node, const std::string& what, uint64_t min,
-                   uint64_t max);
+uint64_t read_uint(const YamlSource& src, const YAML::Node& node, const std::string& what, uint64_t min, uint64_t max);
 bool read_bool(const YamlSource& src, const YAML::Node& node, const std::string& what);
 std::string read_string(const YamlSource& src, const YAML::Node& node, const std::string& what);
 // A sequence node (possibly empty).

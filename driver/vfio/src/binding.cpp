@@ -38,8 +38,8 @@ constexpr std::string_view kClearOverride = "\n";
 PciFunction present_function(const HostPaths& paths, const std::string& bdf) {
   auto function = read_pci_function(paths, bdf);
   if (!function) {
-    fail(ErrorKind::kInvalidArgument, fmt::format("no PCI device {}: {} does not exist; see `nvqual devices`", bdf,
-                                                  paths.pci_device(bdf).string()));
+    fail(ErrorKind::kInvalidArgument,
+         fmt::format("no PCI device {}: {} does not exist; see `nvqual devices`", bdf, paths.pci_device(bdf).string()));
   }
   return *function;
 }
@@ -66,14 +66,15 @@ void refuse_if_in_use(const HostPaths& paths, const PciFunction& function) {
   std::stable_partition(uses.begin(), uses.end(), [](const BlockUse& use) { return use.root_filesystem; });
   std::string reasons;
   for (const auto& use : uses) reasons += (reasons.empty() ? "" : "; ") + use.describe();
-  const bool only_busy =
-      std::all_of(uses.begin(), uses.end(), [](const BlockUse& use) { return use.kind == BlockUse::Kind::kBusy; });
+  const bool only_busy = std::all_of(uses.begin(), uses.end(),
+                                     [](const BlockUse& use) { return use.kind == BlockUse::Kind::kBusy; });
   // A busy device shows in no table nvqual reads: point at where its user is.
   const std::string fix =
       uses.front().root_filesystem ? "this is the disk the system runs from: pick another controller"
-      : only_busy ? fmt::format("export its ZFS pool (`zpool export`), or unmount it in the mount namespace that uses it "
-                                "(`grep {} /proc/*/mountinfo` names it), then retry",
-                                uses.front().device.substr(5))
+      : only_busy                  ? fmt::format(
+                                         "export its ZFS pool (`zpool export`), or unmount it in the mount namespace that uses it "
+                                                          "(`grep {} /proc/*/mountinfo` names it), then retry",
+                                         uses.front().device.substr(5))
                   : "unmount it, swapoff it, or stop the md/LVM/device-mapper holder, then retry";
   fail(ErrorKind::kEnvironment, fmt::format("refusing to bind {}: {}; {}", function.bdf, reasons, fix));
 }
@@ -99,10 +100,11 @@ void refuse_if_held_open(const HostPaths& paths, const PciFunction& function, co
   for (const auto& node : vfio_nodes(paths, *function.iommu_group, function.bdf)) {
     nodes += (nodes.empty() ? "" : " or ") + node.string();
   }
-  fail(ErrorKind::kEnvironment,
-       fmt::format("cannot unbind {}: device busy: {} has {} open, and the kernel's unbind would wait until it lets go; "
-                   "stop it and retry",
-                   function.bdf, who, nodes));
+  fail(
+      ErrorKind::kEnvironment,
+      fmt::format("cannot unbind {}: device busy: {} has {} open, and the kernel's unbind would wait until it lets go; "
+                  "stop it and retry",
+                  function.bdf, who, nodes));
 }
 
 // The wait status of `pid`, polled until `timeout`; on timeout the
@@ -178,9 +180,10 @@ BindPlan plan_bind(const HostPaths& paths, std::string_view bdf_text, const Devi
 
   const auto viability = group_viability(paths, *function.iommu_group, plan.bdf);
   if (!viability.viable()) {
-    plan.notes.push_back(fmt::format("IOMMU group {} will not be viable until these are bound to vfio-pci or "
-                                     "unbound: {}",
-                                     *function.iommu_group, viability.describe_blockers()));
+    plan.notes.push_back(
+        fmt::format("IOMMU group {} will not be viable until these are bound to vfio-pci or "
+                    "unbound: {}",
+                    *function.iommu_group, viability.describe_blockers()));
   }
   return plan;
 }
@@ -289,7 +292,8 @@ std::string execute_plan(const HostPaths& paths, const BindPlan& plan, SysfsWrit
   }
   if (plan.to_driver == kNvmeDriver && driver == kVfioPciDriver) {
     fail(ErrorKind::kEnvironment,
-         fmt::format("{}: still bound to vfio-pci after the unbind; check dmesg (a process may still hold it)", plan.bdf));
+         fmt::format("{}: still bound to vfio-pci after the unbind; check dmesg (a process may still hold it)",
+                     plan.bdf));
   }
   if (plan.to_driver == kNvmeDriver) {
     fail(ErrorKind::kEnvironment,

@@ -40,12 +40,12 @@ std::string BlockUse::describe() const {
     case Kind::kMounted:
       if (via.empty()) return fmt::format("{} is mounted on {}{}", device, target, root);
       return fmt::format("{} is used by {}, which is mounted on {}{}", device, via, target, root);
-    case Kind::kHeld:
-      return fmt::format("{} is held by {} (md, LVM or device-mapper)", device, target);
+    case Kind::kHeld: return fmt::format("{} is held by {} (md, LVM or device-mapper)", device, target);
     case Kind::kBusy:
-      return fmt::format("{} is busy (claimed by a filesystem, ZFS pool or another exclusive user, possibly in another "
-                         "mount namespace)",
-                         device);
+      return fmt::format(
+          "{} is busy (claimed by a filesystem, ZFS pool or another exclusive user, possibly in another "
+          "mount namespace)",
+          device);
     case Kind::kSwap:
       if (via.empty()) return fmt::format("{} is used as swap", device);
       return fmt::format("{} is used by {}, which is used as swap", device, via);

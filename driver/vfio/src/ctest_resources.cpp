@@ -65,7 +65,8 @@ std::vector<CtestResourceAllocation> parse_ctest_resource_allocation(std::string
         allocation.slots = static_cast<unsigned>(std::stoul(std::string(val)));
         have_slots = true;
       } else {
-        bad(fmt::format("malformed CTest resource allocation '{}': expected id:<id>,slots:<n> (e.g. "
+        bad(
+            fmt::format("malformed CTest resource allocation '{}': expected id:<id>,slots:<n> (e.g. "
                         "id:n0000_01_00_0,slots:1)",
                         value));
       }
@@ -98,7 +99,8 @@ std::optional<std::string> ctest_allocated_bdf(const EnvironmentLookup& getenv) 
     if (value == nullptr) bad(fmt::format("{} names type nvme but {} is not set", types_name, value_name));
     for (const auto& allocation : parse_ctest_resource_allocation(value)) {
       if (auto bdf = bdf_for_resource_id(allocation.id)) return bdf;
-      bad(fmt::format("{}: resource id '{}' does not encode a PCI address (expected e.g. n0000_01_00_0); regenerate "
+      bad(
+          fmt::format("{}: resource id '{}' does not encode a PCI address (expected e.g. n0000_01_00_0); regenerate "
                       "the spec with `nvqual devices --ctest-resources FILE`",
                       value_name, allocation.id));
     }

@@ -48,9 +48,10 @@ void ensure_root_lock_dir(const std::filesystem::path& dir) {
                      dir.string(), errno_text(error), dir.string()));
   }
   if (const auto why = unsafe_reason(dir, 0)) {
-    fail(fmt::format("the lock directory {} is {}: root's device locks must live where no other user can write; fix "
-                     "it with `sudo chown root:root {} && sudo chmod 0755 {}`",
-                     dir.string(), *why, dir.string(), dir.string()));
+    fail(
+        fmt::format("the lock directory {} is {}: root's device locks must live where no other user can write; fix "
+                    "it with `sudo chown root:root {} && sudo chmod 0755 {}`",
+                    dir.string(), *why, dir.string(), dir.string()));
   }
 }
 
@@ -99,7 +100,9 @@ void DeviceLock::take(int fd, const std::filesystem::path& file, const HostPaths
   fail(fmt::format("cannot lock {} for {}: {}; check the file system it is on", file.string(), bdf, errno_text(error)));
 }
 
-DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf) { return acquire(paths, bdf, ::geteuid()); }
+DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf) {
+  return acquire(paths, bdf, ::geteuid());
+}
 
 DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf, uid_t uid) {
   // A user never locks root's file (see kRootFileMode). A user's run and
@@ -113,9 +116,9 @@ DeviceLock DeviceLock::acquire(const HostPaths& paths, std::string_view bdf, uid
   const int fd = create_or_open(file, root ? kRootFileMode : kUserFileMode);
   if (fd < 0) {
     const int error = errno;
-    const std::string fix =
-        root ? fmt::format("check that {} is writable by root (a read-only /run?)", dir.string())
-             : fmt::format("make {} writable (a user's locks live there), or run as root", dir.string());
+    const std::string fix = root ? fmt::format("check that {} is writable by root (a read-only /run?)", dir.string())
+                                 : fmt::format("make {} writable (a user's locks live there), or run as root",
+                                               dir.string());
     fail(fmt::format("cannot create the lock file {} for {}: {}; {}", file.string(), bdf, errno_text(error), fix));
   }
   DeviceLock lock;

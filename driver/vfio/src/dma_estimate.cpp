@@ -49,8 +49,7 @@ uint64_t read(uint64_t chunk_bytes, uint32_t queue_entries) {
 
 uint64_t run() {
   return queue_pair(kRunAdminEntries, kRunAdminEntries) + kPage +  // admin queue, one Identify page
-         kRunIoQueuePairs * queue_pair(kRunIoEntries, kRunIoEntries) +
-         kRunStepBuffers * transfer(kRunStepBufferBytes);
+         kRunIoQueuePairs * queue_pair(kRunIoEntries, kRunIoEntries) + kRunStepBuffers * transfer(kRunStepBufferBytes);
 }
 
 }  // namespace nvqual::vfio::dma_estimate

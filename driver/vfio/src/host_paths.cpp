@@ -68,7 +68,8 @@ std::optional<std::string> user_name(uid_t uid) {
   passwd entry{};
   passwd* found = nullptr;
   char buffer[4096];
-  if (getpwuid_r(uid, &entry, buffer, sizeof buffer, &found) == 0 && found != nullptr) return std::string(found->pw_name);
+  if (getpwuid_r(uid, &entry, buffer, sizeof buffer, &found) == 0 && found != nullptr)
+    return std::string(found->pw_name);
   return std::nullopt;
 }
 

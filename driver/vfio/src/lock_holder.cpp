@@ -73,7 +73,8 @@ LockHolder find_lock_holder(const HostPaths& paths, const std::filesystem::path&
   struct stat info {};
   if (::stat(file.c_str(), &info) == 0) {
     for (const auto& entry : parse_proc_locks(read_lines(paths.locks()))) {
-      if (entry.major != major(info.st_dev) || entry.minor != minor(info.st_dev) || entry.inode != info.st_ino) continue;
+      if (entry.major != major(info.st_dev) || entry.minor != minor(info.st_dev) || entry.inode != info.st_ino)
+        continue;
       if (entry.pid <= 0) return {"a process in another PID namespace", std::nullopt};
       return describe_process(paths, entry.pid);
     }

@@ -152,8 +152,8 @@ std::string not_viable_message(const HostPaths& paths, std::string_view bdf, int
       members += fmt::format("{}{} (bound to {})", members.empty() ? "" : ", ", member.bdf,
                              member.driver.value_or("none"));
     }
-    return fmt::format("IOMMU group {} of {} is not viable (the kernel says so; sysfs shows {}); {}; check dmesg", group,
-                       bdf, members.empty() ? "no other member" : "members " + members, kFix);
+    return fmt::format("IOMMU group {} of {} is not viable (the kernel says so; sysfs shows {}); {}; check dmesg",
+                       group, bdf, members.empty() ? "no other member" : "members " + members, kFix);
   }
   return fmt::format("IOMMU group {} of {} is not viable: {} share{} it; {}", group, bdf, blockers,
                      viability.blockers().size() == 1 ? "s" : "", kFix);
@@ -177,15 +177,15 @@ PreflightResult preflight(const HostPaths& paths, const HostIdentity& identity, 
                      bdf, function->class_code, kNvmeClassCode));
   }
   if (!function->iommu_group) {
-    fail(ErrorKind::kEnvironment,
-         fmt::format("{} has no IOMMU group ({} is missing): the IOMMU is off; {}", bdf,
-                     (paths.pci_device(bdf) / "iommu_group").string(), kIommuHint));
+    fail(ErrorKind::kEnvironment, fmt::format("{} has no IOMMU group ({} is missing): the IOMMU is off; {}", bdf,
+                                              (paths.pci_device(bdf) / "iommu_group").string(), kIommuHint));
   }
   result.iommu_group = *function->iommu_group;
 
   if (function->bound_to(kNvmeDriver)) {
     fail(ErrorKind::kEnvironment,
-         fmt::format("{} is bound to the kernel nvme driver, not vfio-pci: run `nvqual bind {}` as root first", bdf, bdf));
+         fmt::format("{} is bound to the kernel nvme driver, not vfio-pci: run `nvqual bind {}` as root first", bdf,
+                     bdf));
   }
   if (!function->driver) {
     fail(ErrorKind::kEnvironment,
@@ -196,8 +196,8 @@ PreflightResult preflight(const HostPaths& paths, const HostIdentity& identity, 
                                               bdf, *function->driver, bdf));
   }
 
-  check_node(identity, paths.vfio_container(), fmt::format("{} (the VFIO container, needed for {})",
-                                                           paths.vfio_container().string(), bdf),
+  check_node(identity, paths.vfio_container(),
+             fmt::format("{} (the VFIO container, needed for {})", paths.vfio_container().string(), bdf),
              fmt::format("the VFIO modules are not loaded or the IOMMU is off; run `modprobe vfio-pci`, and if that "
                          "does not create it, {}",
                          kIommuHint));

@@ -42,9 +42,10 @@ UniqueFd open_vfio_node(const HostPaths& paths, const HostIdentity& identity, co
   if (error == EBUSY) fail(group_busy_message(paths, bdf, group));
   if (error == EACCES || error == EPERM) {
     if (auto problem = access_problem(identity, node, node.string())) fail(*problem);
-    fail(fmt::format("{}: opening {} was refused ({}) although its mode allows it: check SELinux/AppArmor or the "
-                     "container's device cgroup",
-                     bdf, node.string(), errno_text(error)));
+    fail(
+        fmt::format("{}: opening {} was refused ({}) although its mode allows it: check SELinux/AppArmor or the "
+                    "container's device cgroup",
+                    bdf, node.string(), errno_text(error)));
   }
   fail(fmt::format("{}: cannot open {}: {}; run `nvqual devices` and see driver/vfio/README.md", bdf, node.string(),
                    errno_text(error)));
@@ -135,10 +136,11 @@ class VfioTransport final : public Transport {
     const auto iova = iova_->allocate(bytes, align);
     if (!iova) {
       ::munmap(host, bytes);
-      fail(fmt::format("{}: no IOVA space for {} bytes at or above 0x{:x}; the IOMMU accepts {}{}: pick another "
-                       "--iova-base",
-                       bdf_, bytes, iova_base_, iova_->describe_ranges(),
-                       iova_ranges_assumed_ ? " (assumed: the kernel reported no IOVA ranges)" : ""));
+      fail(
+          fmt::format("{}: no IOVA space for {} bytes at or above 0x{:x}; the IOMMU accepts {}{}: pick another "
+                      "--iova-base",
+                      bdf_, bytes, iova_base_, iova_->describe_ranges(),
+                      iova_ranges_assumed_ ? " (assumed: the kernel reported no IOVA ranges)" : ""));
     }
     vfio_iommu_type1_dma_map map{};
     map.argsz = sizeof map;
@@ -209,20 +211,22 @@ class VfioTransport final : public Transport {
       // The node opened but is no VFIO container: a plain file or another
       // driver's device node where /dev/vfio/vfio should be.
       const int error = errno;
-      fail(fmt::format("{}: VFIO_GET_API_VERSION on {} failed: {}; it is not the VFIO container (char 10:196): check "
-                       "`ls -l {}` and `modprobe vfio`",
-                       bdf_, paths.vfio_container().string(), errno_text(error),
-                       paths.vfio_container().parent_path().string()));
+      fail(fmt::format(
+          "{}: VFIO_GET_API_VERSION on {} failed: {}; it is not the VFIO container (char 10:196): check "
+          "`ls -l {}` and `modprobe vfio`",
+          bdf_, paths.vfio_container().string(), errno_text(error), paths.vfio_container().parent_path().string()));
     }
     if (version != VFIO_API_VERSION) {
-      fail(fmt::format("{}: the kernel's VFIO API version is {} but nvqual speaks {}; use a kernel with the standard "
-                       "VFIO interface",
-                       bdf_, version, VFIO_API_VERSION));
+      fail(
+          fmt::format("{}: the kernel's VFIO API version is {} but nvqual speaks {}; use a kernel with the standard "
+                      "VFIO interface",
+                      bdf_, version, VFIO_API_VERSION));
     }
     if (::ioctl(container_.get(), VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
-      fail(fmt::format("{}: the kernel's VFIO has no type1v2 IOMMU backend: run `modprobe vfio_iommu_type1` and check "
-                       "that the IOMMU is on (intel_iommu=on / amd_iommu=on)",
-                       bdf_));
+      fail(
+          fmt::format("{}: the kernel's VFIO has no type1v2 IOMMU backend: run `modprobe vfio_iommu_type1` and check "
+                      "that the IOMMU is on (intel_iommu=on / amd_iommu=on)",
+                      bdf_));
     }
   }
 
@@ -231,25 +235,28 @@ class VfioTransport final : public Transport {
     status.argsz = sizeof status;
     if (::ioctl(group_.get(), VFIO_GROUP_GET_STATUS, &status) != 0) {
       const int error = errno;
-      fail(fmt::format("{}: VFIO_GROUP_GET_STATUS on {} failed: {}; it does not behave like a VFIO group node: "
-                       "check `ls -l /dev/vfio` (a character device of the vfio driver), that vfio-pci is loaded, and "
-                       "dmesg",
-                       bdf_, paths.vfio_group(group_number_).string(), errno_text(error)));
+      fail(
+          fmt::format("{}: VFIO_GROUP_GET_STATUS on {} failed: {}; it does not behave like a VFIO group node: "
+                      "check `ls -l /dev/vfio` (a character device of the vfio driver), that vfio-pci is loaded, and "
+                      "dmesg",
+                      bdf_, paths.vfio_group(group_number_).string(), errno_text(error)));
     }
     if ((status.flags & VFIO_GROUP_FLAGS_VIABLE) == 0) fail(not_viable_message(paths, bdf_, group_number_));
     int container = container_.get();
     if (::ioctl(group_.get(), VFIO_GROUP_SET_CONTAINER, &container) != 0) {
       const int error = errno;
       if (error == EBUSY) fail(group_busy_message(paths, bdf_, group_number_));
-      fail(fmt::format("{}: VFIO_GROUP_SET_CONTAINER for group {} failed: {}; check dmesg and that the IOMMU is on "
-                       "(intel_iommu=on / amd_iommu=on)",
-                       bdf_, group_number_, errno_text(error)));
+      fail(
+          fmt::format("{}: VFIO_GROUP_SET_CONTAINER for group {} failed: {}; check dmesg and that the IOMMU is on "
+                      "(intel_iommu=on / amd_iommu=on)",
+                      bdf_, group_number_, errno_text(error)));
     }
     if (::ioctl(container_.get(), VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) != 0) {
       const int error = errno;
-      fail(fmt::format("{}: VFIO_SET_IOMMU (type1v2) failed: {}; the IOMMU driver did not take the group: check "
-                       "dmesg and intel_iommu=on / amd_iommu=on on the kernel command line",
-                       bdf_, errno_text(error)));
+      fail(
+          fmt::format("{}: VFIO_SET_IOMMU (type1v2) failed: {}; the IOMMU driver did not take the group: check "
+                      "dmesg and intel_iommu=on / amd_iommu=on on the kernel command line",
+                      bdf_, errno_text(error)));
     }
   }
 
@@ -258,22 +265,25 @@ class VfioTransport final : public Transport {
     if (!device_.valid()) {
       const int error = errno;
       if (error == EBUSY) fail(group_busy_message(paths, bdf_, group_number_));
-      fail(fmt::format("{}: VFIO_GROUP_GET_DEVICE_FD failed: {}; check that {} is in IOMMU group {} and bound to "
-                       "vfio-pci (`nvqual devices`)",
-                       bdf_, errno_text(error), bdf_, group_number_));
+      fail(
+          fmt::format("{}: VFIO_GROUP_GET_DEVICE_FD failed: {}; check that {} is in IOMMU group {} and bound to "
+                      "vfio-pci (`nvqual devices`)",
+                      bdf_, errno_text(error), bdf_, group_number_));
     }
     vfio_device_info info{};
     info.argsz = sizeof info;
     if (::ioctl(device_.get(), VFIO_DEVICE_GET_INFO, &info) != 0) {
       const int error = errno;
-      fail(fmt::format("{}: VFIO_DEVICE_GET_INFO failed: {}; vfio-pci did not set the device up: check dmesg, then "
-                       "rebind it (`nvqual unbind {}` and `nvqual bind {}` as root)",
-                       bdf_, errno_text(error), bdf_, bdf_));
+      fail(
+          fmt::format("{}: VFIO_DEVICE_GET_INFO failed: {}; vfio-pci did not set the device up: check dmesg, then "
+                      "rebind it (`nvqual unbind {}` and `nvqual bind {}` as root)",
+                      bdf_, errno_text(error), bdf_, bdf_));
     }
     if ((info.flags & VFIO_DEVICE_FLAGS_PCI) == 0 || info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX) {
-      fail(fmt::format("{}: VFIO reports a non-PCI device or no config region (flags 0x{:x}, {} regions); check that "
-                       "{} is bound to vfio-pci itself, not a vendor variant driver (`nvqual devices`)",
-                       bdf_, info.flags, info.num_regions, bdf_));
+      fail(
+          fmt::format("{}: VFIO reports a non-PCI device or no config region (flags 0x{:x}, {} regions); check that "
+                      "{} is bound to vfio-pci itself, not a vendor variant driver (`nvqual devices`)",
+                      bdf_, info.flags, info.num_regions, bdf_));
     }
     reset_supported_ = (info.flags & VFIO_DEVICE_FLAGS_RESET) != 0;
     config_ = detail::query_region(device_.get(), VFIO_PCI_CONFIG_REGION_INDEX, bdf_);
@@ -289,9 +299,10 @@ class VfioTransport final : public Transport {
     if (::pread(device_.get(), &command.raw, sizeof command.raw,
                 static_cast<off_t>(config_.offset + pci::kCommandOffset)) != sizeof command.raw) {
       const int error = errno;
-      fail(fmt::format("{}: reading the PCI command register failed: {}; the device may have dropped off the bus: "
-                       "check `lspci -s {}` and dmesg",
-                       bdf_, errno_text(error), bdf_));
+      fail(
+          fmt::format("{}: reading the PCI command register failed: {}; the device may have dropped off the bus: "
+                      "check `lspci -s {}` and dmesg",
+                      bdf_, errno_text(error), bdf_));
     }
     return command;
   }
@@ -306,9 +317,10 @@ class VfioTransport final : public Transport {
     write_command(wanted);
     const pci::Command now = read_command();
     if (now.memory_space() == 0 || now.bus_master() == 0) {
-      fail(fmt::format("{}: memory space and bus mastering did not stay enabled (command register 0x{:04x}); the "
-                       "device may be in a low-power state or gone from the bus",
-                       bdf_, now.raw));
+      fail(
+          fmt::format("{}: memory space and bus mastering did not stay enabled (command register 0x{:04x}); the "
+                      "device may be in a low-power state or gone from the bus",
+                      bdf_, now.raw));
     }
   }
 
@@ -333,9 +345,10 @@ class VfioTransport final : public Transport {
     if (::pread(device_.get(), value, width, static_cast<off_t>(bar0_region_.offset + offset)) !=
         static_cast<ssize_t>(width)) {
       const int error = errno;
-      fail(fmt::format("{}: BAR0 read at 0x{:x} failed: {}; the device may have dropped off the bus: check `lspci -s "
-                       "{}` and dmesg",
-                       bdf_, offset, errno_text(error), bdf_));
+      fail(
+          fmt::format("{}: BAR0 read at 0x{:x} failed: {}; the device may have dropped off the bus: check `lspci -s "
+                      "{}` and dmesg",
+                      bdf_, offset, errno_text(error), bdf_));
     }
   }
 
@@ -343,9 +356,10 @@ class VfioTransport final : public Transport {
     if (::pwrite(device_.get(), value, width, static_cast<off_t>(bar0_region_.offset + offset)) !=
         static_cast<ssize_t>(width)) {
       const int error = errno;
-      fail(fmt::format("{}: BAR0 write at 0x{:x} failed: {}; the device may have dropped off the bus: check `lspci -s "
-                       "{}` and dmesg",
-                       bdf_, offset, errno_text(error), bdf_));
+      fail(
+          fmt::format("{}: BAR0 write at 0x{:x} failed: {}; the device may have dropped off the bus: check `lspci -s "
+                      "{}` and dmesg",
+                      bdf_, offset, errno_text(error), bdf_));
     }
   }
 
@@ -357,8 +371,8 @@ class VfioTransport final : public Transport {
     void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) {
       const int error = errno;
-      fail(fmt::format("{}: cannot allocate {} bytes of DMA memory: {}; free memory or lower the transfer size",
-                       bdf_, bytes, errno_text(error)));
+      fail(fmt::format("{}: cannot allocate {} bytes of DMA memory: {}; free memory or lower the transfer size", bdf_,
+                       bytes, errno_text(error)));
     }
     const auto start = reinterpret_cast<uintptr_t>(raw);
     const uintptr_t aligned = round_up(start, alignment);
@@ -375,18 +389,19 @@ class VfioTransport final : public Transport {
     if (error == ENOMEM && !identity_.cap_ipc_lock && identity_.memlock_limit != HostIdentity::kUnlimited) {
       // dma_alloc checked nvqual's own total already: the kernel also counts
       // memory this process locked otherwise (mlock, another container).
-      return fmt::format("{}: VFIO_IOMMU_MAP_DMA of {} KiB failed with ENOMEM although nvqual has pinned only {} KiB "
-                         "of its RLIMIT_MEMLOCK of {} KiB: the process holds other locked memory (VmLck in "
-                         "/proc/self/status) or the host is short of memory; raise the limit (`ulimit -l`, "
-                         "/etc/security/limits.conf memlock) or run as root",
-                         bdf_, (bytes + 1023) / 1024, (pinned_bytes_ + 1023) / 1024,
-                         (identity_.memlock_limit + 1023) / 1024);
+      return fmt::format(
+          "{}: VFIO_IOMMU_MAP_DMA of {} KiB failed with ENOMEM although nvqual has pinned only {} KiB "
+          "of its RLIMIT_MEMLOCK of {} KiB: the process holds other locked memory (VmLck in "
+          "/proc/self/status) or the host is short of memory; raise the limit (`ulimit -l`, "
+          "/etc/security/limits.conf memlock) or run as root",
+          bdf_, (bytes + 1023) / 1024, (pinned_bytes_ + 1023) / 1024, (identity_.memlock_limit + 1023) / 1024);
     }
     if (error == ENOSPC) {
-      return fmt::format("{}: VFIO_IOMMU_MAP_DMA refused a new mapping (ENOSPC): the vfio_iommu_type1 "
-                         "dma_entry_limit is reached with {} mappings; raise it (modprobe vfio_iommu_type1 "
-                         "dma_entry_limit=...) or use fewer, larger buffers",
-                         bdf_, mappings_.size());
+      return fmt::format(
+          "{}: VFIO_IOMMU_MAP_DMA refused a new mapping (ENOSPC): the vfio_iommu_type1 "
+          "dma_entry_limit is reached with {} mappings; raise it (modprobe vfio_iommu_type1 "
+          "dma_entry_limit=...) or use fewer, larger buffers",
+          bdf_, mappings_.size());
     }
     return fmt::format("{}: VFIO_IOMMU_MAP_DMA of {} bytes failed: {}; check dmesg", bdf_, bytes, errno_text(error));
   }

@@ -74,17 +74,22 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   out["distinct_cids"] = cids.size();
   out["sqhd_errors"] = sqhd_errors;
   out["cq_wraps"] = phase_flips;
-  ctx.measure("admin burst", fmt::format("{} commands, {} distinct CIDs, queue {}", completed, cids.size(),
-                                         queue.describe_state()));
+  ctx.measure("admin burst",
+              fmt::format("{} commands, {} distinct CIDs, queue {}", completed, cids.size(), queue.describe_state()));
 }
 
 const StepRegistrar registrar{{
     .name = "admin_burst",
     .description = "Many admin commands (Get Features or Identify) in batches, wrapping both admin rings",
     .params = {{.name = "count", .description = "commands to complete", .min = 1, .max = 1u << 20},
-               {.name = "batch", .fallback = "1", .description = "commands posted per doorbell write (capped at the queue's room)",
-                .min = 1, .max = 4096},
-               {.name = "command", .kind = ParamKind::kChoice, .fallback = "get_features",
+               {.name = "batch",
+                .fallback = "1",
+                .description = "commands posted per doorbell write (capped at the queue's room)",
+                .min = 1,
+                .max = 4096},
+               {.name = "command",
+                .kind = ParamKind::kChoice,
+                .fallback = "get_features",
                 .description = "get_features (no data) or identify (4 KiB through PRP1)",
                 .choices = {"get_features", "identify"}}},
     .observations =

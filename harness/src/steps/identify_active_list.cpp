@@ -11,8 +11,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto after = static_cast<uint32_t>(args.number("after", ctx.variables()));
   // Poisoned: a list the controller never wrote must not read as "no namespaces".
   IdentifyBuffer buffer(ctx);
-  const auto cqe =
-      ctx.controller().admin(cmd::identify(spec::Cns::kActiveNamespaceList, after), buffer.dma(), kIdentifyPageSize);
+  const auto cqe = ctx.controller().admin(cmd::identify(spec::Cns::kActiveNamespaceList, after), buffer.dma(),
+                                          kIdentifyPageSize);
   out["unwritten_bytes"] = buffer.settle(cqe.status());
   const auto page = buffer.page();
   const std::vector<uint32_t> list = parse_active_namespace_list(page);

@@ -15,8 +15,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   require_dword_aligned(offset, "buffer_offset");
   // At an offset the page crosses into PRP2: a second page the controller never wrote shows too.
   IdentifyBuffer buffer(ctx, offset);
-  const auto cqe =
-      ctx.controller().admin(cmd::identify(spec::Cns::kController, 0), buffer.dma(), kIdentifyPageSize, offset);
+  const auto cqe = ctx.controller().admin(cmd::identify(spec::Cns::kController, 0), buffer.dma(), kIdentifyPageSize,
+                                          offset);
   out["unwritten_bytes"] = buffer.settle(cqe.status());
   const auto page = buffer.page();
   out["status"] = cqe.status();

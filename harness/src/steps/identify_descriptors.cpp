@@ -22,8 +22,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto nsid = static_cast<uint32_t>(args.number("nsid", ctx.variables()));
   // Poisoned: a list the controller never wrote must not read as "no descriptors".
   IdentifyBuffer buffer(ctx);
-  const auto cqe =
-      ctx.controller().admin(cmd::identify(spec::Cns::kNamespaceDescriptorList, nsid), buffer.dma(), kIdentifyPageSize);
+  const auto cqe = ctx.controller().admin(cmd::identify(spec::Cns::kNamespaceDescriptorList, nsid), buffer.dma(),
+                                          kIdentifyPageSize);
   const uint64_t unwritten = buffer.settle(cqe.status());
   out["unwritten_bytes"] = unwritten;
   const auto page = buffer.page();

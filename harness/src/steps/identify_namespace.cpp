@@ -15,8 +15,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto nsid = static_cast<uint32_t>(args.number("nsid", ctx.variables()));
   // At an offset the page crosses into PRP2: a second page the controller never wrote shows too.
   IdentifyBuffer buffer(ctx, offset);
-  const auto cqe =
-      ctx.controller().admin(cmd::identify(spec::Cns::kNamespace, nsid), buffer.dma(), kIdentifyPageSize, offset);
+  const auto cqe = ctx.controller().admin(cmd::identify(spec::Cns::kNamespace, nsid), buffer.dma(), kIdentifyPageSize,
+                                          offset);
   out["unwritten_bytes"] = buffer.settle(cqe.status());
   const auto page = buffer.page();
   out["status"] = cqe.status();
@@ -39,8 +39,9 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
     sizes.push_back({static_cast<uint32_t>(ns.lbaf[i].data_size()), ns.lbaf[i].ms});
   }
   const std::string formats = lba_formats_text(sizes);
-  out["lba_formats"] = TextValue{formats, std::vector<std::byte>(reinterpret_cast<const std::byte*>(formats.data()),
-                                                                 reinterpret_cast<const std::byte*>(formats.data()) + formats.size())};
+  out["lba_formats"] = TextValue{
+      formats, std::vector<std::byte>(reinterpret_cast<const std::byte*>(formats.data()),
+                                      reinterpret_cast<const std::byte*>(formats.data()) + formats.size())};
   out["active_format_valid"] = ns.active_format_index() < ns.format_count() ? 1u : 0u;
 }
 

@@ -10,14 +10,19 @@ const std::vector<ObservationSpec> kStatusOnly = {{"status", ValueKind::kStatus,
 
 ParamSpec qid_param() { return {.name = "qid", .description = "queue identifier", .max = 0xFFFF}; }
 ParamSpec entries_param() {
-  return {.name = "entries", .fallback = "io_queue_entries",
-          .description = "queue entries, 1-based (sent 0-based as QSIZE: 1 sends QSIZE 0)", .min = 1, .max = 65536};
+  return {.name = "entries",
+          .fallback = "io_queue_entries",
+          .description = "queue entries, 1-based (sent 0-based as QSIZE: 1 sends QSIZE 0)",
+          .min = 1,
+          .max = 65536};
 }
 ParamSpec contiguous_param() {
-  return {.name = "contiguous", .kind = ParamKind::kFlag, .fallback = "true", .description = "PC: physically contiguous"};
+  return {
+      .name = "contiguous", .kind = ParamKind::kFlag, .fallback = "true", .description = "PC: physically contiguous"};
 }
 ParamSpec base_offset_param() {
-  return {.name = "base_offset", .fallback = "0", .description = "bytes added to PRP1 (nonzero is invalid)", .max = 4095};
+  return {
+      .name = "base_offset", .fallback = "0", .description = "bytes added to PRP1 (nonzero is invalid)", .max = 4095};
 }
 
 CreateQueueRequest request_from(StepContext& ctx, const StepArgs& args) {
@@ -33,30 +38,37 @@ CreateQueueRequest request_from(StepContext& ctx, const StepArgs& args) {
 const StepRegistrar create_cq{{
     .name = "create_io_cq",
     .description = "Create I/O Completion Queue with the given QID, size and flags",
-    .params = {qid_param(), entries_param(), contiguous_param(), base_offset_param(),
+    .params = {qid_param(),
+               entries_param(),
+               contiguous_param(),
+               base_offset_param(),
                {.name = "interrupts", .kind = ParamKind::kFlag, .fallback = "false", .description = "IEN"},
                {.name = "vector", .fallback = "0", .description = "IV: interrupt vector", .max = 0xFFFF}},
     .observations = kStatusOnly,
-    .run = [](StepContext& ctx, const StepArgs& args, Observations& out) {
-      CreateQueueRequest r = request_from(ctx, args);
-      r.interrupts_enabled = args.flag("interrupts");
-      r.interrupt_vector = static_cast<uint16_t>(args.number("vector", ctx.variables()));
-      out["status"] = ctx.controller().create_io_cq(r).status();
-    },
+    .run =
+        [](StepContext& ctx, const StepArgs& args, Observations& out) {
+          CreateQueueRequest r = request_from(ctx, args);
+          r.interrupts_enabled = args.flag("interrupts");
+          r.interrupt_vector = static_cast<uint16_t>(args.number("vector", ctx.variables()));
+          out["status"] = ctx.controller().create_io_cq(r).status();
+        },
 }};
 
 const StepRegistrar create_sq{{
     .name = "create_io_sq",
     .description = "Create I/O Submission Queue with the given QID, size, CQID and flags",
-    .params = {qid_param(), entries_param(),
+    .params = {qid_param(),
+               entries_param(),
                {.name = "cqid", .description = "the completion queue it posts to", .max = 0xFFFF},
-               contiguous_param(), base_offset_param()},
+               contiguous_param(),
+               base_offset_param()},
     .observations = kStatusOnly,
-    .run = [](StepContext& ctx, const StepArgs& args, Observations& out) {
-      CreateQueueRequest r = request_from(ctx, args);
-      r.cqid = static_cast<uint16_t>(args.number("cqid", ctx.variables()));
-      out["status"] = ctx.controller().create_io_sq(r).status();
-    },
+    .run =
+        [](StepContext& ctx, const StepArgs& args, Observations& out) {
+          CreateQueueRequest r = request_from(ctx, args);
+          r.cqid = static_cast<uint16_t>(args.number("cqid", ctx.variables()));
+          out["status"] = ctx.controller().create_io_sq(r).status();
+        },
 }};
 
 const StepRegistrar delete_sq{{
@@ -64,9 +76,11 @@ const StepRegistrar delete_sq{{
     .description = "Delete I/O Submission Queue",
     .params = {qid_param()},
     .observations = kStatusOnly,
-    .run = [](StepContext& ctx, const StepArgs& args, Observations& out) {
-      out["status"] = ctx.controller().delete_io_sq(static_cast<uint16_t>(args.number("qid", ctx.variables()))).status();
-    },
+    .run =
+        [](StepContext& ctx, const StepArgs& args, Observations& out) {
+          out["status"] =
+              ctx.controller().delete_io_sq(static_cast<uint16_t>(args.number("qid", ctx.variables()))).status();
+        },
 }};
 
 const StepRegistrar delete_cq{{
@@ -74,9 +88,11 @@ const StepRegistrar delete_cq{{
     .description = "Delete I/O Completion Queue",
     .params = {qid_param()},
     .observations = kStatusOnly,
-    .run = [](StepContext& ctx, const StepArgs& args, Observations& out) {
-      out["status"] = ctx.controller().delete_io_cq(static_cast<uint16_t>(args.number("qid", ctx.variables()))).status();
-    },
+    .run =
+        [](StepContext& ctx, const StepArgs& args, Observations& out) {
+          out["status"] =
+              ctx.controller().delete_io_cq(static_cast<uint16_t>(args.number("qid", ctx.variables()))).status();
+        },
 }};
 
 }  // namespace

@@ -37,7 +37,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   require_dword_aligned(stride, "stride");
   // An empty range would read only the reference and agree with itself.
   if (from > to) {
-    throw CaseInputError(fmt::format("the PRP1 offset range {}..{} is empty: the sweep would compare nothing", from, to));
+    throw CaseInputError(
+        fmt::format("the PRP1 offset range {}..{} is empty: the sweep would compare nothing", from, to));
   }
   const size_t length = request.blocks * request.lba_size;
 
@@ -78,8 +79,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   out["mismatches"] = mismatches;
   out["first_bad_offset"] = first_bad;
   out["data"] = DataPtr(std::move(reference));
-  ctx.measure("PRP1 offset sweep", fmt::format("{} offsets of {}..{} step {} read and compared; {} disagreed",
-                                               offsets, from, to, stride, mismatches));
+  ctx.measure("PRP1 offset sweep", fmt::format("{} offsets of {}..{} step {} read and compared; {} disagreed", offsets,
+                                               from, to, stride, mismatches));
 }
 
 const StepRegistrar registrar{{
@@ -90,13 +91,18 @@ const StepRegistrar registrar{{
                {.name = "blocks", .fallback = "1", .description = "blocks per read", .min = 1, .max = 65536},
                {.name = "from", .fallback = "4", .description = "first PRP1 offset", .max = 65536, .multiple_of = 4},
                {.name = "to", .fallback = "page_size - 4", .description = "last PRP1 offset", .max = 65536},
-               {.name = "stride", .fallback = "4", .description = "offset step (dword multiple)", .min = 4, .max = 65536,
+               {.name = "stride",
+                .fallback = "4",
+                .description = "offset step (dword multiple)",
+                .min = 4,
+                .max = 65536,
                 .multiple_of = 4}},
     .observations =
         {
             {"status", ValueKind::kStatus, "the first failing status, else success"},
             {"reads", ValueKind::kNumber, "reads issued, the reference included"},
-            {"offsets", ValueKind::kNumber, "offsets read and compared (check it: a sweep that covers none proves nothing)"},
+            {"offsets", ValueKind::kNumber,
+             "offsets read and compared (check it: a sweep that covers none proves nothing)"},
             {"mismatches", ValueKind::kNumber, "offsets whose data differed from the offset-0 read"},
             {"first_bad_offset", ValueKind::kNumber, "the first offset that failed or differed (2^64-1: none)"},
             {"data", ValueKind::kData, "the offset-0 reference read"},

@@ -75,12 +75,10 @@ const RegisterField kFields[] = {
     {"cmbsz", "CMBSZ", [](const RegisterSnapshot& r) -> uint64_t { return r.cmbsz.raw; }},
     {"crto_crwmt", "CRTO.CRWMT", [](const RegisterSnapshot& r) -> uint64_t { return r.crto.crwmt(); }},
     {"crto_crimt", "CRTO.CRIMT", [](const RegisterSnapshot& r) -> uint64_t { return r.crto.crimt(); }},
-    {"cc_css_offered", "1 when CAP.CSS offers the set CC.CSS selects", [](const RegisterSnapshot& r) -> uint64_t {
-       return css_offered(r.cc.css(), r.cap.css());
-     }},
-    {"cc_ams_offered", "1 when CAP.AMS offers the arbitration CC.AMS selects", [](const RegisterSnapshot& r) -> uint64_t {
-       return ams_offered(r.cc.ams(), r.cap.ams());
-     }},
+    {"cc_css_offered", "1 when CAP.CSS offers the set CC.CSS selects",
+     [](const RegisterSnapshot& r) -> uint64_t { return css_offered(r.cc.css(), r.cap.css()); }},
+    {"cc_ams_offered", "1 when CAP.AMS offers the arbitration CC.AMS selects",
+     [](const RegisterSnapshot& r) -> uint64_t { return ams_offered(r.cc.ams(), r.cap.ams()); }},
 };
 
 void run(StepContext& ctx, const StepArgs&, Observations& out) {

@@ -64,8 +64,8 @@ void observe_identify_fields(std::span<const std::byte> page, std::span<const Fi
 DmaBuffer buffer_for(StepContext& ctx, size_t bytes, size_t offset) {
   constexpr size_t kLimit = size_t{64} << 20;
   if (bytes + offset > kLimit) {
-    throw CaseInputError(fmt::format("a {}-byte transfer at offset {} is larger than the 64 MiB nvqual allows per step",
-                                     bytes, offset));
+    throw CaseInputError(
+        fmt::format("a {}-byte transfer at offset {} is larger than the 64 MiB nvqual allows per step", bytes, offset));
   }
   return DmaBuffer(ctx.controller().transport(), std::max<size_t>(bytes + offset, 1));
 }
@@ -115,8 +115,8 @@ ObservationSpec unwritten_bytes_observation() {
 
 void require_dword_aligned(uint64_t offset, const char* what) {
   if (offset % 4 != 0) {
-    throw CaseInputError(fmt::format("{} {} is not a multiple of 4: PRP entries are dword aligned (NVMe Base 2.0, 4.1.1)",
-                                     what, offset));
+    throw CaseInputError(fmt::format(
+        "{} {} is not a multiple of 4: PRP entries are dword aligned (NVMe Base 2.0, 4.1.1)", what, offset));
   }
 }
 

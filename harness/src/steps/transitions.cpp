@@ -40,18 +40,16 @@ const StepRegistrar disable_step{{
     .name = "disable",
     .description = "CC.EN=0 and wait for CSTS.RDY=0; drops every queue",
     .observations = observations(),
-    .run = [](StepContext& ctx, const StepArgs&, Observations& out) {
-      observe(ctx, "CC.EN 1->0 latency", ctx.controller().disable(), out);
-    },
+    .run = [](StepContext& ctx, const StepArgs&,
+              Observations& out) { observe(ctx, "CC.EN 1->0 latency", ctx.controller().disable(), out); },
 }};
 
 const StepRegistrar enable_step{{
     .name = "enable",
     .description = "Program the admin queue and CC, set CC.EN=1 and wait for CSTS.RDY=1 (controller must be disabled)",
     .observations = observations(),
-    .run = [](StepContext& ctx, const StepArgs&, Observations& out) {
-      observe(ctx, "CC.EN 0->1 latency", ctx.controller().enable(), out);
-    },
+    .run = [](StepContext& ctx, const StepArgs&,
+              Observations& out) { observe(ctx, "CC.EN 0->1 latency", ctx.controller().enable(), out); },
 }};
 
 const StepRegistrar reset_step{{
@@ -63,21 +61,21 @@ const StepRegistrar reset_step{{
           o.push_back({"disable_latency", ValueKind::kDuration, "the CC.EN 1->0 half"});
           return o;
         }(),
-    .run = [](StepContext& ctx, const StepArgs&, Observations& out) {
-      const Transition down = ctx.controller().disable();
-      ctx.measure("CC.EN 1->0 latency", latency_text(down));
-      out["disable_latency"] = down.latency;
-      observe(ctx, "CC.EN 0->1 latency", ctx.controller().enable(), out);
-    },
+    .run =
+        [](StepContext& ctx, const StepArgs&, Observations& out) {
+          const Transition down = ctx.controller().disable();
+          ctx.measure("CC.EN 1->0 latency", latency_text(down));
+          out["disable_latency"] = down.latency;
+          observe(ctx, "CC.EN 0->1 latency", ctx.controller().enable(), out);
+        },
 }};
 
 const StepRegistrar shutdown_step{{
     .name = "shutdown",
     .description = "CC.SHN=01b, wait for CSTS.SHST=10b (bounded by RTD3E), then disable",
     .observations = observations(),
-    .run = [](StepContext& ctx, const StepArgs&, Observations& out) {
-      observe(ctx, "shutdown latency", ctx.controller().shutdown(), out);
-    },
+    .run = [](StepContext& ctx, const StepArgs&,
+              Observations& out) { observe(ctx, "shutdown latency", ctx.controller().shutdown(), out); },
 }};
 
 }  // namespace

@@ -32,7 +32,9 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 const StepRegistrar registrar{{
     .name = "write_register",
     .description = "Writes INTMS, INTMC or CSTS (32 bits) and reads the register back",
-    .params = {{.name = "register", .kind = ParamKind::kChoice, .description = "the register to write",
+    .params = {{.name = "register",
+                .kind = ParamKind::kChoice,
+                .description = "the register to write",
                 .choices = {"intms", "intmc", "csts"}},
                {.name = "value", .description = "the 32-bit value written", .max = 0xFFFFFFFF}},
     .observations = {{"value", ValueKind::kNumber, "the register read right after the write"}},

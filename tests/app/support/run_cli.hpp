@@ -48,9 +48,10 @@ inline CliResult run_cli(const std::string& arguments) { return run_shell(std::s
 // allocation, NVQUAL_CTEST_RESOURCE_SPEC), then `assignments` ("NAME=value"
 // shell words) set: the test sees only what it sets, wherever it runs.
 inline CliResult run_cli_env(const std::string& assignments, const std::string& arguments) {
-  return run_shell("env -u NVQUAL_BDF -u NVQUAL_CTEST_RESOURCE_SPEC -u CTEST_RESOURCE_GROUP_COUNT "
-                   "-u CTEST_RESOURCE_GROUP_0 -u CTEST_RESOURCE_GROUP_0_NVME " +
-                   assignments + " " + std::string(NVQUAL_CLI) + " " + arguments);
+  return run_shell(
+      "env -u NVQUAL_BDF -u NVQUAL_CTEST_RESOURCE_SPEC -u CTEST_RESOURCE_GROUP_COUNT "
+      "-u CTEST_RESOURCE_GROUP_0 -u CTEST_RESOURCE_GROUP_0_NVME " +
+      assignments + " " + std::string(NVQUAL_CLI) + " " + arguments);
 }
 
 // A fresh scratch directory per test.

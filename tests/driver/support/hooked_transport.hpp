@@ -31,7 +31,7 @@ class HookedTransport final : public ForwardingTransport {
   std::optional<uint64_t> fail_allocations_from;
 
   uint64_t cc_writes = 0;
-  uint64_t dma_stops = 0;     // stop_dma() calls (bus mastering off, on VFIO)
+  uint64_t dma_stops = 0;  // stop_dma() calls (bus mastering off, on VFIO)
   uint64_t cc_writes_after_dma_stop = 0;
   uint64_t allocations = 0;
   std::vector<DmaRegion> freed;

@@ -16,8 +16,8 @@
 namespace nvqual::harness::testing {
 
 struct RegisterFault {
-  std::string name;         // shows up in the test's findings
-  uint32_t offset = 0;      // which register (spec::reg::k...)
+  std::string name;     // shows up in the test's findings
+  uint32_t offset = 0;  // which register (spec::reg::k...)
   // Given the true value and whether CC.EN is 1, returns what the host reads.
   std::function<uint64_t(uint64_t value, bool enabled)> change;
   // Optional: sees every 32-bit write first (any offset); returns true when it
@@ -28,7 +28,8 @@ struct RegisterFault {
 
 class RegisterFaultTransport final : public testing_support::ForwardingTransport {
  public:
-  RegisterFaultTransport(Transport& inner, RegisterFault fault) : ForwardingTransport(inner), fault_(std::move(fault)) {}
+  RegisterFaultTransport(Transport& inner, RegisterFault fault)
+      : ForwardingTransport(inner), fault_(std::move(fault)) {}
 
   uint32_t read32(uint32_t offset) override { return static_cast<uint32_t>(apply(offset, inner().read32(offset))); }
   uint64_t read64(uint32_t offset) override { return apply(offset, inner().read64(offset)); }

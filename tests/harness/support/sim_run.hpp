@@ -30,8 +30,7 @@ inline RunnerOptions quick_options() {
 
 // Runs `suites` on a fresh simulator built from `profile`.
 inline std::unique_ptr<SimRun> run_on_simulator(const sim::Profile& profile, const std::vector<Suite>& suites,
-                                               RunnerOptions options = quick_options(),
-                                               RunListener* extra = nullptr) {
+                                                RunnerOptions options = quick_options(), RunListener* extra = nullptr) {
   auto run = std::make_unique<SimRun>();
   run->simulator = std::make_unique<sim::SimulatedController>(profile, sim::Mode::kInline, run->clock);
   ListenerRepeater repeater;

@@ -17,8 +17,7 @@ inline std::string one_step_suite(const std::string& step_yaml, const std::strin
          "    title: a case\n"
          "    spec: Base 2.0 1\n"
          "    state: admin\n" +
-         case_extra +
-         "    steps:\n" + step_yaml;
+         case_extra + "    steps:\n" + step_yaml;
 }
 
 }  // namespace nvqual::harness::testing

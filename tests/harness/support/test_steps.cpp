@@ -22,21 +22,25 @@ namespace {
 const StepRegistrar raise_signal{{
     .name = "test_raise_signal",
     .description = "test only: raise SIGINT or SIGTERM and wait for the runner to cancel the case",
-    .params = {{.name = "signal", .kind = ParamKind::kChoice, .fallback = "SIGINT", .description = "which signal",
+    .params = {{.name = "signal",
+                .kind = ParamKind::kChoice,
+                .fallback = "SIGINT",
+                .description = "which signal",
                 .choices = {"SIGINT", "SIGTERM"}},
                {.name = "times", .fallback = "1", .description = "how often", .min = 1, .max = 2, .choices = {}}},
     .observations = {},
-    .run = [](StepContext& ctx, const StepArgs& args, Observations&) {
-      const int signal = args.choice("signal") == "SIGINT" ? SIGINT : SIGTERM;
-      std::raise(signal);
-      ctx.cancel_token().wait_for(std::chrono::seconds(30));
-      if (args.number("times", ctx.variables()) == 2) {
-        std::raise(signal);
-        const CancelToken never;
-        never.wait_for(std::chrono::seconds(30));  // the process ends before this does
-      }
-      ctx.checkpoint();
-    },
+    .run =
+        [](StepContext& ctx, const StepArgs& args, Observations&) {
+          const int signal = args.choice("signal") == "SIGINT" ? SIGINT : SIGTERM;
+          std::raise(signal);
+          ctx.cancel_token().wait_for(std::chrono::seconds(30));
+          if (args.number("times", ctx.variables()) == 2) {
+            std::raise(signal);
+            const CancelToken never;
+            never.wait_for(std::chrono::seconds(30));  // the process ends before this does
+          }
+          ctx.checkpoint();
+        },
 }};
 
 // Counts itself in test_marks(), for hooks that act only after it ran.
@@ -54,10 +58,11 @@ const StepRegistrar wait_for_cancel{{
     .description = "test only: block until the runner cancels the case",
     .params = {{.name = "seconds", .fallback = "30", .description = "upper bound", .max = 600, .choices = {}}},
     .observations = {},
-    .run = [](StepContext& ctx, const StepArgs& args, Observations&) {
-      ctx.cancel_token().wait_for(std::chrono::seconds(args.number("seconds", ctx.variables())));
-      ctx.checkpoint();
-    },
+    .run =
+        [](StepContext& ctx, const StepArgs& args, Observations&) {
+          ctx.cancel_token().wait_for(std::chrono::seconds(args.number("seconds", ctx.variables())));
+          ctx.checkpoint();
+        },
 }};
 
 }  // namespace

@@ -216,7 +216,7 @@ void FakeHost::add_process_fd(int pid, const std::string& comm, const fs::path& 
 void FakeKernel::write(const fs::path& file, std::string_view value) {
   steps.push_back({SysfsStep::Kind::kWrite, file, std::string(value)});
   KernelSysfsWriter real;
-  real.write(file, value);          // the file must exist, as in sysfs
+  real.write(file, value);                     // the file must exist, as in sysfs
   host_.write_file(file, std::string(value));  // and reads back as the last value written
   const auto& paths = host_.paths();
   const std::string text(value);

@@ -50,7 +50,7 @@ class CommandLog {
 
  private:
   struct Event {
-    uint64_t sequence = 0;  // 0: empty slot
+    uint64_t sequence = 0;        // 0: empty slot
     uint64_t command_number = 0;  // submissions: 1 for the first command since clear()
     bool is_completion = false;
     uint16_t qid = 0;

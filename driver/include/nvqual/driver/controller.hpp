@@ -36,13 +36,13 @@
 namespace nvqual {
 
 struct ControllerOptions {
-  uint32_t admin_queue_entries = 32;                       // ASQ and ACQ depth (2..4096)
-  std::optional<uint32_t> admin_cq_entries;                // when ACQ should differ from ASQ
-  std::chrono::milliseconds ready_slack{500};              // added to the CAP.TO / CRTO bound
+  uint32_t admin_queue_entries = 32;           // ASQ and ACQ depth (2..4096)
+  std::optional<uint32_t> admin_cq_entries;    // when ACQ should differ from ASQ
+  std::chrono::milliseconds ready_slack{500};  // added to the CAP.TO / CRTO bound
   std::chrono::milliseconds command_timeout{5000};
-  std::chrono::milliseconds shutdown_floor{5000};          // RTD3E of 0 or tiny still gets this
-  std::chrono::microseconds enable_pause{100};             // after a disable, before EN=1 (REFERENCE 1)
-  bool allow_media_changes = false;                        // needs the suite's and the user's opt-in
+  std::chrono::milliseconds shutdown_floor{5000};  // RTD3E of 0 or tiny still gets this
+  std::chrono::microseconds enable_pause{100};     // after a disable, before EN=1 (REFERENCE 1)
+  bool allow_media_changes = false;                // needs the suite's and the user's opt-in
   size_t command_log_entries = 256;
 };
 
@@ -74,12 +74,12 @@ struct RegisterSnapshot {
 // queue is deleted or the controller is disabled.
 struct CreateQueueRequest {
   uint16_t qid = 1;
-  uint32_t entries = 2;            // 1-based; 1 sends QSIZE 0, which the spec makes invalid
-  uint16_t cqid = 0;               // SQ only: the CQ it completes to
+  uint32_t entries = 2;  // 1-based; 1 sends QSIZE 0, which the spec makes invalid
+  uint16_t cqid = 0;     // SQ only: the CQ it completes to
   bool physically_contiguous = true;
-  uint32_t base_offset = 0;        // bytes added to PRP1 (nonzero is invalid for queues)
-  bool interrupts_enabled = false; // CQ only
-  uint16_t interrupt_vector = 0;   // CQ only
+  uint32_t base_offset = 0;         // bytes added to PRP1 (nonzero is invalid for queues)
+  bool interrupts_enabled = false;  // CQ only
+  uint16_t interrupt_vector = 0;    // CQ only
 };
 
 struct ReadRequest {
@@ -102,8 +102,7 @@ struct ReadResult {
 
 class Controller {
  public:
-  explicit Controller(Transport& transport, ControllerOptions options = {},
-                      Clock& clock = SteadyClock::instance());
+  explicit Controller(Transport& transport, ControllerOptions options = {}, Clock& clock = SteadyClock::instance());
   ~Controller();
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
@@ -230,8 +229,7 @@ class Controller {
   // posted: a refused read leaves nothing on the queue.
   ReadResult read(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer, size_t offset = 0);
   // One Read command exactly as asked (no splitting), for boundary checks.
-  spec::CompletionEntry read_once(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer,
-                                  size_t offset = 0);
+  spec::CompletionEntry read_once(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer, size_t offset = 0);
 
   CommandLog& command_log() { return log_; }
   std::chrono::nanoseconds command_timeout() const { return options_.command_timeout; }
@@ -255,8 +253,8 @@ class Controller {
   void require_enabled(const char* what) const;
   void guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe) const;
   PrpLists fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& buffer, size_t length, size_t offset);
-  spec::CompletionEntry submit_and_wait(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer* buffer,
-                                        size_t length, size_t offset);
+  spec::CompletionEntry submit_and_wait(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer* buffer, size_t length,
+                                        size_t offset);
   std::vector<std::byte> admin_read_page(spec::SubmissionEntry sqe, size_t bytes, const char* what);
   spec::Cap cap_checked();
   std::chrono::nanoseconds ready_bound_for(spec::Cap cap);

@@ -49,7 +49,9 @@ class DmaBuffer {
   size_t size() const { return region_.size; }
   std::span<std::byte> bytes() const { return {region_.host, region_.size}; }
   template <typename T>
-  T* as() const { return reinterpret_cast<T*>(region_.host); }
+  T* as() const {
+    return reinterpret_cast<T*>(region_.host);
+  }
 
  private:
   void release() noexcept {

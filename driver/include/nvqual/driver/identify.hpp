@@ -223,8 +223,8 @@ const LbaFormat& checked_active_format(const IdentifyNamespace& ns, uint32_t nsi
 // 2.0 5.17.2.3, Figure 278: Namespace Identification Descriptor.
 struct NamespaceIdDescriptor {
   enum Type : uint8_t { kEui64 = 1, kNguid = 2, kUuid = 3, kCsi = 4 };
-  uint8_t type = 0;          // NIDT
-  std::vector<uint8_t> id;   // NID, NIDL bytes
+  uint8_t type = 0;         // NIDT
+  std::vector<uint8_t> id;  // NID, NIDL bytes
 
   friend bool operator==(const NamespaceIdDescriptor&, const NamespaceIdDescriptor&) = default;
 };

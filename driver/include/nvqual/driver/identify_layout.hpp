@@ -113,14 +113,14 @@ inline constexpr FieldSpec vs{"vs", 3072, 1024};
 inline constexpr std::size_t kPsdCount = 32;
 
 inline constexpr std::array all{
-    vid,     ssvid,   sn,      mn,       fr,        rab,       ieee,      cmic,    mdts,      cntlid,  ver,
-    rtd3r,   rtd3e,   oaes,    ctratt,   rrls,      cntrltype, fguid,     crdt1,   crdt2,     crdt3,   nvmsr,
-    vwci,    mec,     oacs,    acl,      aerl,      frmw,      lpa,       elpe,    npss,      avscc,   apsta,
-    wctemp,  cctemp,  mtfa,    hmpre,    hmmin,     tnvmcap,   unvmcap,   rpmbs,   edstt,     dsto,    fwug,
-    kas,     hctma,   mntmt,   mxtmt,    sanicap,   hmminds,   hmmaxd,    nsetidmax, endgidmax, anatt, anacap,
-    anagrpmax, nanagrpid, pels, domainid, megcap,   sqes,      cqes,      maxcmd,  nn,        oncs,    fuses,
-    fna,     vwc,     awun,    awupf,    icsvscc,   nwpc,      acwu,      ocfs,    sgls,      mnan,    maxdna,
-    maxcna,  subnqn,  ioccsz,  iorcsz,   icdoff,    fcatt,     msdbd,     ofcs,    dctype,    psd,     vs,
+    vid,       ssvid,     sn,     mn,       fr,      rab,       ieee,    cmic,      mdts,      cntlid, ver,
+    rtd3r,     rtd3e,     oaes,   ctratt,   rrls,    cntrltype, fguid,   crdt1,     crdt2,     crdt3,  nvmsr,
+    vwci,      mec,       oacs,   acl,      aerl,    frmw,      lpa,     elpe,      npss,      avscc,  apsta,
+    wctemp,    cctemp,    mtfa,   hmpre,    hmmin,   tnvmcap,   unvmcap, rpmbs,     edstt,     dsto,   fwug,
+    kas,       hctma,     mntmt,  mxtmt,    sanicap, hmminds,   hmmaxd,  nsetidmax, endgidmax, anatt,  anacap,
+    anagrpmax, nanagrpid, pels,   domainid, megcap,  sqes,      cqes,    maxcmd,    nn,        oncs,   fuses,
+    fna,       vwc,       awun,   awupf,    icsvscc, nwpc,      acwu,    ocfs,      sgls,      mnan,   maxdna,
+    maxcna,    subnqn,    ioccsz, iorcsz,   icdoff,  fcatt,     msdbd,   ofcs,      dctype,    psd,    vs,
 };
 }  // namespace id_ctrl_layout
 
@@ -189,9 +189,9 @@ inline constexpr FieldSpec vs{"vs", 384, 3712};
 inline constexpr std::size_t kLbafCount = 64;
 
 inline constexpr std::array all{
-    nsze,  ncap,   nuse,   nsfeat, nlbaf, flbas, mc,    dpc,    dps,    nmic,     rescap, fpi,      dlfeat,
-    nawun, nawupf, nacwu,  nabsn,  nabo,  nabspf, noiob, nvmcap, npwg,  npwa,     npdg,   npda,     nows,
-    mssrl, mcl,    msrc,   nulbaf, anagrpid, nsattr, nvmsetid, endgid, nguid, eui64, lbaf, vs,
+    nsze,  ncap,   nuse,  nsfeat, nlbaf,    flbas,  mc,       dpc,    dps,   nmic,  rescap, fpi,  dlfeat,
+    nawun, nawupf, nacwu, nabsn,  nabo,     nabspf, noiob,    nvmcap, npwg,  npwa,  npdg,   npda, nows,
+    mssrl, mcl,    msrc,  nulbaf, anagrpid, nsattr, nvmsetid, endgid, nguid, eui64, lbaf,   vs,
 };
 }  // namespace id_ns_layout
 

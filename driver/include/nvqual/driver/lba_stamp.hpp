@@ -23,7 +23,6 @@ struct Mismatch {
   uint8_t actual = 0;
 };
 // The first byte that differs from the pattern, if any.
-std::optional<Mismatch> check(std::span<const std::byte> data, uint32_t lba_size, uint64_t first_lba,
-                              uint32_t nsid);
+std::optional<Mismatch> check(std::span<const std::byte> data, uint32_t lba_size, uint64_t first_lba, uint32_t nsid);
 
 }  // namespace nvqual::lba_stamp

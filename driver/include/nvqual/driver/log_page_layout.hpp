@@ -26,8 +26,8 @@ inline constexpr FieldSpec csi{"csi", 30, 1};
 inline constexpr FieldSpec cmd_specific{"cmd_specific", 32, 8};
 inline constexpr FieldSpec trtype_specific{"trtype_specific", 40, 2};
 
-inline constexpr std::array all{error_count, sqid, cid, status_field, parm_error_location, lba,
-                                nsid,        vs,   trtype, csi,      cmd_specific,        trtype_specific};
+inline constexpr std::array all{error_count, sqid, cid,    status_field, parm_error_location, lba,
+                                nsid,        vs,   trtype, csi,          cmd_specific,        trtype_specific};
 }  // namespace error_log_layout
 
 // 2.0 Figure 207: SMART / Health Information (Log Identifier 02h), 512 bytes.
@@ -63,12 +63,12 @@ constexpr FieldSpec temp_sensor_at(std::size_t i) {
   return FieldSpec{"temp_sensor", static_cast<uint16_t>(temp_sensor.offset + 2 * i), 2};
 }
 
-inline constexpr std::array all{critical_warning,     composite_temperature, avail_spare,          spare_thresh,
-                                percent_used,         endurance_group_summary, data_units_read,    data_units_written,
-                                host_reads,           host_writes,           ctrl_busy_time,       power_cycles,
-                                power_on_hours,       unsafe_shutdowns,      media_errors,         num_err_log_entries,
-                                warning_temp_time,    critical_comp_time,    temp_sensor,          thm_temp1_trans_count,
-                                thm_temp2_trans_count, thm_temp1_total_time, thm_temp2_total_time};
+inline constexpr std::array all{
+    critical_warning,        composite_temperature, avail_spare,         spare_thresh,     percent_used,
+    endurance_group_summary, data_units_read,       data_units_written,  host_reads,       host_writes,
+    ctrl_busy_time,          power_cycles,          power_on_hours,      unsafe_shutdowns, media_errors,
+    num_err_log_entries,     warning_temp_time,     critical_comp_time,  temp_sensor,      thm_temp1_trans_count,
+    thm_temp2_trans_count,   thm_temp1_total_time,  thm_temp2_total_time};
 }  // namespace smart_log_layout
 
 // 2.0 Figure 208: Firmware Slot Information (Log Identifier 03h), 512 bytes.

@@ -19,11 +19,11 @@ namespace nvqual {
 
 // 2.0 Figure 206: Error Information Log Entry, 64 bytes.
 struct ErrorLogEntry {
-  uint64_t error_count = 0;   // 0 marks an unused entry
+  uint64_t error_count = 0;  // 0 marks an unused entry
   uint16_t sqid = 0;
   uint16_t cid = 0;
-  bool phase_tag = false;     // status field bit 0
-  spec::Status status;        // status field bits 15:1, as in a completion
+  bool phase_tag = false;            // status field bit 0
+  spec::Status status;               // status field bits 15:1, as in a completion
   uint16_t parm_error_location = 0;  // 0xFFFF: not specific to a parameter
   uint64_t lba = 0;
   uint32_t nsid = 0;
@@ -52,27 +52,27 @@ struct ErrorLogEntry {
 // are kept whole (Uint128): a counter past 2^64 must not wrap silently.
 struct SmartLog {
   uint8_t critical_warning = 0;
-  uint16_t composite_temperature = 0;  // Kelvin
-  uint8_t avail_spare = 0;             // percent
-  uint8_t spare_thresh = 0;            // percent
-  uint8_t percent_used = 0;            // may exceed 100
-  uint8_t endurance_group_summary = 0; // endurance group critical warning summary
-  Uint128 data_units_read;             // thousands of 512-byte units
+  uint16_t composite_temperature = 0;   // Kelvin
+  uint8_t avail_spare = 0;              // percent
+  uint8_t spare_thresh = 0;             // percent
+  uint8_t percent_used = 0;             // may exceed 100
+  uint8_t endurance_group_summary = 0;  // endurance group critical warning summary
+  Uint128 data_units_read;              // thousands of 512-byte units
   Uint128 data_units_written;
   Uint128 host_reads;
   Uint128 host_writes;
-  Uint128 ctrl_busy_time;              // minutes
+  Uint128 ctrl_busy_time;  // minutes
   Uint128 power_cycles;
   Uint128 power_on_hours;
   Uint128 unsafe_shutdowns;
   Uint128 media_errors;
   Uint128 num_err_log_entries;
-  uint32_t warning_temp_time = 0;      // minutes
-  uint32_t critical_comp_time = 0;     // minutes
+  uint32_t warning_temp_time = 0;         // minutes
+  uint32_t critical_comp_time = 0;        // minutes
   std::array<uint16_t, 8> temp_sensor{};  // Kelvin; 0 = sensor not implemented
   uint32_t thm_temp1_trans_count = 0;
   uint32_t thm_temp2_trans_count = 0;
-  uint32_t thm_temp1_total_time = 0;   // seconds
+  uint32_t thm_temp1_total_time = 0;  // seconds
   uint32_t thm_temp2_total_time = 0;
 
   // Critical Warning bits (Figure 207, byte 0).
@@ -90,8 +90,8 @@ struct SmartLog {
 
 // 2.0 Figure 208: Firmware Slot Information, 512 bytes.
 struct FirmwareSlotLog {
-  uint8_t afi = 0;                  // active firmware info
-  std::array<std::string, 7> frs;   // FRS1..FRS7, trimmed; empty = slot unused
+  uint8_t afi = 0;                 // active firmware info
+  std::array<std::string, 7> frs;  // FRS1..FRS7, trimmed; empty = slot unused
 
   uint8_t active_slot() const { return spec::detail::get_bits<2, 0>(afi); }      // 1..7
   uint8_t next_reset_slot() const { return spec::detail::get_bits<6, 4>(afi); }  // 0 = none

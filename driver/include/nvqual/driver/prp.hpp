@@ -15,8 +15,8 @@ namespace nvqual::prp {
 
 struct Plan {
   uint64_t prp1 = 0;
-  uint64_t prp2 = 0;                  // second data page, or 0 when a list is needed / not used
-  std::vector<uint64_t> list_entries; // data pages after the first, when more than two pages
+  uint64_t prp2 = 0;                   // second data page, or 0 when a list is needed / not used
+  std::vector<uint64_t> list_entries;  // data pages after the first, when more than two pages
   bool needs_list() const { return !list_entries.empty(); }
 };
 
@@ -35,7 +35,6 @@ size_t list_pages_needed(size_t entries, size_t page_size);
 // `prp2` to the first list page. Chaining: when entries remain after a page's
 // last slot, that slot holds the next list page's address instead.
 std::vector<std::vector<uint64_t>> lay_out_lists(const std::vector<uint64_t>& entries,
-                                                 const std::vector<uint64_t>& list_page_iovas,
-                                                 size_t page_size);
+                                                 const std::vector<uint64_t>& list_page_iovas, size_t page_size);
 
 }  // namespace nvqual::prp

@@ -184,8 +184,8 @@ class QueuePair {
   uint64_t sq_wraps_ = 0;
   uint64_t cq_wraps_ = 0;
   CidAllocator cids_;
-  std::vector<uint16_t> slot_cid_;  // CID last posted in each SQ slot
-  SubmissionTimes submitted_;       // ring() time of each outstanding CID
+  std::vector<uint16_t> slot_cid_;            // CID last posted in each SQ slot
+  SubmissionTimes submitted_;                 // ring() time of each outstanding CID
   std::vector<spec::CompletionEntry> stash_;  // completed, not yet claimed by wait()
 };
 

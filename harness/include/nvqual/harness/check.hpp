@@ -26,16 +26,21 @@
 namespace nvqual::harness {
 
 enum class CheckOp {
-  kAccept,    // status accept-set
-  kEq, kNe, kGe, kGt, kLe, kLt,
-  kRange,     // operands[0] <= v <= operands[1]
-  kBitsSet,   // (v & m) == m
-  kBitsClear, // (v & m) == 0
+  kAccept,  // status accept-set
+  kEq,
+  kNe,
+  kGe,
+  kGt,
+  kLe,
+  kLt,
+  kRange,      // operands[0] <= v <= operands[1]
+  kBitsSet,    // (v & m) == m
+  kBitsClear,  // (v & m) == 0
   kOneOf,
   kPrintable,
   kText,
   kModel,
-  kWithin,    // duration <= operands[0] ms
+  kWithin,  // duration <= operands[0] ms
   kPattern,
   kSameAs,
 };
@@ -46,7 +51,7 @@ struct Check {
   CheckOp op = CheckOp::kEq;
   std::vector<Expression> operands;
   std::vector<spec::Status> accept;
-  std::string text;  // kText value, kModel key, kSameAs saved name
+  std::string text;       // kText value, kModel key, kSameAs saved name
   bool implicit = false;  // added by the loader: status [00/00] (no status check named), unwritten_bytes == 0
 
   // "status in {00/80, 00/81}", "nsze >= ncap", "data matches the LBA stamp".

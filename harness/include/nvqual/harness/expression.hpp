@@ -39,7 +39,7 @@ class Expression {
  public:
   struct Node;
 
-  Expression();  // the constant 0
+  Expression();                                    // the constant 0
   static Expression parse(std::string_view text);  // throws ExpressionError
   static Expression constant(uint64_t value);
 

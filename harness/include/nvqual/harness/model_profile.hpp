@@ -33,8 +33,8 @@ struct ModelExpectation {
   std::vector<ModelValue> any_of;
   std::string pattern;
   std::shared_ptr<const std::regex> regex;  // compiled once, at load (kRegex)
-  std::string origin;  // golden data read from a file: that file, for messages
-  SourceMark mark;     // where the profile says it
+  std::string origin;                       // golden data read from a file: that file, for messages
+  SourceMark mark;                          // where the profile says it
 
   ModelExpectation() = default;
   // Implicit on purpose: a plain value is the common case (`values["k"] = 5`).
@@ -51,7 +51,7 @@ struct ModelExpectation {
 };
 
 struct ModelProfile {
-  std::string name;         // "model:" in the file
+  std::string name;  // "model:" in the file
   std::string description;
   std::string path;
   // Flat keys "section.field": identify_controller.mn, identify_namespace.lba_formats,
@@ -63,8 +63,8 @@ struct ModelProfile {
 
 // One LBA format as Identify Namespace describes it (NVM Command Set 1.0, Figure 98).
 struct LbaFormatSize {
-  uint32_t data_size = 512;   // bytes (2^LBADS)
-  uint32_t metadata_size = 0; // bytes (MS)
+  uint32_t data_size = 512;    // bytes (2^LBADS)
+  uint32_t metadata_size = 0;  // bytes (MS)
 };
 // The text both the identify_namespace step (observation `lba_formats`) and a
 // profile's identify_namespace.lba_formats are compared as: "512+0, 4096+8",

@@ -65,7 +65,7 @@ struct TargetInfo {
   std::string serial;
   std::string model;
   std::string firmware;
-  std::string nvme_version;  // "1.4.0" from VS
+  std::string nvme_version;   // "1.4.0" from VS
   std::string reset_latency;  // CC.EN 1->0 measured while probing
   std::string ready_latency;  // CC.EN 0->1 measured while probing
   std::string probe_error;    // set when the device could not be probed: every case is an error

@@ -36,10 +36,10 @@ namespace nvqual::harness {
 
 struct RunnerOptions {
   RunSettings settings;
-  ControllerOptions controller;                 // admin depths are set per case
-  uint16_t io_queues_wanted = 64;               // asked for with Set Features Number of Queues
+  ControllerOptions controller;                                     // admin depths are set per case
+  uint16_t io_queues_wanted = 64;                                   // asked for with Set Features Number of Queues
   std::chrono::nanoseconds cancel_grace{std::chrono::seconds(30)};  // a cancelled case must stop within this
-  bool handle_signals = true;                   // install the SIGINT/SIGTERM handler
+  bool handle_signals = true;                                       // install the SIGINT/SIGTERM handler
   // Tests only: the facts to use when probing the device fails, so a device
   // whose Identify is broken can still be driven through every case (the
   // honest-check test runs suites against such faulty simulators).

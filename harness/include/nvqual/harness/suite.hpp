@@ -28,8 +28,8 @@ struct StepCall {
   const StepDefinition* definition = nullptr;
   StepArgs args;
   std::vector<Check> checks;
-  std::string save;                   // keep this step's `data` under this name
-  std::optional<Expression> repeat;   // run the step this many times (iteration = 0..n-1)
+  std::string save;                  // keep this step's `data` under this name
+  std::optional<Expression> repeat;  // run the step this many times (iteration = 0..n-1)
 };
 
 struct Condition {

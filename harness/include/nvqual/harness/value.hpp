@@ -21,8 +21,8 @@ enum class ValueKind { kNumber, kText, kStatus, kData, kDuration };
 std::string_view to_string(ValueKind kind);
 
 struct TextValue {
-  std::string text;           // trailing padding trimmed
-  std::vector<std::byte> raw; // the field exactly as the device sent it
+  std::string text;            // trailing padding trimmed
+  std::vector<std::byte> raw;  // the field exactly as the device sent it
 };
 
 // Logical blocks read from a namespace.

@@ -35,10 +35,10 @@ constexpr T set_bits(T raw, std::type_identity_t<T> value) {
 
 // Declares `name()` returning the field and `set_name(v)` returning a copy with
 // the field replaced, so a register can be edited in one chain.
-#define NVQUAL_REG_FIELD(name, hi, lo)                                                   \
-  constexpr raw_type name() const { return detail::get_bits<hi, lo>(raw); }              \
-  constexpr auto set_##name(raw_type v) const {                                          \
-    auto copy = *this;                                                                   \
-    copy.raw = detail::set_bits<hi, lo>(raw, v);                                         \
-    return copy;                                                                         \
+#define NVQUAL_REG_FIELD(name, hi, lo)                                      \
+  constexpr raw_type name() const { return detail::get_bits<hi, lo>(raw); } \
+  constexpr auto set_##name(raw_type v) const {                             \
+    auto copy = *this;                                                      \
+    copy.raw = detail::set_bits<hi, lo>(raw, v);                            \
+    return copy;                                                            \
   }

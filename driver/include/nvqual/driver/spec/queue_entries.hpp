@@ -73,8 +73,7 @@ constexpr bool admin_opcode_changes_media(uint8_t opcode) {
     case AdminOpcode::kSecuritySend:
     case AdminOpcode::kCapacityManagement:
     case AdminOpcode::kLockdown:
-    case AdminOpcode::kVirtualizationManagement:
-      return true;
+    case AdminOpcode::kVirtualizationManagement: return true;
     default:
       // Vendor-specific admin opcodes (C0h-FFh) can do anything: treat them as changing media.
       return opcode >= 0xC0;
@@ -87,8 +86,7 @@ constexpr bool nvm_opcode_changes_media(uint8_t opcode) {
     case NvmOpcode::kRead:
     case NvmOpcode::kCompare:
     case NvmOpcode::kVerify:
-    case NvmOpcode::kReservationReport:
-      return false;
+    case NvmOpcode::kReservationReport: return false;
     default:
       // Write, Write Zeroes, Write Uncorrectable, Dataset Management (deallocate),
       // Copy, reservations and every vendor-specific or unknown opcode.
@@ -140,9 +138,7 @@ struct CompletionEntry {
   constexpr uint16_t sqid() const { return static_cast<uint16_t>(detail::get_bits<31, 16>(dw2)); }
   constexpr uint16_t cid() const { return static_cast<uint16_t>(detail::get_bits<15, 0>(dw3)); }
   constexpr bool phase() const { return detail::get_bits<16, 16>(dw3) != 0; }
-  constexpr Status status() const {
-    return Status{static_cast<uint16_t>(detail::get_bits<31, 17>(dw3))};
-  }
+  constexpr Status status() const { return Status{static_cast<uint16_t>(detail::get_bits<31, 17>(dw3))}; }
   constexpr void set_sqhd(uint16_t v) { dw2 = detail::set_bits<15, 0>(dw2, v); }
   constexpr void set_sqid(uint16_t v) { dw2 = detail::set_bits<31, 16>(dw2, v); }
   constexpr void set_cid(uint16_t v) { dw3 = detail::set_bits<15, 0>(dw3, v); }

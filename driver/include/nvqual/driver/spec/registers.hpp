@@ -37,31 +37,29 @@ inline constexpr uint64_t kAllOnes64 = ~uint64_t{0};
 struct Cap {
   using raw_type = uint64_t;
   raw_type raw = 0;
-  NVQUAL_REG_FIELD(mqes, 15, 0)    // maximum queue entries supported, 0-based
-  NVQUAL_REG_FIELD(cqr, 16, 16)    // contiguous queues required
-  NVQUAL_REG_FIELD(ams, 18, 17)    // arbitration mechanisms supported
-  NVQUAL_REG_FIELD(to, 31, 24)     // ready timeout, 500 ms units
-  NVQUAL_REG_FIELD(dstrd, 35, 32)  // doorbell stride: 4 << DSTRD bytes
-  NVQUAL_REG_FIELD(nssrs, 36, 36)  // NVM subsystem reset supported
-  NVQUAL_REG_FIELD(css, 44, 37)    // command sets supported
-  NVQUAL_REG_FIELD(bps, 45, 45)    // boot partition support
-  NVQUAL_REG_FIELD(cps, 47, 46)    // controller power scope
-  NVQUAL_REG_FIELD(mpsmin, 51, 48) // memory page size minimum: 2^(12+MPSMIN)
-  NVQUAL_REG_FIELD(mpsmax, 55, 52) // memory page size maximum: 2^(12+MPSMAX)
-  NVQUAL_REG_FIELD(pmrs, 56, 56)   // persistent memory region supported
-  NVQUAL_REG_FIELD(cmbs, 57, 57)   // controller memory buffer supported
-  NVQUAL_REG_FIELD(nsss, 58, 58)   // NVM subsystem shutdown supported
-  NVQUAL_REG_FIELD(crms, 60, 59)   // controller ready modes supported (bit 0 CRWMS, bit 1 CRIMS)
+  NVQUAL_REG_FIELD(mqes, 15, 0)     // maximum queue entries supported, 0-based
+  NVQUAL_REG_FIELD(cqr, 16, 16)     // contiguous queues required
+  NVQUAL_REG_FIELD(ams, 18, 17)     // arbitration mechanisms supported
+  NVQUAL_REG_FIELD(to, 31, 24)      // ready timeout, 500 ms units
+  NVQUAL_REG_FIELD(dstrd, 35, 32)   // doorbell stride: 4 << DSTRD bytes
+  NVQUAL_REG_FIELD(nssrs, 36, 36)   // NVM subsystem reset supported
+  NVQUAL_REG_FIELD(css, 44, 37)     // command sets supported
+  NVQUAL_REG_FIELD(bps, 45, 45)     // boot partition support
+  NVQUAL_REG_FIELD(cps, 47, 46)     // controller power scope
+  NVQUAL_REG_FIELD(mpsmin, 51, 48)  // memory page size minimum: 2^(12+MPSMIN)
+  NVQUAL_REG_FIELD(mpsmax, 55, 52)  // memory page size maximum: 2^(12+MPSMAX)
+  NVQUAL_REG_FIELD(pmrs, 56, 56)    // persistent memory region supported
+  NVQUAL_REG_FIELD(cmbs, 57, 57)    // controller memory buffer supported
+  NVQUAL_REG_FIELD(nsss, 58, 58)    // NVM subsystem shutdown supported
+  NVQUAL_REG_FIELD(crms, 60, 59)    // controller ready modes supported (bit 0 CRWMS, bit 1 CRIMS)
 
-  static constexpr uint64_t kCssNvm = 1u << 0;       // CSS bit 0: NVM command set
-  static constexpr uint64_t kCssIoSets = 1u << 6;    // CSS bit 6: one or more I/O command sets
-  static constexpr uint64_t kCssAdminOnly = 1u << 7; // CSS bit 7: no I/O command set
+  static constexpr uint64_t kCssNvm = 1u << 0;        // CSS bit 0: NVM command set
+  static constexpr uint64_t kCssIoSets = 1u << 6;     // CSS bit 6: one or more I/O command sets
+  static constexpr uint64_t kCssAdminOnly = 1u << 7;  // CSS bit 7: no I/O command set
 
   // MQES is 0-based: a value of 0x7FF means 2048 entries.
   constexpr uint32_t max_queue_entries() const { return static_cast<uint32_t>(mqes()) + 1; }
-  constexpr std::chrono::milliseconds ready_timeout() const {
-    return std::chrono::milliseconds(to() * 500);
-  }
+  constexpr std::chrono::milliseconds ready_timeout() const { return std::chrono::milliseconds(to() * 500); }
   constexpr uint32_t doorbell_stride_bytes() const { return 4u << dstrd(); }
   constexpr uint64_t min_page_size() const { return uint64_t{1} << (12 + mpsmin()); }
   constexpr uint64_t max_page_size() const { return uint64_t{1} << (12 + mpsmax()); }
@@ -147,7 +145,7 @@ struct Intmc {
 struct Nssr {
   using raw_type = uint32_t;
   raw_type raw = 0;
-  NVQUAL_REG_FIELD(nssrc, 31, 0)  // NVM subsystem reset control
+  NVQUAL_REG_FIELD(nssrc, 31, 0)                       // NVM subsystem reset control
   static constexpr uint32_t kResetValue = 0x4E564D65;  // "NVMe"
   static constexpr Nssr reset() { return Nssr{kResetValue}; }
 };
@@ -223,4 +221,3 @@ constexpr uint32_t cq_head_doorbell(uint16_t qid, uint32_t stride_bytes) {
 }
 
 }  // namespace nvqual::spec
-

@@ -33,10 +33,10 @@ struct RegisterProfile {
   uint8_t css = 0x01;    // command sets supported, bit 0 NVM
   uint8_t mpsmin = 0;    // page size 2^(12+mpsmin)
   uint8_t mpsmax = 4;
-  uint8_t crms = 0;      // bit 0 CRWMS, bit 1 CRIMS; nonzero makes CRTO meaningful
+  uint8_t crms = 0;          // bit 0 CRWMS, bit 1 CRIMS; nonzero makes CRTO meaningful
   uint32_t vs = 0x00020000;  // VS: major 31:16, minor 15:8, tertiary 7:0
-  uint16_t crwmt = 0;    // CRTO.CRWMT, 500 ms units
-  uint16_t crimt = 0;    // CRTO.CRIMT, 500 ms units
+  uint16_t crwmt = 0;        // CRTO.CRWMT, 500 ms units
+  uint16_t crimt = 0;        // CRTO.CRIMT, 500 ms units
 
   friend bool operator==(const RegisterProfile&, const RegisterProfile&) = default;
 };
@@ -68,22 +68,22 @@ struct ControllerProfile {
   std::string firmware;  // FR, up to 8
   uint32_t ieee = 0;     // 24-bit OUI
   uint8_t cmic = 0;
-  uint8_t mdts = 0;      // 2^MDTS x CAP.MPSMIN pages; 0 = no limit
+  uint8_t mdts = 0;  // 2^MDTS x CAP.MPSMIN pages; 0 = no limit
   uint16_t cntlid = 0;
-  uint32_t ver = 0;      // VER; the same encoding as VS
-  uint32_t rtd3r = 0;    // microseconds
-  uint32_t rtd3e = 0;    // microseconds
+  uint32_t ver = 0;    // VER; the same encoding as VS
+  uint32_t rtd3r = 0;  // microseconds
+  uint32_t rtd3e = 0;  // microseconds
   uint32_t oaes = 0;
   uint32_t ctratt = 0;
   uint16_t oacs = 0;
-  uint8_t acl = 3;       // 0-based
-  uint8_t aerl = 3;      // 0-based
-  uint8_t frmw = 0x02;   // bits 3:1 number of firmware slots
+  uint8_t acl = 3;      // 0-based
+  uint8_t aerl = 3;     // 0-based
+  uint8_t frmw = 0x02;  // bits 3:1 number of firmware slots
   uint8_t lpa = 0;
-  uint8_t elpe = 63;     // 0-based error log entries
-  uint16_t wctemp = 343; // Kelvin
+  uint8_t elpe = 63;      // 0-based error log entries
+  uint16_t wctemp = 343;  // Kelvin
   uint16_t cctemp = 358;
-  uint32_t nn = 0;       // 0 in YAML means "the largest NSID of the namespaces"
+  uint32_t nn = 0;  // 0 in YAML means "the largest NSID of the namespaces"
   uint16_t oncs = 0;
   uint8_t vwc = 0;
   std::string subnqn;
@@ -120,7 +120,7 @@ struct NamespaceProfile {
   uint64_t capacity_blocks = 0;     // NCAP
   uint64_t utilization_blocks = 0;  // NUSE
   std::vector<LbaFormatProfile> formats;
-  uint8_t active_format = 0;        // index into formats (FLBAS)
+  uint8_t active_format = 0;  // index into formats (FLBAS)
   Content content = Content::kStamp;
   std::filesystem::path backing_file;  // absolute; Content::kFile only
   std::array<uint8_t, 8> eui64{};
@@ -247,9 +247,9 @@ struct OverstateQueuesFault {  // Number of Queues reports `extra` more I/O SQs/
 };
 
 using Fault = std::variant<NeverReadyFault, FatalStatusFault, AllOnesFault, DropCompletionFault,
-                           DuplicateCompletionFault, WrongPhaseFault, WrongSqidFault, WrongSqhdFault,
-                           StatusFault, CorruptIdentifyFault, CorruptReadFault, BadReadTransferFault,
-                           Prp1OnlyFault, StaleSqhdAfterResetFault, OverstateQueuesFault, NoDataTransferFault>;
+                           DuplicateCompletionFault, WrongPhaseFault, WrongSqidFault, WrongSqhdFault, StatusFault,
+                           CorruptIdentifyFault, CorruptReadFault, BadReadTransferFault, Prp1OnlyFault,
+                           StaleSqhdAfterResetFault, OverstateQueuesFault, NoDataTransferFault>;
 
 struct Profile {
   std::string name;

@@ -33,19 +33,18 @@ struct SimCounters {
   std::array<uint64_t, 256> io_commands{};
   uint64_t sq_doorbell_writes = 0;
   uint64_t cq_doorbell_writes = 0;
-  uint64_t completions_posted = 0;  // CQEs written to host memory
-  uint64_t completions_dropped = 0; // by a drop-completion fault
-  uint64_t max_in_flight = 0;       // most commands fetched and not yet completed at once
-  uint64_t ready_transitions = 0;   // times CSTS.RDY went 0 -> 1
-  uint64_t resets = 0;              // controller resets (CC.EN 1->0, NSSR, FLR)
+  uint64_t completions_posted = 0;   // CQEs written to host memory
+  uint64_t completions_dropped = 0;  // by a drop-completion fault
+  uint64_t max_in_flight = 0;        // most commands fetched and not yet completed at once
+  uint64_t ready_transitions = 0;    // times CSTS.RDY went 0 -> 1
+  uint64_t resets = 0;               // controller resets (CC.EN 1->0, NSSR, FLR)
 };
 
 class SimulatedController final : public nvqual::Transport {
  public:
   // Throws ProfileError when the profile is inconsistent (as the loader checks)
   // and DriverError(kEnvironment) when a backing file cannot be opened.
-  explicit SimulatedController(Profile profile, Mode mode = Mode::kInline,
-                               Clock& clock = SteadyClock::instance());
+  explicit SimulatedController(Profile profile, Mode mode = Mode::kInline, Clock& clock = SteadyClock::instance());
   ~SimulatedController() override;
   SimulatedController(const SimulatedController&) = delete;
   SimulatedController& operator=(const SimulatedController&) = delete;

@@ -28,12 +28,12 @@ struct SysfsStep {
 };
 
 struct BindPlan {
-  std::string bdf;                   // normalised
-  std::string from_driver;           // "nvme", "vfio-pci" or "none"
-  std::string to_driver;             // what must own the device afterwards
-  std::vector<SysfsStep> steps;      // empty: nothing to do
-  std::string nothing_to_do;         // why steps is empty
-  std::vector<std::string> notes;    // e.g. the IOMMU group will not be viable
+  std::string bdf;                 // normalised
+  std::string from_driver;         // "nvme", "vfio-pci" or "none"
+  std::string to_driver;           // what must own the device afterwards
+  std::vector<SysfsStep> steps;    // empty: nothing to do
+  std::string nothing_to_do;       // why steps is empty
+  std::vector<std::string> notes;  // e.g. the IOMMU group will not be viable
 };
 
 // What it takes to hand `bdf` to vfio-pci. Throws DriverError: kInvalidArgument

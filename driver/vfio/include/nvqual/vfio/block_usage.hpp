@@ -20,9 +20,9 @@ namespace nvqual::vfio {
 struct BlockUse {
   enum class Kind { kMounted, kHeld, kSwap, kBusy };
   Kind kind = Kind::kMounted;
-  std::string device;       // "/dev/nvme0n1p2": the namespace or partition
-  std::string via;          // "dm-0 (vg-root)" when the use is through a holder; empty otherwise
-  std::string target;       // mountpoint (kMounted), holder (kHeld), swap device (kSwap); empty for kBusy
+  std::string device;  // "/dev/nvme0n1p2": the namespace or partition
+  std::string via;     // "dm-0 (vg-root)" when the use is through a holder; empty otherwise
+  std::string target;  // mountpoint (kMounted), holder (kHeld), swap device (kSwap); empty for kBusy
   bool root_filesystem = false;
 
   // "/dev/nvme0n1p2 is mounted on / (root filesystem)",

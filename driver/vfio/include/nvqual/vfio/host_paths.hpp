@@ -80,9 +80,9 @@ struct HostPaths {
 struct HostIdentity {
   uid_t uid = 0;
   gid_t gid = 0;
-  std::vector<gid_t> groups;        // supplementary groups
-  bool cap_ipc_lock = false;        // exempt from RLIMIT_MEMLOCK (root has it)
-  uint64_t memlock_limit = 0;       // RLIMIT_MEMLOCK soft limit in bytes; UINT64_MAX = unlimited
+  std::vector<gid_t> groups;   // supplementary groups
+  bool cap_ipc_lock = false;   // exempt from RLIMIT_MEMLOCK (root has it)
+  uint64_t memlock_limit = 0;  // RLIMIT_MEMLOCK soft limit in bytes; UINT64_MAX = unlimited
 
   static constexpr uint64_t kUnlimited = UINT64_MAX;
 

@@ -33,7 +33,7 @@ class IovaAllocator {
   std::string describe_ranges() const;
 
  private:
-  std::vector<IovaRange> valid_;       // sorted by first
+  std::vector<IovaRange> valid_;  // sorted by first
   uint64_t base_;
   std::map<uint64_t, uint64_t> used_;  // start -> size
 };

@@ -15,15 +15,13 @@ inline constexpr uint32_t kCommandOffset = 0x04;
 struct Command {
   using raw_type = uint16_t;
   raw_type raw = 0;
-  NVQUAL_REG_FIELD(io_space, 0, 0)            // respond to I/O space accesses
-  NVQUAL_REG_FIELD(memory_space, 1, 1)        // respond to memory space accesses (BAR0 MMIO)
-  NVQUAL_REG_FIELD(bus_master, 2, 2)          // may issue memory requests (DMA)
-  NVQUAL_REG_FIELD(interrupt_disable, 10, 10) // INTx assertion disabled
+  NVQUAL_REG_FIELD(io_space, 0, 0)             // respond to I/O space accesses
+  NVQUAL_REG_FIELD(memory_space, 1, 1)         // respond to memory space accesses (BAR0 MMIO)
+  NVQUAL_REG_FIELD(bus_master, 2, 2)           // may issue memory requests (DMA)
+  NVQUAL_REG_FIELD(interrupt_disable, 10, 10)  // INTx assertion disabled
 
   // What a polled userspace driver needs: MMIO and DMA on, legacy interrupts off.
-  constexpr Command for_polled_driver() const {
-    return set_memory_space(1).set_bus_master(1).set_interrupt_disable(1);
-  }
+  constexpr Command for_polled_driver() const { return set_memory_space(1).set_bus_master(1).set_interrupt_disable(1); }
 };
 
 }  // namespace nvqual::vfio::pci

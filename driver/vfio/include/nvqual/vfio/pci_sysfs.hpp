@@ -20,11 +20,11 @@ inline constexpr std::string_view kNvmeDriver = "nvme";
 
 struct PciFunction {
   std::string bdf;
-  uint32_t class_code = 0;              // 24 bits from sysfs `class`
+  uint32_t class_code = 0;  // 24 bits from sysfs `class`
   uint16_t vendor_id = 0;
   uint16_t device_id = 0;
-  std::optional<std::string> driver;    // nullopt: bound to no driver
-  std::optional<int> iommu_group;       // nullopt: no IOMMU (off or not supported)
+  std::optional<std::string> driver;  // nullopt: bound to no driver
+  std::optional<int> iommu_group;     // nullopt: no IOMMU (off or not supported)
 
   bool is_nvme() const { return class_code == kNvmeClassCode; }
   bool bound_to(std::string_view name) const { return driver && *driver == name; }

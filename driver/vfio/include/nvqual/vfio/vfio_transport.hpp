@@ -14,14 +14,14 @@
 namespace nvqual::vfio {
 
 struct VfioOptions {
-  std::string bdf;                        // "0000:01:00.0" or "01:00.0"
-  uint64_t iova_base = 0x100000000ull;    // first IOVA to map DMA at
-  bool function_reset = false;            // VFIO_DEVICE_RESET before use
+  std::string bdf;                      // "0000:01:00.0" or "01:00.0"
+  uint64_t iova_base = 0x100000000ull;  // first IOVA to map DMA at
+  bool function_reset = false;          // VFIO_DEVICE_RESET before use
   // The most DMA memory the caller will pin (dma_estimate.hpp): checked against
   // RLIMIT_MEMLOCK up front so a low limit fails before the controller is
   // touched. dma_alloc checks the exact total again before every mapping.
   uint64_t dma_estimate_bytes = dma_estimate::identify();
-  HostPaths paths;                        // where /sys, /dev, /proc and the lock directory are
+  HostPaths paths;  // where /sys, /dev, /proc and the lock directory are
 };
 
 // Runs the pre-flight checks (preflight.hpp), takes the per-BDF lock, opens
