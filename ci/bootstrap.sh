@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config git ca-certificates
           libyaml-cpp-dev libboost-dev libcli11-dev nlohmann-json3-dev libfmt-dev libpugixml-dev libssl-dev
-          libgtest-dev libgmock-dev googletest libbenchmark-dev libnvme-dev libxml2-utils python3 python3-yaml)
+          libgtest-dev libgmock-dev googletest libbenchmark-dev libnvme-dev libxml2-utils python3 python3-yaml
+          chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
