@@ -55,15 +55,19 @@ Command add_compare_command(CLI::App& root) {
       "Suites must be the same files in both runs (same sha256) unless --allow-suite-changes is given.\n"
       "Exit codes: 0 nothing regressed, 1 something regressed (marked ! in the table), 2 bad input (a missing\n"
       "or malformed report, different suites), 3 the --json file could not be written.");
-  cli->add_option("OLD", options->old_path, "The earlier run's report (nvqual run --json FILE)")->required();
-  cli->add_option("NEW", options->new_path, "The later run's report")->required();
+  cli->add_option("OLD", options->old_path, "The earlier run's report (nvqual run --json FILE)")
+      ->required()
+      ->type_name("FILE");
+  cli->add_option("NEW", options->new_path, "The later run's report")->required()->type_name("FILE");
   cli->add_option("--tolerance", options->comparison.tolerance_percent,
                   "Percent a measurement may move before it is reported (default 25)")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(CLI::Range(0.0, 1e6))
+      ->type_name("PCT");
   cli->add_flag("--allow-suite-changes", options->comparison.allow_suite_changes,
                 "Compare runs whose suite files differ (their sha256)");
   cli->add_option("--json", options->json,
-                  "Also write the comparison as JSON (nvqual-compare/1) to FILE (its directory must exist)");
+                  "Also write the comparison as JSON (nvqual-compare/1) to FILE (its directory must exist)")
+      ->type_name("FILE");
   return {cli, [options]() { return compare(*options); }};
 }
 

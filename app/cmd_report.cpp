@@ -43,8 +43,10 @@ Command add_report_command(CLI::App& root) {
       "It loads nothing from anywhere (no script, style sheet or image).\n"
       "Exit codes: 0 written, 2 bad input (a missing or malformed report, a --html path whose directory does not\n"
       "exist), 3 the file could not be written.");
-  cli->add_option("RUN", options->run, "The run's report (nvqual run --json FILE)")->required();
-  cli->add_option("--html", options->html, "Write the HTML page to FILE (its directory must exist)")->required();
+  cli->add_option("RUN", options->run, "The run's report (nvqual run --json FILE)")->required()->type_name("FILE");
+  cli->add_option("--html", options->html, "Write the HTML page to FILE (its directory must exist)")
+      ->required()
+      ->type_name("FILE");
   return {cli, [options]() { return report(*options); }};
 }
 
