@@ -41,6 +41,12 @@ int exit_code_for(nvqual::ErrorKind kind) {
 
 }  // namespace
 
+// Subcommands that work on finished reports (cmd_compare.cpp, cmd_report.cpp).
+namespace nvqual::app {
+Command add_compare_command(CLI::App& root);
+Command add_report_command(CLI::App& root);
+}  // namespace nvqual::app
+
 int main(int argc, char** argv) {
   using namespace nvqual::app;
   CLI::App root{
@@ -54,7 +60,7 @@ int main(int argc, char** argv) {
   });
   std::vector<Command> commands;
   for (auto add : {add_identify_command, add_read_command, add_pattern_command, add_devices_command, add_bind_command,
-                   add_unbind_command, add_run_command, add_suites_command}) {
+                   add_unbind_command, add_run_command, add_suites_command, add_compare_command, add_report_command}) {
     Command command = add(root);
     if (command.cli != nullptr) commands.push_back(std::move(command));
   }

@@ -16,7 +16,11 @@ cd "$(dirname "$0")/.."
 packages=(g++ cmake ninja-build pkg-config git ca-certificates
           libyaml-cpp-dev libboost-dev libcli11-dev nlohmann-json3-dev libfmt-dev libpugixml-dev libssl-dev
           libgtest-dev libgmock-dev googletest libbenchmark-dev libnvme-dev libxml2-utils python3 python3-yaml
-          clang-format)
+          )
+# The tests also check formatting and render the HTML report in a browser.
+if [ "$mode" != run ]; then
+  packages+=(clang-format chromium)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "nvqual/driver/data_dir.hpp"
 #include "nvqual/harness/digest.hpp"
 #include "nvqual/harness/step.hpp"
 #include "yaml_document.hpp"
@@ -237,7 +238,7 @@ ModelProfile load_model_profile(const std::filesystem::path& path) {
 std::filesystem::path resolve_model_profile(const std::string& name_or_path) {
   const std::filesystem::path as_path(name_or_path);
   if (std::filesystem::exists(as_path)) return as_path;
-  const std::filesystem::path in_dir = std::filesystem::path(NVQUAL_MODEL_DIR) / (name_or_path + ".yaml");
+  const std::filesystem::path in_dir = find_data_dir("models", NVQUAL_MODEL_DIR) / (name_or_path + ".yaml");
   if (std::filesystem::exists(in_dir)) return in_dir;
   return as_path;  // load_model_profile names the problem
 }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "nvqual/driver/data_dir.hpp"
 #include "nvqual/harness/digest.hpp"
 #include "nvqual/harness/variables.hpp"
 #include "yaml_document.hpp"
@@ -573,7 +574,7 @@ Suite load_suite_file(const std::filesystem::path& path) {
 
 std::filesystem::path default_suite_dir() {
   if (const char* dir = std::getenv("NVQUAL_SUITE_DIR"); dir != nullptr && *dir != '\0') return dir;
-  return NVQUAL_SUITE_DIR;
+  return find_data_dir("suites", NVQUAL_SUITE_DIR);
 }
 
 std::vector<std::filesystem::path> list_suite_files(const std::filesystem::path& dir) {

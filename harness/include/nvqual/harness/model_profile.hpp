@@ -75,7 +75,7 @@ std::string lba_formats_text(std::span<const LbaFormatSize> formats);
 // keys that name no field of their Identify structure (a typo is an error, never
 // a silently skipped check), values of the wrong kind, unreadable golden files.
 ModelProfile load_model_profile(const std::filesystem::path& path);
-// Resolves a bare name ("qemu-7.2") against fixtures/models/, else uses the path as given.
+// Resolves a bare name ("qemu-7.2") against find_data_dir("models"), else uses the path as given.
 std::filesystem::path resolve_model_profile(const std::string& name_or_path);
 
 }  // namespace nvqual::harness

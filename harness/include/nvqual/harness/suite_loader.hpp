@@ -18,7 +18,7 @@ Suite load_suite_file(const std::filesystem::path& path);
 // suite's `suite:` key must equal it (files are named after their suite).
 Suite load_suite_text(std::string_view text, const std::string& file_label, const std::string& expected_name = "");
 
-// The shipped suites: $NVQUAL_SUITE_DIR if set, else the source tree's suites/.
+// The shipped suites: $NVQUAL_SUITE_DIR if set, else find_data_dir("suites") (nvqual/driver/data_dir.hpp).
 std::filesystem::path default_suite_dir();
 // Every *.yaml in `dir`, sorted by name.
 std::vector<std::filesystem::path> list_suite_files(const std::filesystem::path& dir);

@@ -273,7 +273,7 @@ Profile load_profile(const std::filesystem::path& file);
 Profile parse_profile(const std::string& yaml_text, const std::string& source_name);
 // The embedded default (fixtures/sim/default.yaml, compiled in).
 Profile default_profile();
-// Directory holding the shipped profiles (fixtures/sim in the source tree).
+// Directory holding the shipped profiles: find_data_dir("sim") (fixtures/sim from a build tree).
 std::filesystem::path profile_directory();
 
 }  // namespace nvqual::sim
