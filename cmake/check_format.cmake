@@ -2,6 +2,9 @@ cmake_policy(SET CMP0007 NEW)
 # ctest's `format` test: every C++ file git tracks must already be formatted as
 # .clang-format says. Run as `cmake -DSOURCE_DIR=... -DCLANG_FORMAT=... -P`.
 # Fix a failure with: git ls-files '*.cpp' '*.hpp' '*.cpp.in' | xargs clang-format -i
+if(NOT CLANG_FORMAT OR CLANG_FORMAT MATCHES "NOTFOUND$")
+  message(FATAL_ERROR "format check: clang-format not found; install Debian's package (apt-get install clang-format)")
+endif()
 execute_process(COMMAND git ls-files -- *.cpp *.hpp *.h *.cpp.in
                 WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE listed RESULT_VARIABLE git_result)
 if(NOT git_result EQUAL 0)
