@@ -19,10 +19,10 @@ void bind_power_state(const Io& io, Psd& p) {
   io.bits(L::flags, 1, 1, p.nops);
   io.field(L::enlat, p.enlat);
   io.field(L::exlat, p.exlat);
-  io.field(L::rrt, p.rrt);
-  io.field(L::rrl, p.rrl);
-  io.field(L::rwt, p.rwt);
-  io.field(L::rwl, p.rwl);
+  io.bits(L::rrt, 0, 5, p.rrt);  // bits 7:5 reserved
+  io.bits(L::rrl, 0, 5, p.rrl);  // bits 7:5 reserved
+  io.bits(L::rwt, 0, 5, p.rwt);  // bits 7:5 reserved
+  io.bits(L::rwl, 0, 5, p.rwl);  // bits 7:5 reserved
   io.field(L::idlp, p.idlp);
   io.bits(L::ips, 6, 2, p.ips);
   io.field(L::actp, p.actp);

@@ -18,6 +18,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing_support::ChildEnd;
 using testing_support::CliChild;
 using testing_support::file_names;
 using testing_support::line_count;
@@ -57,7 +58,7 @@ TEST(CliInterrupt, PatternStoppedMidWayRemovesItsPartialFile) {
   ASSERT_TRUE(created) << "the temporary file never appeared";
   child.signal(SIGINT);
   const auto r = child.wait();
-  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_EQ(r.end, ChildEnd::exit(130)) << r.err;
   EXPECT_THAT(r.err, HasSubstr("interrupted by SIGINT while writing the pattern"));
   EXPECT_EQ(line_count(r.err), 1u) << r.err;
   EXPECT_THAT(file_names(dir), IsEmpty()) << "no output and no .partial file";
@@ -72,7 +73,7 @@ TEST(CliInterrupt, ReadStopsOnAnEarlySigtermLeavingNoFile) {
                  logs, SIGTERM);
   ASSERT_TRUE(child.started());
   const auto r = child.wait();
-  EXPECT_EQ(r.exit_code, 143) << r.err;
+  EXPECT_EQ(r.end, ChildEnd::exit(143)) << r.err;
   // Where it stops depends on how far the command got: the ready wait or the read.
   EXPECT_THAT(r.err, HasSubstr("interrupted by SIGTERM while"));
   EXPECT_EQ(line_count(r.err), 1u) << r.err;
@@ -84,7 +85,7 @@ TEST(CliInterrupt, IdentifyStopsOnSigintWithoutPrinting) {
   CliChild child({"identify", "--sim"}, logs, SIGINT);
   ASSERT_TRUE(child.started());
   const auto r = child.wait();
-  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_EQ(r.end, ChildEnd::exit(130)) << r.err;
   EXPECT_THAT(r.err, HasSubstr("interrupted by SIGINT while"));
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
@@ -97,7 +98,7 @@ TEST(CliInterrupt, IdentifyStopsInsideTheReadyWait) {
   CliChild child({"identify", "--sim-profile", testing_support::sim_fixture("faults/never-ready.yaml")}, logs, SIGINT);
   ASSERT_TRUE(child.started());
   const auto r = child.wait();
-  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_EQ(r.end, ChildEnd::exit(130)) << r.err;
   EXPECT_THAT(r.err, HasSubstr("interrupted by SIGINT while waiting for the controller"));
   EXPECT_EQ(line_count(r.err), 1u) << r.err;
 }
@@ -117,7 +118,7 @@ TEST(CliInterrupt, RunSignalledBeforeItsHandlerExistsStillWritesTheReport) {
   CliChild child({"run", "identify", "--sim", "--quiet", "--json", json.string()}, dir, SIGTERM);
   ASSERT_TRUE(child.started());
   const auto r = child.wait();
-  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.end, ChildEnd::exit(3)) << r.err;
   ASSERT_TRUE(std::filesystem::exists(json)) << r.err;
   const auto report = nlohmann::json::parse(slurp(json));
   EXPECT_TRUE(report["interrupted"].get<bool>());

@@ -20,6 +20,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing_support::ChildEnd;
 using testing_support::CliChild;
 using testing_support::file_names;
 using testing_support::line_count;
@@ -108,7 +109,7 @@ TEST(CliOutputTarget, AFifoIsWrittenDirectlyAndStaysAFifo) {
   const auto r = child.wait();
   ::close(keep_open);
   ::close(reader);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.end, ChildEnd::exit(0)) << r.err;
   ASSERT_EQ(data.size(), kBytes);
   EXPECT_FALSE(lba_stamp::check(std::span(reinterpret_cast<const std::byte*>(data.data()), data.size()), 512, 0, 1));
   struct stat info {};

@@ -11,7 +11,7 @@
 #include "nvqual/sim/profile.hpp"
 #include "support/sim_run.hpp"
 #include "support/suite_text.hpp"
-#include "support/xml_schema.hpp"
+#include "common/xml_schema.hpp"
 
 namespace nvqual::harness {
 namespace {
@@ -23,11 +23,6 @@ std::filesystem::path temp_path(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("nvqual-harness-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return dir / name;
-}
-
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // One suite with a passing, a failing, an erroring and a skipped case, fed to the reporter by hand.
@@ -82,14 +77,13 @@ struct HandFedRun {
 };
 
 TEST(JunitReporter, WritesAReportValidAgainstBothSchemas) {
-  if (!std::filesystem::is_directory(testing::schema_dir())) GTEST_SKIP() << "no " << testing::schema_dir();
   for (bool simulator : {true, false}) {
     const auto path = temp_path(simulator ? "sim.xml" : "hw.xml");
     JunitReporter reporter(path);
     HandFedRun run(simulator);
     run.feed(reporter);
-    EXPECT_EQ(testing::xmllint(path, "junit-windyroad.xsd"), 0) << read(path);
-    EXPECT_EQ(testing::xmllint(path, "junit-jenkins-10.xsd"), 0) << read(path);
+    testing_schema::expect_valid_against(path, "junit-windyroad.xsd");
+    testing_schema::expect_valid_against(path, "junit-jenkins-10.xsd");
   }
 }
 
@@ -172,14 +166,13 @@ TEST(JunitReporter, WritesOnlyAtTheEndAndAtomically) {
 }
 
 TEST(JunitReporter, ReportsARealSimulatorRunValidly) {
-  if (!std::filesystem::is_directory(testing::schema_dir())) GTEST_SKIP() << "no " << testing::schema_dir();
   const auto path = temp_path("real.xml");
   JunitReporter reporter(path);
   std::vector<Suite> suites = {load_suite_file(NVQUAL_SOURCE_DIR "/suites/identify.yaml"),
                                load_suite_file(NVQUAL_SOURCE_DIR "/suites/registers.yaml")};
   testing::run_on_simulator(sim::default_profile(), suites, testing::quick_options(), &reporter);
-  EXPECT_EQ(testing::xmllint(path, "junit-windyroad.xsd"), 0);
-  EXPECT_EQ(testing::xmllint(path, "junit-jenkins-10.xsd"), 0);
+  testing_schema::expect_valid_against(path, "junit-windyroad.xsd");
+  testing_schema::expect_valid_against(path, "junit-jenkins-10.xsd");
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_file(path.c_str()));
   EXPECT_EQ(std::distance(doc.child("testsuites").children("testsuite").begin(),

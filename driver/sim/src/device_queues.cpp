@@ -297,6 +297,7 @@ void Device::post_completion(uint16_t sqid, const spec::SubmissionEntry& sqe, co
     sqhd = (sqhd + q->entries - 1) % q->entries;
     stale_admin_sqhd_ = false;
   }
+  if (faults.stale_sqhd) sqhd = (sqhd + q->entries - 1) % q->entries;  // stale-sqhd
   cqe.set_sqhd(faults.wrong_sqhd ? faults.sqhd.value_or(outside) : static_cast<uint16_t>(sqhd));
   cqe.set_sqid(faults.sqid.value_or(sqid));
   cqe.set_cid(sqe.cid());

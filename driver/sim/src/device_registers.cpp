@@ -448,6 +448,7 @@ void Device::controller_reset(Lock& lock) {
   transfers_done_.wait(lock, [&] { return transfers_running_ == 0; });
   discard_in_flight();
   stale_admin_sqhd_ = faults_.stale_sqhd_after_reset();
+  faults_.on_reset();
   for (auto& q : sqs_) q.reset();
   for (auto& q : cqs_) q.reset();
   granted_sqs_ = profile_.queues.max_io_queues;

@@ -73,7 +73,12 @@ CompletionFaults FaultPlan::for_command(uint16_t sqid, const spec::SubmissionEnt
     const CommandMatch& m = *match_of(entry.fault);
     if (!matches(m, sqid == 0, sqe)) continue;
     ++entry.matched;
+    ++entry.matched_since_reset;
     if (m.nth != 0 && entry.matched != m.nth) continue;
+    if (const auto* stale = std::get_if<StaleSqhdFault>(&entry.fault);
+        stale != nullptr && stale->nth_after_reset != 0 && entry.matched_since_reset != stale->nth_after_reset) {
+      continue;
+    }
     std::visit(
         [&](const auto& f) {
           using T = std::decay_t<decltype(f)>;
@@ -87,10 +92,15 @@ CompletionFaults FaultPlan::for_command(uint16_t sqid, const spec::SubmissionEnt
           }
           if constexpr (std::is_same_v<T, StatusFault>) out.status = spec::Status::make(f.sct, f.sc, f.dnr);
           if constexpr (std::is_same_v<T, NoDataTransferFault>) out.no_data = true;
+          if constexpr (std::is_same_v<T, StaleSqhdFault>) out.stale_sqhd = true;
         },
         entry.fault);
   }
   return out;
+}
+
+void FaultPlan::on_reset() {
+  for (auto& entry : completion_faults_) entry.matched_since_reset = 0;
 }
 
 }  // namespace nvqual::sim

@@ -27,7 +27,8 @@ struct CompletionFaults {
   std::optional<uint16_t> sqhd;        // the SQHD to report, when given
   std::optional<spec::Status> status;  // complete with this, without running the command
   bool no_data = false;                // an admin command runs but moves no data to the host
-  bool any() const { return drop || duplicate || wrong_phase || sqid || wrong_sqhd || status || no_data; }
+  bool stale_sqhd = false;             // SQHD one behind the head after this command's fetch
+  bool any() const { return drop || duplicate || wrong_phase || sqid || wrong_sqhd || status || no_data || stale_sqhd; }
 };
 
 class FaultPlan {
@@ -48,11 +49,14 @@ class FaultPlan {
 
   // Counts the command against every completion fault and returns what applies.
   CompletionFaults for_command(uint16_t sqid, const spec::SubmissionEntry& sqe);
+  // A controller reset: counts "after reset" (stale-sqhd nth_after_reset) start again.
+  void on_reset();
 
  private:
   struct Entry {
     Fault fault;
     uint64_t matched = 0;
+    uint64_t matched_since_reset = 0;
   };
   bool never_ready_ = false;
   bool fatal_at_enable_ = false;

@@ -404,13 +404,18 @@ Fault parse_fault(MapReader map) {
     fault = NoDataTransferFault{parse_match(map)};
   } else if (type == "stale-sqhd-after-reset") {
     fault = StaleSqhdAfterResetFault{};
+  } else if (type == "stale-sqhd") {
+    StaleSqhdFault f{parse_match(map), 0};
+    f.nth_after_reset = map.uint_or("nth_after_reset", 0, kU64, 0);
+    fault = f;
   } else if (type == "overstate-queues") {
     fault = OverstateQueuesFault{static_cast<uint16_t>(map.uint_or("extra", 1, 0xFFFE, 1))};
   } else {
-    map.source().fail(type_node.Mark(), "unknown fault type '" + type + "'",
-                      "expected one of: never-ready, cfs, all-ones, drop-completion, duplicate-completion, "
-                      "wrong-phase, wrong-sqid, wrong-sqhd, status, corrupt-identify, corrupt-read, "
-                      "bad-read-transfer, prp1-only, no-data-transfer, stale-sqhd-after-reset, overstate-queues");
+    map.source().fail(
+        type_node.Mark(), "unknown fault type '" + type + "'",
+        "expected one of: never-ready, cfs, all-ones, drop-completion, duplicate-completion, "
+        "wrong-phase, wrong-sqid, wrong-sqhd, status, corrupt-identify, corrupt-read, "
+        "bad-read-transfer, prp1-only, no-data-transfer, stale-sqhd-after-reset, overstate-queues, stale-sqhd");
   }
   map.finish();
   return fault;

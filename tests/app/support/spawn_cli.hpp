@@ -10,13 +10,41 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "run_cli.hpp"
 
 namespace nvqual::testing_support {
+
+// How a child ended: an exit with a code, or death by a signal. Kept apart
+// because a clean exit 130 (SIGINT handled) and a death by SIGINT are opposite
+// outcomes for a test of signal handling, though a shell reports both as 130.
+struct ChildEnd {
+  bool exited = false;  // true: `code` is the exit status; false: killed by `signal`
+  int code = -1;
+  int signal = 0;
+
+  static ChildEnd exit(int code) { return {true, code, 0}; }
+  static ChildEnd killed_by(int signal) { return {false, -1, signal}; }
+  friend bool operator==(const ChildEnd&, const ChildEnd&) = default;
+  friend void PrintTo(const ChildEnd& end, std::ostream* os) {
+    if (end.exited) {
+      *os << "exited with " << end.code;
+    } else {
+      *os << "killed by signal " << end.signal << " (" << ::strsignal(end.signal) << ")";
+    }
+  }
+};
+
+struct ChildResult {
+  ChildEnd end;
+  std::string out;
+  std::string err;
+};
 
 class CliChild {
  public:
@@ -66,12 +94,12 @@ class CliChild {
   bool started() const { return pid_ > 0; }
   void signal(int number) const { ::kill(pid_, number); }
   // Waits for the child to exit (it is always on its way out when called).
-  CliResult wait() {
+  ChildResult wait() {
     int status = 0;
     ::waitpid(pid_, &status, 0);
     reaped_ = true;
-    CliResult result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    ChildResult result;
+    result.end = WIFEXITED(status) ? ChildEnd::exit(WEXITSTATUS(status)) : ChildEnd::killed_by(WTERMSIG(status));
     result.out = slurp(out_);
     result.err = slurp(err_);
     std::filesystem::remove(out_);

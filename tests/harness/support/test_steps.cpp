@@ -41,6 +41,7 @@ const StepRegistrar raise_signal{{
           }
           ctx.checkpoint();
         },
+    .check_args = {},
 }};
 
 // Counts itself in test_marks(), for hooks that act only after it ran.
@@ -50,6 +51,7 @@ const StepRegistrar mark{{
     .params = {},
     .observations = {},
     .run = [](StepContext&, const StepArgs&, Observations&) { ++test_marks(); },
+    .check_args = {},
 }};
 
 // Waits for a cancellation (the case deadline) for at most `seconds`.
@@ -63,6 +65,7 @@ const StepRegistrar wait_for_cancel{{
           ctx.cancel_token().wait_for(std::chrono::seconds(args.number("seconds", ctx.variables())));
           ctx.checkpoint();
         },
+    .check_args = {},
 }};
 
 }  // namespace

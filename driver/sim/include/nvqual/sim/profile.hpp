@@ -241,6 +241,15 @@ struct NoDataTransferFault {
 struct StaleSqhdAfterResetFault {  // after a reset the first admin completion reports SQHD one behind
   friend bool operator==(const StaleSqhdAfterResetFault&, const StaleSqhdAfterResetFault&) = default;
 };
+// The completion reports the SQ head one behind the head after this command's
+// fetch (as if the entry were not consumed yet); commands are still fetched
+// correctly. nth_after_reset N: only the Nth matching command after each
+// controller reset (CC.EN 1->0), so a case's own commands can be aimed at.
+struct StaleSqhdFault {
+  CommandMatch match;
+  uint64_t nth_after_reset = 0;  // 0: every matching command
+  friend bool operator==(const StaleSqhdFault&, const StaleSqhdFault&) = default;
+};
 struct OverstateQueuesFault {  // Number of Queues reports `extra` more I/O SQs/CQs than it allocates
   uint16_t extra = 1;
   friend bool operator==(const OverstateQueuesFault&, const OverstateQueuesFault&) = default;
@@ -249,7 +258,7 @@ struct OverstateQueuesFault {  // Number of Queues reports `extra` more I/O SQs/
 using Fault = std::variant<NeverReadyFault, FatalStatusFault, AllOnesFault, DropCompletionFault,
                            DuplicateCompletionFault, WrongPhaseFault, WrongSqidFault, WrongSqhdFault, StatusFault,
                            CorruptIdentifyFault, CorruptReadFault, BadReadTransferFault, Prp1OnlyFault,
-                           StaleSqhdAfterResetFault, OverstateQueuesFault, NoDataTransferFault>;
+                           StaleSqhdAfterResetFault, OverstateQueuesFault, NoDataTransferFault, StaleSqhdFault>;
 
 struct Profile {
   std::string name;
