@@ -6,6 +6,8 @@
 
 #include <fmt/core.h>
 
+#include "nvqual/driver/queue_limits.hpp"
+
 #include "command.hpp"
 #include "device_session.hpp"
 #include "output_file.hpp"
@@ -96,7 +98,7 @@ Command add_read_command(CLI::App& root) {
   cli->add_option("--out", options->out, "Output file (written whole or not at all)")->required();
   cli->add_option("--queue-depth", options->queue_depth,
                   "I/O queue entries, 2..65536 (default 64); more than the controller's CAP.MQES+1 is lowered to it")
-      ->check(CLI::Range(2u, 65536u))
+      ->check(CLI::Range(queue_limits::kMinEntries, queue_limits::kMaxIoEntries))
       ->capture_default_str();
   return {cli, [options]() { return run_read(*options); }};
 }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "nvqual/driver/queue_limits.hpp"
+
 namespace nvqual {
 
 namespace {
@@ -15,10 +17,14 @@ constexpr std::chrono::milliseconds kCstsCheckInterval{10};
 
 // Checked before anything is sized from the geometry (rings, tables).
 const QueueGeometry& checked(const QueueGeometry& geometry) {
-  if (geometry.sq_entries < 2 || geometry.cq_entries < 2 || geometry.sq_entries > 65536 ||
-      geometry.cq_entries > 65536) {
-    throw DriverError(ErrorKind::kInvalidArgument, fmt::format("queue {} needs 2..65536 entries, got SQ {} CQ {}",
-                                                               geometry.qid, geometry.sq_entries, geometry.cq_entries));
+  const auto fits = [](uint32_t entries) {
+    return entries >= queue_limits::kMinEntries && entries <= queue_limits::kMaxIoEntries;
+  };
+  if (!fits(geometry.sq_entries) || !fits(geometry.cq_entries)) {
+    throw DriverError(
+        ErrorKind::kInvalidArgument,
+        fmt::format("queue {} needs {}..{} entries, got SQ {} CQ {}", geometry.qid, queue_limits::kMinEntries,
+                    queue_limits::kMaxIoEntries, geometry.sq_entries, geometry.cq_entries));
   }
   return geometry;
 }

@@ -1,6 +1,7 @@
 #include "nvqual/driver/spec/status.hpp"
 
 #include <array>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -146,6 +147,16 @@ constexpr NamedCode kPath[] = {
     {0x71, "Command Aborted By Host"},
 };
 
+// One or two hex digits, nothing else (from_chars alone would take "+1" or
+// more digits than the field has).
+std::optional<unsigned> hex_field(std::string_view text) {
+  if (text.empty() || text.size() > 2) return std::nullopt;
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
 template <size_t N>
 std::string_view find(const NamedCode (&table)[N], uint8_t sc) {
   for (const auto& entry : table) {
@@ -166,6 +177,15 @@ std::string_view status_name(uint8_t sct, uint8_t sc) {
     case StatusCodeType::kVendorSpecific: return "Vendor Specific";
   }
   return "Reserved Status Code Type";
+}
+
+std::optional<Status> parse_status_code(std::string_view text) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const auto sct = hex_field(text.substr(0, slash));
+  const auto sc = hex_field(text.substr(slash + 1));
+  if (!sct || !sc || *sct > 0x7) return std::nullopt;
+  return Status::make(static_cast<uint8_t>(*sct), static_cast<uint8_t>(*sc));
 }
 
 std::string Status::code() const { return fmt::format("{:02X}/{:02X}", sct(), sc()); }

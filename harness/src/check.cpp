@@ -1,7 +1,6 @@
 #include "nvqual/harness/check.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include <fmt/format.h>
 
@@ -232,18 +231,9 @@ std::string Check::describe() const {
 }
 
 bool parse_status_code(std::string_view text, spec::Status& status) {
-  const auto slash = text.find('/');
-  if (slash == std::string_view::npos || slash == 0 || slash + 1 >= text.size()) return false;
-  unsigned sct = 0;
-  unsigned sc = 0;
-  const std::string_view a = text.substr(0, slash);
-  const std::string_view b = text.substr(slash + 1);
-  auto [pa, ea] = std::from_chars(a.data(), a.data() + a.size(), sct, 16);
-  auto [pb, eb] = std::from_chars(b.data(), b.data() + b.size(), sc, 16);
-  if (ea != std::errc{} || eb != std::errc{} || pa != a.data() + a.size() || pb != b.data() + b.size()) return false;
-  if (sct > 7 || sc > 0xFF || a.size() > 2 || b.size() > 2) return false;
-  status = spec::Status::make(static_cast<uint8_t>(sct), static_cast<uint8_t>(sc));
-  return true;
+  const auto parsed = spec::parse_status_code(text);
+  if (parsed) status = *parsed;
+  return parsed.has_value();
 }
 
 CheckResult apply(const Check& check, const Value& value, const CheckEnvironment& environment) {

@@ -17,7 +17,6 @@
 #include "nvqual/harness/digest.hpp"
 #include "nvqual/harness/step.hpp"
 #include "yaml_document.hpp"
-#include "yaml_duplicate_keys.hpp"
 
 namespace nvqual::harness {
 
@@ -211,7 +210,6 @@ ModelProfile load_model_profile(const std::filesystem::path& path) {
   const YAML::Node root = load_one_document(text, r.file, "a model profile");
   if (!root.IsMap())
     throw SuiteError(SourceMark{r.file, 1, 1}, "a model profile must be a mapping with model: and values:");
-  if (const auto duplicate = find_duplicate_key(root)) r.fail(duplicate->key, duplicate->problem);
   ModelProfile profile;
   profile.path = r.file;
   for (const auto& entry : root) {
@@ -230,7 +228,7 @@ ModelProfile load_model_profile(const std::filesystem::path& path) {
   for (const auto& entry : values) {
     ModelExpectation e = read_entry(r, entry.first, entry.second);
     e.mark = r.mark(entry.first);
-    profile.values.emplace(entry.first.Scalar(), std::move(e));  // keys are unique: find_duplicate_key
+    profile.values.emplace(entry.first.Scalar(), std::move(e));  // keys are unique: load_one_document
   }
   return profile;
 }

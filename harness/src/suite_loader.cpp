@@ -1,10 +1,12 @@
+// A suite file -> Suite: the suite's keys and its cases (state, queue
+// settings, conditions) here; steps and expectations in suite_step_parse.cpp
+// and suite_check_parse.cpp; node helpers in suite_reader.cpp.
 #include "nvqual/harness/suite_loader.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <regex>
 #include <set>
 
@@ -12,190 +14,29 @@
 #include <yaml-cpp/yaml.h>
 
 #include "nvqual/driver/data_dir.hpp"
+#include "nvqual/driver/queue_limits.hpp"
 #include "nvqual/harness/digest.hpp"
-#include "nvqual/harness/variables.hpp"
+#include "suite_parse.hpp"
 #include "yaml_document.hpp"
-#include "yaml_duplicate_keys.hpp"
 
 namespace nvqual::harness {
 
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-std::string_view node_type_name(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "nothing (null)";
-    default: return "nothing";
-  }
-}
-
-// Reads one file; every helper raises SuiteError with the node's position.
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  SourceMark mark(const YAML::Node& node) const {
-    const YAML::Mark m = node.Mark();
-    if (m.is_null()) return SourceMark{file_, 0, 0};
-    return SourceMark{file_, m.line + 1, m.column + 1};
-  }
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& problem) const {
-    throw SuiteError(mark(node), problem);
-  }
-  [[noreturn]] void fail(SourceMark where, const std::string& problem) const {
-    throw SuiteError(std::move(where), problem);
-  }
-
-  void require_map(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsMap())
-      fail(node, fmt::format("{} must be a mapping (key: value), found {}", what, node_type_name(node)));
-  }
-  void require_list(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsSequence()) fail(node, fmt::format("{} must be a list, found {}", what, node_type_name(node)));
-  }
-  void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, std::string_view what) const {
-    for (const auto& entry : map) {
-      const auto key = entry.first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        fail(entry.first, fmt::format("unknown key '{}' in {}: expected one of {}", key, what, join(allowed)));
-      }
-    }
-  }
-  YAML::Node required(const YAML::Node& map, const std::string& key, std::string_view what) const {
-    const YAML::Node node = map[key];
-    if (!node) fail(map, fmt::format("{} has no '{}': it is required", what, key));
-    return node;
-  }
-  std::string text(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsScalar()) fail(node, fmt::format("{} must be text, found {}", what, node_type_name(node)));
-    return node.Scalar();
-  }
-  std::string nonempty_text(const YAML::Node& node, std::string_view what) const {
-    std::string value = text(node, what);
-    if (value.empty()) fail(node, fmt::format("{} must not be empty", what));
-    return value;
-  }
-  bool boolean(const YAML::Node& node, std::string_view what) const {
-    if (node.IsScalar()) {
-      const std::string& s = node.Scalar();
-      if (s == "true") return true;
-      if (s == "false") return false;
-    }
-    fail(node, fmt::format("{} must be true or false, found '{}'", what, node.IsScalar() ? node.Scalar() : "?"));
-  }
-  std::vector<std::string> text_list(const YAML::Node& node, std::string_view what) const {
-    std::vector<std::string> out;
-    if (node.IsScalar()) {
-      out.push_back(node.Scalar());
-      return out;
-    }
-    require_list(node, what);
-    for (const auto& item : node) out.push_back(nonempty_text(item, what));
-    return out;
-  }
-
-  // Parses an expression and checks every variable name against the catalog.
-  Expression expression(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsScalar())
-      fail(node,
-           fmt::format("{} must be an expression (a number or e.g. 'nsze - 1'), found {}", what, node_type_name(node)));
-    SourceMark where = mark(node);
-    // Quoted scalars start one column later than their mark.
-    const int quote = node.Tag() == "!" ? 1 : 0;
-    try {
-      Expression e = Expression::parse(node.Scalar());
-      for (size_t i = 0; i < e.names().size(); ++i) {
-        if (!is_known_variable(e.names()[i])) {
-          where.column += quote + static_cast<int>(e.name_offsets()[i]);
-          fail(where, fmt::format("unknown variable '{}' in {} '{}': expected one of {}", e.names()[i], what,
-                                  node.Scalar(), known_variable_names()));
-        }
-      }
-      return e;
-    } catch (const ExpressionError& e) {
-      where.column += quote + static_cast<int>(e.offset());
-      fail(where, fmt::format("bad {} '{}': {}", what, node.Scalar(), e.what()));
-    }
-  }
-  Expression bounded(const YAML::Node& node, std::string_view what, uint64_t min, uint64_t max) const {
-    Expression e = expression(node, what);
-    if (const auto v = e.constant_value(); v && (*v < min || *v > max)) {
-      fail(node, fmt::format("{} = {} is out of range: expected {}..{}", what, *v, min, max));
-    }
-    return e;
-  }
-
-  void reject_duplicate_keys(const YAML::Node& node) const {
-    if (const auto duplicate = find_duplicate_key(node)) fail(duplicate->key, duplicate->problem);
-  }
-
-  // Refuses variables that have no value where the expression is evaluated
-  // (a case's queue settings are computed before the case, in order).
-  void reject_names(const YAML::Node& node, const Expression& e, std::string_view what,
-                    const std::vector<std::string>& unavailable, std::string_view why) const {
-    for (size_t i = 0; i < e.names().size(); ++i) {
-      if (std::find(unavailable.begin(), unavailable.end(), e.names()[i]) == unavailable.end()) continue;
-      SourceMark where = mark(node);
-      where.column += (node.Tag() == "!" ? 1 : 0) + static_cast<int>(e.name_offsets()[i]);
-      fail(where, fmt::format("'{}' cannot be used in {} '{}': {}", e.names()[i], what, node.Scalar(), why));
-    }
-  }
-
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-};
+using detail::join;
+using detail::SuiteReader;
+using queue_limits::kMaxAdminEntries;
+using queue_limits::kMaxIoEntries;
+using queue_limits::kMaxIoQueues;
+using queue_limits::kMinEntries;
 
 const std::vector<std::string> kSuiteKeys = {"suite", "description", "area", "spec", "tags", "media_changes", "cases"};
 const std::vector<std::string> kCaseKeys = {"id",          "title",     "spec",     "description", "tags",    "state",
                                             "admin_queue", "io_queues", "requires", "skip_if",     "timeout", "steps"};
-const std::vector<std::string> kReservedStepKeys = {"step", "expect", "save", "repeat"};
-
-// Check operators as suites spell them.
-struct OpSpelling {
-  std::string_view key;
-  CheckOp op;
-  size_t operands;  // expressions expected (0: none, 2: a [lo, hi] list, SIZE_MAX: a list)
-};
-constexpr size_t kList = static_cast<size_t>(-1);
-const OpSpelling kOps[] = {
-    {"accept", CheckOp::kAccept, 0},
-    {"eq", CheckOp::kEq, 1},
-    {"ne", CheckOp::kNe, 1},
-    {"ge", CheckOp::kGe, 1},
-    {"gt", CheckOp::kGt, 1},
-    {"le", CheckOp::kLe, 1},
-    {"lt", CheckOp::kLt, 1},
-    {"range", CheckOp::kRange, 2},
-    {"bits_set", CheckOp::kBitsSet, 1},
-    {"bits_clear", CheckOp::kBitsClear, 1},
-    {"one_of", CheckOp::kOneOf, kList},
-    {"printable", CheckOp::kPrintable, 0},
-    {"text", CheckOp::kText, 0},
-    {"model", CheckOp::kModel, 0},
-    {"within", CheckOp::kWithin, 1},
-    {"pattern", CheckOp::kPattern, 0},
-    {"same_as", CheckOp::kSameAs, 0},
-};
-
-std::string op_keys() {
-  std::vector<std::string> keys;
-  for (const auto& o : kOps) keys.emplace_back(o.key);
-  return join(keys);
-}
 
 class SuiteParser {
  public:
-  SuiteParser(const Reader& reader) : r_(reader) {}
+  explicit SuiteParser(const SuiteReader& reader) : r_(reader) {}
 
   Suite parse(const YAML::Node& root, const std::string& expected_name) {
     if (!root || root.IsNull()) r_.fail(SourceMark{r_.file(), 1, 1}, "the file is empty: expected a suite mapping");
@@ -256,8 +97,8 @@ class SuiteParser {
     const YAML::Node steps = r_.required(node, "steps", what);
     r_.require_list(steps, "steps");
     if (steps.size() == 0) r_.fail(steps, "steps is empty: expected at least one step");
-    saved_.clear();
-    for (const auto& step : steps) c.steps.push_back(parse_step(step, c));
+    std::set<std::string> saved;  // what the case's steps so far saved, for same_as
+    for (const auto& step : steps) c.steps.push_back(detail::parse_step(r_, step, c, saved));
     return c;
   }
 
@@ -294,9 +135,11 @@ class SuiteParser {
     if (!node) return;
     r_.require_map(node, "admin_queue");
     r_.check_keys(node, {"entries", "cq_entries"}, "admin_queue");
-    if (node["entries"]) c.admin_sq_entries = queue_setting(node["entries"], "admin_queue entries", 2, 4096, 0);
+    if (node["entries"])
+      c.admin_sq_entries = queue_setting(node["entries"], "admin_queue entries", kMinEntries, kMaxAdminEntries, 0);
     if (node["cq_entries"]) {
-      c.admin_cq_entries = queue_setting(node["cq_entries"], "admin_queue cq_entries", 2, 4096, 1);
+      c.admin_cq_entries = queue_setting(node["cq_entries"], "admin_queue cq_entries", kMinEntries, kMaxAdminEntries,
+                                         1);
     } else {
       c.admin_cq_entries = c.admin_sq_entries;
     }
@@ -309,8 +152,9 @@ class SuiteParser {
     r_.require_map(node, "io_queues");
     r_.check_keys(node, {"count", "entries"}, "io_queues");
     if (c.state != StartState::kIo) r_.fail(node, "io_queues needs state: io");
-    if (node["count"]) c.io_queue_count = queue_setting(node["count"], "io_queues count", 1, 65535, 2);
-    if (node["entries"]) c.io_queue_entries = queue_setting(node["entries"], "io_queues entries", 2, 65536, 3);
+    if (node["count"]) c.io_queue_count = queue_setting(node["count"], "io_queues count", 1, kMaxIoQueues, 2);
+    if (node["entries"])
+      c.io_queue_entries = queue_setting(node["entries"], "io_queues entries", kMinEntries, kMaxIoEntries, 3);
   }
 
   std::vector<Condition> parse_conditions(const YAML::Node& node, std::string_view what, const std::string& key) {
@@ -331,210 +175,7 @@ class SuiteParser {
     return out;
   }
 
-  StepCall parse_step(const YAML::Node& node, Case& c) {
-    r_.require_map(node, "a step");
-    StepCall call;
-    call.mark = r_.mark(node);
-    const YAML::Node name = r_.required(node, "step", "a step");
-    const std::string step_name = r_.nonempty_text(name, "step");
-    call.definition = StepRegistry::instance().find(step_name);
-    if (call.definition == nullptr) {
-      std::vector<std::string> names;
-      for (const auto* d : StepRegistry::instance().all()) names.push_back(d->name);
-      r_.fail(name, fmt::format("unknown step '{}': expected one of {}", step_name, join(names)));
-    }
-    const StepDefinition& def = *call.definition;
-    std::vector<std::string> allowed = kReservedStepKeys;
-    for (const auto& p : def.params) allowed.push_back(p.name);
-    r_.check_keys(node, allowed, fmt::format("step {}", def.name));
-    for (const auto& p : def.params) call.args.set(p.name, parse_arg(node, p, def, call.mark));
-    if (def.check_args) {
-      if (const auto problem = def.check_args(call.args)) {
-        r_.fail(call.args.mark(problem->param),
-                fmt::format("'{}' of step {}: {}", problem->param, def.name, problem->problem));
-      }
-    }
-    if (node["repeat"]) call.repeat = r_.bounded(node["repeat"], "repeat", 1, 1'000'000);
-    if (node["expect"]) {
-      r_.require_list(node["expect"], "expect");
-      for (const auto& item : node["expect"]) call.checks.push_back(parse_check(item, def, c));
-    }
-    const bool names_status = std::any_of(call.checks.begin(), call.checks.end(),
-                                          [](const Check& k) { return k.field == "status"; });
-    if (!names_status && def.observation("status") != nullptr) {
-      // A status nobody looks at is a discarded error: require success unless the suite says otherwise.
-      Check implicit;
-      implicit.mark = call.mark;
-      implicit.field = "status";
-      implicit.op = CheckOp::kAccept;
-      implicit.accept = {spec::status::kSuccess};
-      implicit.implicit = true;
-      call.checks.insert(call.checks.begin(), implicit);
-    }
-    const bool names_unwritten = std::any_of(call.checks.begin(), call.checks.end(),
-                                             [](const Check& k) { return k.field == "unwritten_bytes"; });
-    if (!names_unwritten && def.observation("unwritten_bytes") != nullptr) {
-      // A success whose data never arrived is no success: every Identify step
-      // requires the whole structure written. Last, so a case's own checks
-      // still give its failure message.
-      Check implicit;
-      implicit.mark = call.mark;
-      implicit.field = "unwritten_bytes";
-      implicit.op = CheckOp::kEq;
-      implicit.operands = {Expression::constant(0)};
-      implicit.implicit = true;
-      call.checks.push_back(implicit);
-    }
-    if (node["save"]) {
-      call.save = r_.nonempty_text(node["save"], "save");
-      const ObservationSpec* data = def.observation("data");
-      if (data == nullptr || data->kind != ValueKind::kData) {
-        r_.fail(node["save"], fmt::format("step {} reads no data: save needs a step that observes 'data'", def.name));
-      }
-      saved_.insert(call.save);
-    }
-    return call;
-  }
-
-  StepArgs::Arg parse_arg(const YAML::Node& step, const ParamSpec& p, const StepDefinition& def, const SourceMark& at) {
-    StepArgs::Arg arg;
-    arg.spec = &p;
-    const YAML::Node node = step[p.name];
-    if (!node && p.required()) {
-      r_.fail(at, fmt::format("step {} needs '{}' ({})", def.name, p.name, p.description));
-    }
-    arg.mark = node ? r_.mark(node) : at;
-    const std::string what = fmt::format("'{}' of step {}", p.name, def.name);
-    switch (p.kind) {
-      case ParamKind::kNumber:
-        arg.expression = node ? r_.bounded(node, what, p.min, p.max) : Expression::parse(p.fallback);
-        if (const auto v = arg.expression.constant_value(); node && v && p.multiple_of > 1 && *v % p.multiple_of != 0) {
-          r_.fail(node, fmt::format("{} = {} is not a multiple of {}: expected a multiple of {}{}", what, *v,
-                                    p.multiple_of, p.multiple_of,
-                                    p.multiple_of == 4 ? " (PRP entries are dword aligned, NVMe Base 2.0 4.1.1)" : ""));
-        }
-        break;
-      case ParamKind::kFlag: arg.flag = node ? r_.boolean(node, what) : p.fallback == "true"; break;
-      case ParamKind::kChoice: {
-        arg.choice = node ? r_.text(node, what) : p.fallback;
-        if (std::find(p.choices.begin(), p.choices.end(), arg.choice) == p.choices.end()) {
-          r_.fail(node, fmt::format("{} is '{}': expected one of {}", what, arg.choice, join(p.choices)));
-        }
-        break;
-      }
-    }
-    return arg;
-  }
-
-  Check parse_check(const YAML::Node& node, const StepDefinition& def, Case& c) {
-    r_.require_map(node, "an expectation");
-    Check check;
-    check.mark = r_.mark(node);
-    YAML::Node op_node;
-    std::string op_key;
-    if (node["status"]) {
-      r_.check_keys(node, {"status"}, "a status expectation");
-      check.field = "status";
-      check.op = CheckOp::kAccept;
-      op_node = node["status"];
-      op_key = "accept";
-      if (def.observation("status") == nullptr) {
-        r_.fail(node, fmt::format("step {} observes no status", def.name));
-      }
-    } else {
-      const YAML::Node field = node["field"];
-      if (!field)
-        r_.fail(node, fmt::format("an expectation needs 'status: [...]' or 'field: NAME' with one of {}", op_keys()));
-      check.field = r_.nonempty_text(field, "field");
-      for (const auto& entry : node) {
-        const std::string key = entry.first.Scalar();
-        if (key == "field") continue;
-        const bool known = std::any_of(std::begin(kOps), std::end(kOps),
-                                       [&](const OpSpelling& o) { return o.key == key; });
-        if (!known) r_.fail(entry.first, fmt::format("unknown check '{}': expected one of {}", key, op_keys()));
-        if (!op_key.empty())
-          r_.fail(entry.first, fmt::format("one check per expectation: found '{}' and '{}'", op_key, key));
-        op_key = key;
-        op_node = entry.second;
-      }
-      if (op_key.empty())
-        r_.fail(node, fmt::format("expectation on '{}' has no check: expected one of {}", check.field, op_keys()));
-    }
-    const ObservationSpec* observed = def.observation(check.field);
-    if (observed == nullptr) {
-      std::vector<std::string> names;
-      for (const auto& o : def.observations) names.push_back(o.name);
-      r_.fail(node, fmt::format("step {} observes no '{}': expected one of {}", def.name, check.field, join(names)));
-    }
-    const OpSpelling& spelling = *std::find_if(std::begin(kOps), std::end(kOps),
-                                               [&](const OpSpelling& o) { return o.key == op_key; });
-    check.op = spelling.op;
-    if (!op_applies_to(check.op, observed->kind)) {
-      r_.fail(node, fmt::format("'{}' does not apply to {} ({} is {})", op_key, check.field, check.field,
-                                to_string(observed->kind)));
-    }
-    parse_operands(op_node, spelling, check, c);
-    return check;
-  }
-
-  void parse_operands(const YAML::Node& node, const OpSpelling& spelling, Check& check, Case& c) {
-    const std::string what = fmt::format("'{}' of {}", spelling.key, check.field);
-    switch (check.op) {
-      case CheckOp::kAccept: {
-        r_.require_list(node, fmt::format("{} (an accept-set such as [00/80, 00/81])", what));
-        if (node.size() == 0) r_.fail(node, "an empty accept-set accepts nothing: list at least one SCT/SC");
-        for (const auto& item : node) {
-          spec::Status status;
-          if (!item.IsScalar() || !parse_status_code(item.Scalar(), status)) {
-            r_.fail(item, fmt::format("'{}' is not a status: expected SCT/SC in hex, e.g. 00/80",
-                                      item.IsScalar() ? item.Scalar() : "?"));
-          }
-          check.accept.push_back(status);
-        }
-        return;
-      }
-      case CheckOp::kPrintable:
-      case CheckOp::kPattern:
-        if (!r_.boolean(node, what))
-          r_.fail(node, fmt::format("{} can only be true (leave the check out instead)", what));
-        if (check.op == CheckOp::kPattern) c.needs_pattern = true;
-        return;
-      case CheckOp::kText: check.text = r_.text(node, what); return;
-      case CheckOp::kModel: {
-        check.text = r_.nonempty_text(node, what);
-        static const std::regex kKey("[a-z0-9_]+\\.[a-z0-9_]+");
-        if (!std::regex_match(check.text, kKey)) {
-          r_.fail(node, fmt::format("model key '{}' must be section.field, e.g. identify_controller.mn", check.text));
-        }
-        c.needs_model = true;
-        return;
-      }
-      case CheckOp::kSameAs:
-        check.text = r_.nonempty_text(node, what);
-        if (saved_.count(check.text) == 0) {
-          r_.fail(node, fmt::format("nothing is saved as '{}' before this step: add save: {} to an earlier step",
-                                    check.text, check.text));
-        }
-        return;
-      default: break;
-    }
-    if (spelling.operands == 1) {
-      check.operands.push_back(r_.expression(node, what));
-    } else {
-      r_.require_list(node, what);
-      if (spelling.operands == 2 && node.size() != 2) r_.fail(node, fmt::format("{} needs [low, high]", what));
-      if (node.size() == 0) r_.fail(node, fmt::format("{} is empty", what));
-      for (const auto& item : node) check.operands.push_back(r_.expression(item, what));
-      if (check.op == CheckOp::kRange) {
-        const auto lo = check.operands[0].constant_value();
-        const auto hi = check.operands[1].constant_value();
-        if (lo && hi && *lo > *hi) r_.fail(node, fmt::format("{}: low {} is above high {}", what, *lo, *hi));
-      }
-    }
-  }
-
-  const Reader& r_;
-  std::set<std::string> saved_;
+  const SuiteReader& r_;
 };
 
 }  // namespace
@@ -550,10 +191,9 @@ std::string_view to_string(StartState state) {
 }
 
 Suite load_suite_text(std::string_view text, const std::string& file_label, const std::string& expected_name) {
-  Reader reader(file_label);
-  const YAML::Node root = load_one_document(std::string(text), file_label, "a suite");
+  SuiteReader reader(file_label);
+  const YAML::Node root = load_one_document(text, file_label, "a suite");
   try {
-    reader.reject_duplicate_keys(root);
     SuiteParser parser(reader);
     Suite suite = parser.parse(root, expected_name);
     suite.path = file_label;

@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/nested_aliases.hpp"
 #include "nvqual/harness/digest.hpp"
 #include "nvqual/sim/profile.hpp"
 #include "support/sim_run.hpp"
@@ -79,6 +80,29 @@ TEST_F(ModelProfileFiles, UnclosedQuotesAndSecondDocumentsAreErrors) {
               HasSubstr("p.yaml:3:27: YAML syntax error: the quoted scalar starting here has no closing \""));
   EXPECT_THAT(error_of("  identify_controller.vid: 1\n---\nvalues: {}\n"),
               HasSubstr("p.yaml:5:1: a second YAML document: a model profile is one document"));
+}
+
+TEST_F(ModelProfileFiles, RepeatedKeysInsideValuesAreErrors) {
+  // In an LBA format too: the second data_size would be lost without a word.
+  EXPECT_THAT(error_of("  identify_namespace.lba_formats: [{data_size: 512, data_size: 4096}]\n"),
+              HasSubstr("p.yaml:3:53: duplicate key 'data_size' (first at line 3, column 37)"));
+}
+
+TEST_F(ModelProfileFiles, AnEmptySecondDocumentIsAnError) {
+  EXPECT_THAT(error_of("  identify_controller.vid: 1\n---\n"),
+              HasSubstr("p.yaml:4:1: a second YAML document: a model profile is one document"));
+}
+
+TEST_F(ModelProfileFiles, NestedAliasesAreRefusedAtTheFirstAlias) {
+  // A "billion laughs": before the strict reader, this kept nvqual busy for minutes.
+  const auto path = write("laughs.yaml", testing_support::nested_aliases("description") + "model: m\nvalues: {}\n");
+  try {
+    load_model_profile(path);
+    ADD_FAILURE() << "nested aliases loaded";
+  } catch (const SuiteError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("laughs.yaml" + std::string(testing_support::kFirstAliasError)));
+    EXPECT_THAT(e.what(), HasSubstr("write the value out in full instead"));
+  }
 }
 
 TEST_F(ModelProfileFiles, ValuesOfTheWrongKindAreErrors) {

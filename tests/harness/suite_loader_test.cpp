@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/nested_aliases.hpp"
 #include "support/suite_text.hpp"
 
 namespace nvqual::harness {
@@ -254,6 +255,15 @@ TEST(SuiteLoader, RejectsADuplicateKeyAtItsSecondPlace) {
   EXPECT_THAT(e.what(), HasSubstr("duplicate key 'blocks'"));
   e = rejected("area: x\n" + one_step_suite("      - step: identify_controller\n"));
   EXPECT_THAT(e.what(), HasSubstr("t.yaml:3:1: duplicate key 'area' (first at line 1, column 1)"));
+}
+
+TEST(SuiteLoader, RejectsNestedAliasesAtTheFirstAlias) {
+  // A "billion laughs" used as the suite's tags: before the strict reader,
+  // walking it for duplicate keys kept `nvqual run` busy for minutes.
+  const SuiteError e = rejected(testing_support::nested_aliases("tags") +
+                                one_step_suite("      - step: identify_controller\n"));
+  EXPECT_EQ(e.mark().str(), "t.yaml:2:10");
+  EXPECT_THAT(e.problem(), HasSubstr("YAML alias '*l0': anchors and aliases are not accepted"));
 }
 
 TEST(SuiteLoader, RejectsADivisorThatIsAlwaysZero) {

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/nested_aliases.hpp"
 #include "nvqual/sim/profile.hpp"
 #include "support/raw_host.hpp"
 
@@ -91,7 +92,9 @@ TEST(Profile, EveryShippedProfileLoadsAndOnlyFaultProfilesHaveFaults) {
     const Profile p = load_profile(entry.path());
     EXPECT_EQ(p.name, entry.path().stem().string());
     EXPECT_FALSE(p.description.empty());
-    if (entry.path().parent_path().filename() != "faults") EXPECT_TRUE(p.faults.empty());
+    if (entry.path().parent_path().filename() != "faults") {
+      EXPECT_TRUE(p.faults.empty());
+    }
     ++count;
   }
   EXPECT_GE(count, 20u);
@@ -118,7 +121,7 @@ TEST(Profile, FaultEntriesParseIntoTheirTypes) {
   EXPECT_EQ(std::get<AllOnesFault>(fault_of("all-ones.yaml")).after_commands, 0u);
   const auto sqid = std::get<WrongSqidFault>(fault_of("wrong-sqid.yaml"));
   EXPECT_EQ(sqid.sqid, 7);
-  EXPECT_EQ(sqid.match, (CommandMatch{QueueKind::kIo, uint8_t{0x02}, 1}));
+  EXPECT_EQ(sqid.match, (CommandMatch{QueueKind::kIo, uint8_t{0x02}, 1, std::nullopt, std::nullopt, {}}));
   const auto status = std::get<StatusFault>(fault_of("identify-status-error.yaml"));
   EXPECT_EQ(status.sct, 0);
   EXPECT_EQ(status.sc, 0x06);
@@ -239,7 +242,43 @@ TEST(ProfileErrors, CrossFieldRulesPointAtTheOffendingValue) {
 
 TEST(ProfileErrors, DuplicateKeysAreRejected) {
   EXPECT_THAT(error_of(replace_line(kMinimal, 4, "  to: 10\n  to: 11")),
-              StartsWith("bad.yaml:5:3: duplicate key 'registers.to'"));
+              StartsWith("bad.yaml:5:3: duplicate key 'to' (first at line 4, column 3): a key may appear once"));
+  // Inside a fault too: the second status would be lost, not used.
+  EXPECT_THAT(error_of(std::string(kMinimal) + "faults:\n  - {type: status, status: \"00/06\", status: \"00/07\"}\n"),
+              StartsWith("bad.yaml:20:37: duplicate key 'status' (first at line 20, column 20)"));
+}
+
+// The strict reader suites and model profiles use: one document, closed quotes, no aliases.
+TEST(ProfileErrors, ASecondDocumentIsRejected) {
+  // yaml-cpp's Load() would silently drop it.
+  EXPECT_EQ(error_of(std::string(kMinimal) + "---\nname: other\n"),
+            "bad.yaml:20:1: a second YAML document: a simulator profile is one document; remove the '---' and what "
+            "follows, or put it in a file of its own");
+  EXPECT_THAT(error_of(std::string(kMinimal) + "---\n"), StartsWith("bad.yaml:19:1: a second YAML document"));
+}
+
+TEST(ProfileErrors, AQuotedScalarWithNoClosingQuoteIsRejected) {
+  EXPECT_THAT(error_of(std::string(kMinimal) + "description: \"open\n"),
+              StartsWith("bad.yaml:19:14: YAML syntax error: the quoted scalar starting here has no closing \""));
+}
+
+TEST(ProfileErrors, NestedAliasesAreRejectedAtTheFirstAlias) {
+  // A "billion laughs": walking the tree yaml-cpp builds would visit 10^9 nodes.
+  EXPECT_THAT(error_of(testing_support::nested_aliases("description") + kMinimal),
+              StartsWith(std::string("bad.yaml") + testing_support::kFirstAliasError));
+}
+
+TEST(ProfileErrors, StatusTextIsReadAsSuitesReadIt) {
+  EXPECT_EQ(error_of(std::string(kMinimal) + "faults:\n  - {type: status, status: \"8/00\"}\n"),
+            "bad.yaml:20:28: faults[0].status is '8/00'; expected SCT/SC in hex with SCT 0-7, e.g. 00/80");
+  EXPECT_THAT(error_of(std::string(kMinimal) + "faults:\n  - {type: status, status: \"00/100\"}\n"),
+              HasSubstr("faults[0].status is '00/100'"));
+  const Profile p = parse_profile(std::string(kMinimal) + "faults:\n  - {type: status, status: 2/81, dnr: false}\n",
+                                  "ok.yaml");
+  const auto status = std::get<StatusFault>(p.faults.at(0));
+  EXPECT_EQ(status.sct, 2);
+  EXPECT_EQ(status.sc, 0x81);
+  EXPECT_FALSE(status.dnr);
 }
 
 class TempDir {

@@ -104,13 +104,10 @@ MapReader::MapReader(const YamlSource& src, const YAML::Node& node, std::string 
     src_.fail(node_.Mark(), (what_.empty() ? std::string("the profile") : what_) + " is " + kind_name(node_),
               "expected a mapping of keys to values");
   }
-  std::set<std::string> seen;
+  // Repeated keys never get here: the strict reader refuses them at load.
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     if (!it->first.IsScalar())
       src_.fail(it->first.Mark(), "a key in " + what_ + " is not a name", "expected a plain key");
-    if (!seen.insert(it->first.Scalar()).second) {
-      src_.fail(it->first.Mark(), "duplicate key '" + field(it->first.Scalar()) + "'", "expected each key once");
-    }
   }
 }
 

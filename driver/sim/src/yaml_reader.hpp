@@ -1,5 +1,6 @@
-// Strict reading of YAML for profiles: every error names file:line:column,
-// what is wrong and what was expected; unknown and duplicate keys are errors.
+// Reading the sections of a profile that nvqual::yaml::load_strict() loaded
+// (one document, no repeated keys or aliases): every error names
+// file:line:column, what is wrong and what was expected; unknown keys are errors.
 #pragma once
 
 #include <cstdint>

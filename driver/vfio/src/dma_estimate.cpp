@@ -2,6 +2,7 @@
 
 #include "nvqual/driver/controller.hpp"
 #include "nvqual/driver/dma_buffer.hpp"
+#include "nvqual/driver/queue_limits.hpp"
 #include "nvqual/driver/spec/queue_entries.hpp"
 
 namespace nvqual::vfio::dma_estimate {
@@ -12,11 +13,11 @@ constexpr uint64_t kPage = DmaBuffer::kHostPage;
 uint64_t pages(uint64_t bytes) { return (bytes + kPage - 1) / kPage; }
 
 // The harness's limits (harness/src/suite_loader.cpp, steps/step_support.cpp):
-// admin queues up to 4096 entries, I/O queues up to 65536 (CAP.MQES's range),
+// admin queues up to 4096 entries, I/O queues up to 65536 (queue_limits.hpp),
 // a step's buffer up to 64 MiB. read_offset_sweep holds two buffers at once,
 // and the shipped suites create at most two I/O queue pairs (suites/read.yaml).
-constexpr uint32_t kRunAdminEntries = 4096;
-constexpr uint32_t kRunIoEntries = 65536;
+constexpr uint32_t kRunAdminEntries = queue_limits::kMaxAdminEntries;
+constexpr uint32_t kRunIoEntries = queue_limits::kMaxIoEntries;
 constexpr uint64_t kRunIoQueuePairs = 2;
 constexpr uint64_t kRunStepBufferBytes = uint64_t{64} << 20;
 constexpr uint64_t kRunStepBuffers = 2;

@@ -1,6 +1,7 @@
 // create_io_cq / create_io_sq / delete_io_sq / delete_io_cq: the raw queue
 // commands with whatever fields the case asks for, valid or not
 // (NVMe Base 2.0, 5.4 - 5.7). Each observes the completion status.
+#include "nvqual/driver/queue_limits.hpp"
 #include "step_support.hpp"
 
 namespace nvqual::harness::steps {
@@ -8,13 +9,13 @@ namespace {
 
 const std::vector<ObservationSpec> kStatusOnly = {{"status", ValueKind::kStatus, "completion status"}};
 
-ParamSpec qid_param() { return {.name = "qid", .description = "queue identifier", .max = 0xFFFF}; }
+ParamSpec qid_param() { return {.name = "qid", .description = "queue identifier", .max = queue_limits::kMaxQid}; }
 ParamSpec entries_param() {
   return {.name = "entries",
           .fallback = "io_queue_entries",
           .description = "queue entries, 1-based (sent 0-based as QSIZE: 1 sends QSIZE 0)",
           .min = 1,
-          .max = 65536};
+          .max = queue_limits::kMaxIoEntries};
 }
 ParamSpec contiguous_param() {
   return {
@@ -59,7 +60,7 @@ const StepRegistrar create_sq{{
     .description = "Create I/O Submission Queue with the given QID, size, CQID and flags",
     .params = {qid_param(),
                entries_param(),
-               {.name = "cqid", .description = "the completion queue it posts to", .max = 0xFFFF},
+               {.name = "cqid", .description = "the completion queue it posts to", .max = queue_limits::kMaxQid},
                contiguous_param(),
                base_offset_param()},
     .observations = kStatusOnly,

@@ -8,10 +8,13 @@
 // success without moving data never agrees with another read.
 #include <fmt/format.h>
 
+#include "nvqual/driver/queue_limits.hpp"
 #include "step_support.hpp"
 
 namespace nvqual::harness::steps {
 namespace {
+
+using queue_limits::kMaxQid;
 
 // One Read carries at most 65536 blocks (NLB is a 0-based 16-bit field, NVM 1.0 3.2.6).
 constexpr uint64_t kMaxBlocksPerCommand = 65536;
@@ -77,7 +80,7 @@ const StepRegistrar registrar{{
     .name = "read",
     .description = "Read blocks through an I/O queue (modes split, once, chunks); observes status and data",
     .params =
-        {{.name = "qid", .fallback = "1", .description = "I/O queue pair to use", .min = 1, .max = 0xFFFF},
+        {{.name = "qid", .fallback = "1", .description = "I/O queue pair to use", .min = 1, .max = kMaxQid},
          {.name = "nsid", .fallback = "nsid", .description = "namespace ID", .max = 0xFFFFFFFF},
          {.name = "slba", .fallback = "0", .description = "first LBA"},
          {.name = "blocks", .fallback = "1", .description = "logical blocks (1-based)", .min = 1, .max = 1u << 20},

@@ -5,10 +5,13 @@
 // covered, so neither a missed transfer nor an empty range can pass.
 #include <fmt/format.h>
 
+#include "nvqual/driver/queue_limits.hpp"
 #include "step_support.hpp"
 
 namespace nvqual::harness::steps {
 namespace {
+
+using queue_limits::kMaxQid;
 
 std::optional<ArgProblem> check_args(const StepArgs& args) {
   const auto from = args.constant("from");
@@ -86,7 +89,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 const StepRegistrar registrar{{
     .name = "read_offset_sweep",
     .description = "Reads the same blocks with PRP1 at each dword offset in [from, to] and compares with offset 0",
-    .params = {{.name = "qid", .fallback = "1", .description = "I/O queue pair", .min = 1, .max = 0xFFFF},
+    .params = {{.name = "qid", .fallback = "1", .description = "I/O queue pair", .min = 1, .max = kMaxQid},
                {.name = "slba", .fallback = "0", .description = "first LBA"},
                {.name = "blocks", .fallback = "1", .description = "blocks per read", .min = 1, .max = 65536},
                {.name = "from", .fallback = "4", .description = "first PRP1 offset", .max = 65536, .multiple_of = 4},

@@ -6,10 +6,14 @@
 #include <algorithm>
 
 #include "nvqual/driver/commands.hpp"
+#include "nvqual/driver/queue_limits.hpp"
 #include "step_support.hpp"
 
 namespace nvqual::harness::steps {
 namespace {
+
+using queue_limits::kMaxIoQueues;
+using queue_limits::kMaxQid;
 
 // Create CQ, create SQ, delete SQ, delete CQ at `qid`; the first failing status, else success.
 spec::Status create_and_delete(Controller& controller, uint16_t qid) {
@@ -41,8 +45,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   if (args.flag("create_highest") && cqe.status().ok()) {
     // QIDs are 16 bits: a grant of 65536 (NSQA FFFFh) cannot be created at all.
     const uint32_t qid = std::min<uint32_t>(granted.io_sq, granted.io_cq);
-    highest = qid > 0xFFFF ? spec::status::kInvalidQueueIdentifier
-                           : create_and_delete(ctx.controller(), static_cast<uint16_t>(qid));
+    highest = qid > kMaxQid ? spec::status::kInvalidQueueIdentifier
+                            : create_and_delete(ctx.controller(), static_cast<uint16_t>(qid));
   }
   out["highest_qid_status"] = highest;
 }
@@ -50,13 +54,20 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 const StepRegistrar registrar{{
     .name = "set_number_of_queues",
     .description = "Set Features Number of Queues; observes what the controller allocated",
-    .params =
-        {{.name = "sqs", .fallback = "io_queues", .description = "I/O SQs wanted (1-based)", .min = 1, .max = 65535},
-         {.name = "cqs", .fallback = "io_queues", .description = "I/O CQs wanted (1-based)", .min = 1, .max = 65535},
-         {.name = "create_highest",
-          .kind = ParamKind::kFlag,
-          .fallback = "false",
-          .description = "also create and delete the I/O CQ and SQ with the highest QID granted"}},
+    .params = {{.name = "sqs",
+                .fallback = "io_queues",
+                .description = "I/O SQs wanted (1-based)",
+                .min = 1,
+                .max = kMaxIoQueues},
+               {.name = "cqs",
+                .fallback = "io_queues",
+                .description = "I/O CQs wanted (1-based)",
+                .min = 1,
+                .max = kMaxIoQueues},
+               {.name = "create_highest",
+                .kind = ParamKind::kFlag,
+                .fallback = "false",
+                .description = "also create and delete the I/O CQ and SQ with the highest QID granted"}},
     .observations =
         {
             {"status", ValueKind::kStatus, "completion status"},

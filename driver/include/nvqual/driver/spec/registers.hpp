@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "nvqual/driver/queue_limits.hpp"
 #include "nvqual/driver/spec/bits.hpp"
 
 namespace nvqual::spec {
@@ -156,7 +157,7 @@ struct Aqa {
   raw_type raw = 0;
   NVQUAL_REG_FIELD(asqs, 11, 0)   // admin submission queue size, 0-based
   NVQUAL_REG_FIELD(acqs, 27, 16)  // admin completion queue size, 0-based
-  static constexpr uint32_t kMaxEntries = 4096;
+  static constexpr uint32_t kMaxEntries = queue_limits::kMaxAdminEntries;
   static constexpr Aqa for_entries(uint32_t sq_entries, uint32_t cq_entries) {
     return Aqa{}.set_asqs(sq_entries - 1).set_acqs(cq_entries - 1);
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,14 @@ struct Status {
 
 // The spec's name for a status code, or a "Reserved"/"Vendor Specific" label.
 std::string_view status_name(uint8_t sct, uint8_t sc);
+
+// Reads a status code as suites and simulator profiles write it, the inverse
+// of Status::code(): "SCT/SC" in hex ("00/80", "1/0C"), one or two digits each,
+// SCT 0-7. DNR, More and CRD are not part of the text and stay clear.
+// nullopt when the text is not of that form.
+std::optional<Status> parse_status_code(std::string_view text);
+// The form parse_status_code() reads, for the messages of its callers.
+inline constexpr std::string_view kStatusCodeForm = "SCT/SC in hex with SCT 0-7, e.g. 00/80";
 
 // Named status codes the driver and simulator use by name.
 namespace status {
