@@ -158,15 +158,15 @@ constexpr FaultReader kFaultReaders[] = {
     {"prp1-only", [](MapReader& map) -> Fault { return Prp1OnlyFault{parse_queue_kind(map)}; }},
     {"no-data-transfer", [](MapReader& map) -> Fault { return NoDataTransferFault{parse_match(map)}; }},
     {"stale-sqhd-after-reset", [](MapReader&) -> Fault { return StaleSqhdAfterResetFault{}; }},
-    {"overstate-queues",
-     [](MapReader& map) -> Fault {
-       return OverstateQueuesFault{static_cast<uint16_t>(map.uint_or("extra", 1, 0xFFFE, 1))};
-     }},
     {"stale-sqhd",
      [](MapReader& map) -> Fault {
        StaleSqhdFault fault{parse_match(map), 0};
        fault.nth_after_reset = map.uint_or("nth_after_reset", 0, kU64, 0);
        return fault;
+     }},
+    {"overstate-queues",
+     [](MapReader& map) -> Fault {
+       return OverstateQueuesFault{static_cast<uint16_t>(map.uint_or("extra", 1, 0xFFFE, 1))};
      }},
 };
 
