@@ -29,7 +29,10 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   request.nsid = ctx.nsid();
   request.slba = args.number("slba", v);
   request.blocks = args.number("blocks", v);
-  request.lba_size = ctx.lba_size();
+  // The controller resolves the format (and refuses one with metadata).
+  const std::optional<LbaFormat> format = controller.active_format(request.nsid);
+  if (!format) throw CaseInputError(fmt::format("namespace {} has no active LBA format to read", request.nsid));
+  const auto lba_size = static_cast<uint32_t>(format->data_size());
   const uint64_t from = args.number("from", v);
   const uint64_t to = args.number("to", v);
   const uint64_t stride = args.number("stride", v);
@@ -40,7 +43,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
     throw CaseInputError(
         fmt::format("the PRP1 offset range {}..{} is empty: the sweep would compare nothing", from, to));
   }
-  const size_t length = request.blocks * request.lba_size;
+  const size_t length = request.blocks * lba_size;
 
   DmaBuffer reference_buffer = buffer_for(ctx, length);
   poison(ctx, std::span<std::byte>(reference_buffer.data(), reference_buffer.size()));
@@ -49,7 +52,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   reference->bytes.assign(reference_buffer.data(), reference_buffer.data() + length);
   reference->first_lba = request.slba;
   reference->nsid = request.nsid;
-  reference->lba_size = request.lba_size;
+  reference->lba_size = lba_size;
 
   spec::Status status = first.status();
   uint64_t reads = 1;
