@@ -98,7 +98,7 @@ const StepRegistrar registrar{{
           .fallback = "1",
           .description = "blocks per command in chunks mode",
           .min = 1,
-          .max = 65536}},
+          .max = kMaxBlocksPerCommand}},
     .observations =
         {
             {"status", ValueKind::kStatus, "the first failing completion's status, else the last one's"},

@@ -5,6 +5,7 @@
 // covered, so neither a missed transfer nor an empty range can pass.
 #include <fmt/format.h>
 
+#include "nvqual/driver/commands.hpp"
 #include "step_support.hpp"
 
 namespace nvqual::harness::steps {
@@ -89,17 +90,18 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 const StepRegistrar registrar{{
     .name = "read_offset_sweep",
     .description = "Reads the same blocks with PRP1 at each dword offset in [from, to] and compares with offset 0",
-    .params = {{.name = "qid", .fallback = "1", .description = "I/O queue pair", .min = 1, .max = 0xFFFF},
-               {.name = "slba", .fallback = "0", .description = "first LBA"},
-               {.name = "blocks", .fallback = "1", .description = "blocks per read", .min = 1, .max = 65536},
-               {.name = "from", .fallback = "4", .description = "first PRP1 offset", .max = 65536, .multiple_of = 4},
-               {.name = "to", .fallback = "page_size - 4", .description = "last PRP1 offset", .max = 65536},
-               {.name = "stride",
-                .fallback = "4",
-                .description = "offset step (dword multiple)",
-                .min = 4,
-                .max = 65536,
-                .multiple_of = 4}},
+    .params =
+        {{.name = "qid", .fallback = "1", .description = "I/O queue pair", .min = 1, .max = 0xFFFF},
+         {.name = "slba", .fallback = "0", .description = "first LBA"},
+         {.name = "blocks", .fallback = "1", .description = "blocks per read", .min = 1, .max = cmd::kMaxBlocksPerRead},
+         {.name = "from", .fallback = "4", .description = "first PRP1 offset", .max = 65536, .multiple_of = 4},
+         {.name = "to", .fallback = "page_size - 4", .description = "last PRP1 offset", .max = 65536},
+         {.name = "stride",
+          .fallback = "4",
+          .description = "offset step (dword multiple)",
+          .min = 4,
+          .max = 65536,
+          .multiple_of = 4}},
     .observations =
         {
             {"status", ValueKind::kStatus, "the first failing status, else success"},
