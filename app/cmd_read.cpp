@@ -67,7 +67,9 @@ int run_read(const ReadOptions& options) {
   for (uint64_t done = 0; done < options.blocks;) {
     StopOnSignal::check(fmt::format("reading namespace {} ({})", options.nsid, out.unfinished_note()));
     const uint64_t blocks = std::min(chunk_blocks, options.blocks - done);
-    const ReadRequest request{options.nsid, options.lba + done, blocks, static_cast<uint32_t>(lba_size), format.ms};
+    // The controller sizes the blocks by the format it resolved (the cache
+    // require_namespace() filled), and would refuse one with metadata itself.
+    const ReadRequest request{options.nsid, options.lba + done, blocks, std::nullopt};
     const ReadResult result = controller.read(queue, request, buffer);
     if (!result.ok()) {
       // A DriverError, like every other device error: main prints this line, then

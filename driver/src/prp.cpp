@@ -3,7 +3,18 @@
 #include <stdexcept>
 #include <string>
 
+#include <fmt/format.h>
+
+#include "nvqual/driver/errors.hpp"
+
 namespace nvqual::prp {
+
+void require_dword_aligned(uint64_t offset) {
+  if (!is_dword_aligned(offset)) {
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("PRP1 offset {} is not dword aligned (NVMe Base 2.0, 4.1.1)", offset));
+  }
+}
 
 size_t pages_spanned(uint64_t address, size_t length, size_t page_size) {
   if (length == 0) return 0;
@@ -14,7 +25,8 @@ size_t pages_spanned(uint64_t address, size_t length, size_t page_size) {
 
 Plan plan(uint64_t iova, size_t length, size_t page_size) {
   if (length == 0) throw std::invalid_argument("PRP transfer of 0 bytes");
-  if (iova % 4 != 0) throw std::invalid_argument("PRP1 must be dword aligned, got offset " + std::to_string(iova % 4));
+  if (!is_dword_aligned(iova))
+    throw std::invalid_argument("PRP1 must be dword aligned, got offset " + std::to_string(iova % kAlignment));
   if (page_size < 4096 || (page_size & (page_size - 1)) != 0) throw std::invalid_argument("bad memory page size");
 
   Plan result;

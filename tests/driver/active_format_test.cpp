@@ -102,7 +102,7 @@ TEST(MetadataReads, RefusedBeforeReachingTheDevice) {
   rig.controller.set_number_of_queues(1, 1);
   QueuePair& queue = rig.controller.create_io_queue_pair(1, 8);
   DmaBuffer buffer(rig.sim, 4096);
-  const ReadRequest request{1, 0, 1, 512, ns.active_format().ms};
+  const ReadRequest request{1, 0, 1, std::nullopt};  // no format given: the controller resolves it
   const uint64_t reads_before = rig.sim.counters().io_commands[0x02];
   DriverError error = capture_error([&] { rig.controller.read(queue, request, buffer); });
   EXPECT_EQ(error.kind(), ErrorKind::kUnsupported);

@@ -1,4 +1,4 @@
-// Reset and enable as REFERENCE.md section 1 lays out, against the strict simulator.
+// Reset and enable as NVMe Base 2.0, 3.5.1 lays out, against the strict simulator.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

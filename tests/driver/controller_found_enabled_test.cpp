@@ -1,5 +1,5 @@
 // A controller found with CC.EN=1 and CSTS.RDY=0 that never becomes ready
-// (REFERENCE.md 1): the driver waits for RDY=1 as the spec asks, but when that
+// (NVMe Base 2.0, 3.5.1): the driver waits for RDY=1 as the spec asks, but when that
 // wait runs out it must still clear EN, and escalate (function-level reset,
 // then NSSR) when EN=0 is not honoured. A controller must never be left
 // enabled behind a thrown error or a destroyed Controller.

@@ -53,10 +53,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
       done.push_back(controller.admin(cmd::identify(spec::Cns::kController, 0), page, kIdentifyPageSize));
     } else {
       const uint64_t n = std::min<uint64_t>({batch, count - completed, queue.capacity()});
-      std::vector<uint16_t> posted;
-      for (uint64_t i = 0; i < n; ++i) posted.push_back(queue.post(probe));
-      queue.ring();
-      for (uint16_t cid : posted) done.push_back(queue.wait(cid, controller.command_timeout()));
+      const std::vector<spec::SubmissionEntry> posted(n, probe);  // one doorbell write for the batch
+      done = controller.submit_batch(queue, posted);
     }
     for (const auto& cqe : done) {
       cids.insert(cqe.cid());

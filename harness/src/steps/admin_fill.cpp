@@ -5,7 +5,9 @@
 // What the host posted proves nothing about the controller, so the step
 // measures what the controller reports: one command first gives the SQ head
 // before the fill, and the SQHD values of the fill's completions must then
-// have moved it past every posted entry (sqhd_advance == posted).
+// have moved it past every posted entry (sqhd_advance == posted). The batch
+// goes through Controller::submit_batch, so a timeout disables the controller
+// before the error propagates, as for every other command.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -21,16 +23,14 @@ void run(StepContext& ctx, const StepArgs&, Observations& out) {
   QueuePair& queue = controller.admin_queue();
   const uint32_t entries = queue.geometry().sq_entries;
   const spec::SubmissionEntry probe = cmd::get_features(static_cast<uint8_t>(spec::FeatureId::kNumberOfQueues));
-  const spec::CompletionEntry before = queue.execute(probe, controller.command_timeout());
+  const spec::CompletionEntry before = controller.admin(probe);
   spec::Status first_bad = before.status();
 
-  std::vector<uint16_t> posted;
-  while (!queue.full()) posted.push_back(queue.post(probe));
-  queue.ring();
+  // Every slot post() would accept now, in one batch behind one doorbell write.
+  const std::vector<spec::SubmissionEntry> posted(queue.free_slots(), probe);
   uint64_t completed = 0;
   uint64_t advance = 0;
-  for (uint16_t cid : posted) {
-    const auto cqe = queue.wait(cid, controller.command_timeout());
+  for (const auto& cqe : controller.submit_batch(queue, posted)) {
     if (!cqe.status().ok() && first_bad.ok()) first_bad = cqe.status();
     // Distance the head moved from where it was before the fill (SQHD is the
     // controller's, so a controller that skips or repeats entries shows here).

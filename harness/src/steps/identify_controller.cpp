@@ -27,12 +27,11 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const uint64_t mdts = std::get<uint64_t>(out["mdts"]);
   const uint64_t min_page = ctx.controller().cap().min_page_size();
   out["max_transfer_bytes"] = mdts == 0 || mdts >= 40 ? uint64_t{0} : (uint64_t{1} << mdts) * min_page;
-  // SQES/CQES: bits 3:0 the required (minimum) entry size, bits 7:4 the maximum, as powers of two.
   const IdentifyController id = parse_identify_controller(page);
-  out["sqes_min"] = uint64_t{id.sqes} % 16;
-  out["sqes_max"] = uint64_t{id.sqes} / 16;
-  out["cqes_min"] = uint64_t{id.cqes} % 16;
-  out["cqes_max"] = uint64_t{id.cqes} / 16;
+  out["sqes_min"] = uint64_t{id.sqes_min()};
+  out["sqes_max"] = uint64_t{id.sqes_max()};
+  out["cqes_min"] = uint64_t{id.cqes_min()};
+  out["cqes_max"] = uint64_t{id.cqes_max()};
 }
 
 std::vector<ObservationSpec> observations() {

@@ -8,6 +8,7 @@
 // success without moving data never agrees with another read.
 #include <fmt/format.h>
 
+#include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/queue_limits.hpp"
 #include "step_support.hpp"
 
@@ -16,8 +17,8 @@ namespace {
 
 using queue_limits::kMaxQid;
 
-// One Read carries at most 65536 blocks (NLB is a 0-based 16-bit field, NVM 1.0 3.2.6).
-constexpr uint64_t kMaxBlocksPerCommand = 65536;
+// One Read carries at most this many blocks (NLB is a 0-based 16-bit field, NVM 1.0 3.2.6).
+constexpr uint64_t kMaxBlocksPerCommand = cmd::kMaxBlocksPerRead;
 
 std::optional<ArgProblem> check_args(const StepArgs& args) {
   const auto blocks = args.constant("blocks");
@@ -37,10 +38,16 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   request.nsid = static_cast<uint32_t>(args.number("nsid", v));
   request.slba = args.number("slba", v);
   request.blocks = args.number("blocks", v);
-  request.lba_size = ctx.lba_size();
+  // The controller resolves the namespace's active format (and refuses one
+  // with metadata before anything reaches the device). An NSID with none
+  // (nsid 0, nn + 1: cases that check the device refuses them) is read with
+  // the probed namespace's block size, for the device to answer.
+  const std::optional<LbaFormat> format = controller.active_format(request.nsid);
+  if (!format) request.lba_size = ctx.lba_size();
+  const uint32_t lba_size = format ? static_cast<uint32_t>(format->data_size()) : ctx.lba_size();
   const uint64_t offset = args.number("buffer_offset", v);
   require_dword_aligned(offset, "buffer_offset");
-  DmaBuffer buffer = buffer_for(ctx, request.blocks * request.lba_size, offset);
+  DmaBuffer buffer = buffer_for(ctx, request.blocks * lba_size, offset);
   QueuePair& queue = controller.io_queue(qid);
   poison(ctx, std::span<std::byte>(buffer.data(), buffer.size()));
 
@@ -61,16 +68,16 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
       ReadRequest part = request;
       part.slba = request.slba + done;
       part.blocks = std::min(chunk, request.blocks - done);
-      completion = controller.read_once(queue, part, buffer, offset + done * request.lba_size);
+      completion = controller.read_once(queue, part, buffer, offset + done * lba_size);
       ++commands;
       if (!completion.status().ok()) break;
     }
   }
   auto data = std::make_shared<DataBlock>();
-  data->bytes.assign(buffer.data() + offset, buffer.data() + offset + request.blocks * request.lba_size);
+  data->bytes.assign(buffer.data() + offset, buffer.data() + offset + request.blocks * lba_size);
   data->first_lba = request.slba;
   data->nsid = request.nsid;
-  data->lba_size = request.lba_size;
+  data->lba_size = lba_size;
   out["status"] = completion.status();
   out["commands"] = commands;
   out["data"] = DataPtr(std::move(data));
@@ -94,7 +101,7 @@ const StepRegistrar registrar{{
           .fallback = "1",
           .description = "blocks per command in chunks mode",
           .min = 1,
-          .max = 65536}},
+          .max = kMaxBlocksPerCommand}},
     .observations =
         {
             {"status", ValueKind::kStatus, "the first failing completion's status, else the last one's"},

@@ -5,6 +5,7 @@
 // covered, so neither a missed transfer nor an empty range can pass.
 #include <fmt/format.h>
 
+#include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/queue_limits.hpp"
 #include "step_support.hpp"
 
@@ -32,7 +33,10 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   request.nsid = ctx.nsid();
   request.slba = args.number("slba", v);
   request.blocks = args.number("blocks", v);
-  request.lba_size = ctx.lba_size();
+  // The controller resolves the format (and refuses one with metadata).
+  const std::optional<LbaFormat> format = controller.active_format(request.nsid);
+  if (!format) throw CaseInputError(fmt::format("namespace {} has no active LBA format to read", request.nsid));
+  const auto lba_size = static_cast<uint32_t>(format->data_size());
   const uint64_t from = args.number("from", v);
   const uint64_t to = args.number("to", v);
   const uint64_t stride = args.number("stride", v);
@@ -43,7 +47,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
     throw CaseInputError(
         fmt::format("the PRP1 offset range {}..{} is empty: the sweep would compare nothing", from, to));
   }
-  const size_t length = request.blocks * request.lba_size;
+  const size_t length = request.blocks * lba_size;
 
   DmaBuffer reference_buffer = buffer_for(ctx, length);
   poison(ctx, std::span<std::byte>(reference_buffer.data(), reference_buffer.size()));
@@ -52,7 +56,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   reference->bytes.assign(reference_buffer.data(), reference_buffer.data() + length);
   reference->first_lba = request.slba;
   reference->nsid = request.nsid;
-  reference->lba_size = request.lba_size;
+  reference->lba_size = lba_size;
 
   spec::Status status = first.status();
   uint64_t reads = 1;
@@ -89,17 +93,18 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 const StepRegistrar registrar{{
     .name = "read_offset_sweep",
     .description = "Reads the same blocks with PRP1 at each dword offset in [from, to] and compares with offset 0",
-    .params = {{.name = "qid", .fallback = "1", .description = "I/O queue pair", .min = 1, .max = kMaxQid},
-               {.name = "slba", .fallback = "0", .description = "first LBA"},
-               {.name = "blocks", .fallback = "1", .description = "blocks per read", .min = 1, .max = 65536},
-               {.name = "from", .fallback = "4", .description = "first PRP1 offset", .max = 65536, .multiple_of = 4},
-               {.name = "to", .fallback = "page_size - 4", .description = "last PRP1 offset", .max = 65536},
-               {.name = "stride",
-                .fallback = "4",
-                .description = "offset step (dword multiple)",
-                .min = 4,
-                .max = 65536,
-                .multiple_of = 4}},
+    .params =
+        {{.name = "qid", .fallback = "1", .description = "I/O queue pair", .min = 1, .max = kMaxQid},
+         {.name = "slba", .fallback = "0", .description = "first LBA"},
+         {.name = "blocks", .fallback = "1", .description = "blocks per read", .min = 1, .max = cmd::kMaxBlocksPerRead},
+         {.name = "from", .fallback = "4", .description = "first PRP1 offset", .max = 65536, .multiple_of = 4},
+         {.name = "to", .fallback = "page_size - 4", .description = "last PRP1 offset", .max = 65536},
+         {.name = "stride",
+          .fallback = "4",
+          .description = "offset step (dword multiple)",
+          .min = 4,
+          .max = 65536,
+          .multiple_of = 4}},
     .observations =
         {
             {"status", ValueKind::kStatus, "the first failing status, else success"},

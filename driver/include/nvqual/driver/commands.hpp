@@ -38,6 +38,8 @@ spec::SubmissionEntry delete_io_cq(uint16_t qid);
 spec::SubmissionEntry abort(uint16_t sqid, uint16_t cid);
 
 // NVM Command Set 1.0, 3.2.6 Read. `blocks` is 1-based here; NLB is 0-based on the wire.
+// NLB is a 16-bit 0-based field: one Read moves at most this many blocks.
+inline constexpr uint64_t kMaxBlocksPerRead = 65536;
 spec::SubmissionEntry read(uint32_t nsid, uint64_t slba, uint32_t blocks);
 
 // Decoded Number of Queues completion (DW0): what the controller allocated, 1-based.

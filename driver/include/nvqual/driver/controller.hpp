@@ -25,6 +25,7 @@
 #include "nvqual/driver/clock.hpp"
 #include "nvqual/driver/command_log.hpp"
 #include "nvqual/driver/commands.hpp"
+#include "nvqual/driver/controller_state.hpp"
 #include "nvqual/driver/dma_buffer.hpp"
 #include "nvqual/driver/emergency_stop.hpp"
 #include "nvqual/driver/errors.hpp"
@@ -41,7 +42,7 @@ struct ControllerOptions {
   std::chrono::milliseconds ready_slack{500};  // added to the CAP.TO / CRTO bound
   std::chrono::milliseconds command_timeout{5000};
   std::chrono::milliseconds shutdown_floor{5000};  // RTD3E of 0 or tiny still gets this
-  std::chrono::microseconds enable_pause{100};     // after a disable, before EN=1 (REFERENCE 1)
+  std::chrono::microseconds enable_pause{100};     // after a disable, before EN=1 (NVMe Base 2.0, 3.5.1)
   bool allow_media_changes = false;                // needs the suite's and the user's opt-in
   size_t command_log_entries = 256;
 };
@@ -86,12 +87,13 @@ struct ReadRequest {
   uint32_t nsid = 1;
   uint64_t slba = 0;
   uint64_t blocks = 1;
-  uint32_t lba_size = 512;  // bytes per logical block (the namespace's active format)
-  // MS of the active format. The driver moves data only: it never sets MPTR
-  // (separate metadata would be written to IOVA 0) and sizes transfers without
-  // metadata (extended LBAs would overrun the PRPs), so nonzero is refused
-  // before anything reaches the device. checked_active_format() gives both.
-  uint32_t metadata_size = 0;
+  // Bytes per logical block. Leave it unset: the controller resolves the
+  // namespace's active format itself (Controller::active_format) and refuses
+  // one with metadata before anything reaches the device. When set it must
+  // agree with that format; it is used on its own only for an NSID with no
+  // format (nsid 0, nn + 1: conformance checks read those on purpose, to see
+  // the device refuse them).
+  std::optional<uint32_t> lba_size;
 };
 
 struct ReadResult {
@@ -99,6 +101,13 @@ struct ReadResult {
   uint32_t commands = 0;               // Read commands issued (more than one when split at MDTS)
   bool ok() const { return completion.status().ok(); }
 };
+
+namespace detail {
+struct QueueMemory;
+struct PrpLists;
+struct InFlight;
+class StopLadder;
+}  // namespace detail
 
 class Controller {
  public:
@@ -137,7 +146,7 @@ class Controller {
   spec::Csts csts();
   spec::Version version();
 
-  // ---- bring-up (REFERENCE.md section 1) ----------------------------------
+  // ---- bring-up (NVMe Base 2.0, 3.5.1 and 3.6) ----------------------------
   // The bound on every ready transition: max(CAP.TO, CRTO.CRWMT when VS >= 2.0
   // and CAP.CRMS) x 500 ms, plus options().ready_slack.
   std::chrono::nanoseconds ready_bound();
@@ -159,12 +168,16 @@ class Controller {
   // only (safe while another thread is inside this Controller), frees
   // nothing, one bounded wait; true when CSTS.RDY read 0.
   bool emergency_disable() noexcept { return nvqual::emergency_disable(transport_, clock_); }
-  bool enabled() const { return admin_ != nullptr; }
+  // Where the controller is (see controller_state.hpp); every wait, timeout and
+  // refusal names it.
+  ControllerState state() const { return state_; }
+  // The admin queue exists: enabling, ready or shutting down.
+  bool enabled() const { return has_admin_queue(state_); }
   // True once a failure left the controller possibly running with nothing able
-  // to stop it: every later call throws kReadyTimeout saying so.
-  bool unusable() const { return unusable_.has_value(); }
+  // to stop it (state kUnusable): every later call throws kReadyTimeout saying so.
+  bool unusable() const { return state_ == ControllerState::kUnusable; }
   // DMA bytes given up unfreed because the controller could not be stopped.
-  size_t quarantined_bytes() const { return quarantined_bytes_; }
+  size_t quarantined_bytes() const;
   // Latencies measured on this controller so far (for reports).
   std::optional<Transition> last_disable() const { return last_disable_; }
   std::optional<Transition> last_enable() const { return last_enable_; }
@@ -190,6 +203,12 @@ class Controller {
   spec::CompletionEntry execute(QueuePair& queue, spec::SubmissionEntry sqe);
   spec::CompletionEntry execute(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer& buffer, size_t length,
                                 size_t offset = 0);
+  // Commands without data, posted together and submitted with ONE doorbell
+  // write, then waited for in order; returns their completions in that order.
+  // The same guard and failure handling as execute(): every entry is checked
+  // before any is posted, and a batch larger than the queue's free_slots() is
+  // refused (kQueueFull) with nothing posted.
+  std::vector<spec::CompletionEntry> submit_batch(QueuePair& queue, std::span<const spec::SubmissionEntry> batch);
 
   // These throw kCommandFailed (with the status) on a non-success completion.
   IdentifyController identify_controller();
@@ -201,6 +220,13 @@ class Controller {
   // 1-based counts; returns what the controller allocated (1-based).
   cmd::QueueCounts set_number_of_queues(uint16_t io_sqs, uint16_t io_cqs);
   spec::CompletionEntry abort(uint16_t sqid, uint16_t cid);
+
+  // The active LBA format of namespace `nsid`, the one reads are sized by:
+  // Identify Namespace, checked by checked_active_format() (so a format with
+  // metadata, MS != 0, or corrupt Identify data throws). Cached per NSID until
+  // the next disable or reset; identify_namespace() refreshes it. nullopt when
+  // the NSID names no active namespace (Identify refused it, or NSZE is 0).
+  std::optional<LbaFormat> active_format(uint32_t nsid);
 
   // The Identify Controller data from the last identify_controller() call.
   const std::optional<IdentifyController>& identity() const { return identity_; }
@@ -235,65 +261,54 @@ class Controller {
   std::chrono::nanoseconds command_timeout() const { return options_.command_timeout; }
 
  private:
-  // PRP list pages for one command; they must outlive its completion.
-  struct PrpLists {
-    DmaBuffer pages;
-  };
-  // What in-flight commands may still reach besides the queues: given up
-  // unfreed with them when the controller cannot be stopped.
-  struct InFlight {
-    DmaBuffer* data = nullptr;
-    std::span<PrpLists> lists;
-  };
-
+  void require_enabled(const char* what) const;
+  void require_usable() const;
+  void guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe) const;
+  detail::PrpLists fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& buffer, size_t length, size_t offset);
+  spec::CompletionEntry submit_and_wait(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer* buffer, size_t length,
+                                        size_t offset);
+  // Posts `batch` (PRPs already filled; it must fit free_slots()), rings
+  // once, waits for each in order and hands each completion to on_complete;
+  // stops the controller (with `in_flight` kept) if a wait fails. `cids` holds
+  // at least batch.size() entries: the caller's storage, so a single command
+  // allocates nothing (controller_submit.hpp).
+  template <typename OnComplete>
+  void post_ring_collect(QueuePair& queue, std::span<const spec::SubmissionEntry> batch, std::span<uint16_t> cids,
+                         const detail::InFlight& in_flight, OnComplete&& on_complete);
+  std::vector<std::byte> admin_read_page(spec::SubmissionEntry sqe, size_t bytes, const char* what);
+  // Caches the namespace's active format when reads can use it, else forgets it.
+  void remember_format(uint32_t nsid, const IdentifyNamespace& ns);
+  // Bytes per block for `request`: its namespace's active format, else its lba_size.
+  uint32_t resolve_lba_size(const ReadRequest& request);
+  // CSTS polls during this controller's own transitions (csts_wait.hpp).
   template <typename Predicate>
   std::chrono::nanoseconds wait_for_csts(Predicate done, std::chrono::nanoseconds bound, ErrorKind on_timeout,
                                          const char* what);
   void check_not_gone(uint32_t raw, const char* register_name);
-  void require_enabled(const char* what) const;
-  void guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe) const;
-  PrpLists fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& buffer, size_t length, size_t offset);
-  spec::CompletionEntry submit_and_wait(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer* buffer, size_t length,
-                                        size_t offset);
-  std::vector<std::byte> admin_read_page(spec::SubmissionEntry sqe, size_t bytes, const char* what);
   spec::Cap cap_checked();
   std::chrono::nanoseconds ready_bound_for(spec::Cap cap);
-  void require_usable() const;
-  // EN=0 and wait for RDY=0, else a function-level reset; never throws. True
-  // when the controller is known stopped (queues dropped); false when it is
-  // not (queues and `in_flight` given up unfreed, controller unusable).
-  bool disable_after_failure(InFlight in_flight) noexcept;
-  bool disable_after_failure() noexcept { return disable_after_failure(InFlight{nullptr, {}}); }
-  // The ladder's later rungs, for when CC.EN=0 was not honoured: function-level
-  // reset, then NSSR (when CAP.NSSRS). Same result and effects as above.
-  bool escalate_reset(InFlight in_flight) noexcept;
-  // NSSR when CAP.NSSRS; true once CSTS.RDY=0 and CC.EN=0 read back (bounded).
-  bool subsystem_reset() noexcept;
-  // Appended to a disable() failure: whether the escalation stopped the controller.
-  std::string escalation_note() const;
-  // CC.EN reads 1 (false when CC cannot be read or reads all ones).
-  bool cc_enabled_noexcept() noexcept;
+  // The stop ladder after a failure (stop_ladder.hpp); the state follows its
+  // outcome: kDisabled when stopped, kUnusable when not.
+  bool disable_after_failure(detail::InFlight in_flight) noexcept;
+  bool disable_after_failure() noexcept;
+  bool escalate_reset() noexcept;
+  // Queues freed: the controller is known stopped (state kDisabled).
   void drop_queues() noexcept;
-  void abandon_memory(InFlight in_flight) noexcept;
 
   Transport& transport_;
   ControllerOptions options_;
   Clock& clock_;
   CommandLog log_;
   uint64_t page_size_ = 4096;
-  std::unique_ptr<QueuePair> admin_;
-  std::map<uint16_t, std::unique_ptr<QueuePair>> io_queues_;
-  // Memory of queues created through the raw create_io_cq/sq calls: kept until
-  // the controller is disabled, because only then can nothing reach it.
-  std::vector<DmaBuffer> raw_queue_memory_;
-  std::vector<std::unique_ptr<QueuePair>> retired_queues_;  // deletion failed: still known to the device
+  ControllerState state_ = ControllerState::kDisabled;
+  std::unique_ptr<detail::QueueMemory> queues_;
+  std::unique_ptr<detail::StopLadder> ladder_;
   spec::Cap cap_at_enable_;
   std::optional<IdentifyController> identity_;
+  std::map<uint32_t, LbaFormat> formats_;  // active format per NSID; cleared when the queues go
   std::optional<Transition> last_disable_;
   std::optional<Transition> last_enable_;
   std::optional<Transition> last_shutdown_;
-  std::optional<std::string> unusable_;  // why, once the controller could not be stopped
-  size_t quarantined_bytes_ = 0;
 };
 
 // Formats "kind: message" (one line) followed by the last `last_commands`

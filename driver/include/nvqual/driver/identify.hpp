@@ -136,6 +136,13 @@ struct IdentifyController {
   std::array<PowerStateDescriptor, 32> psd{};
   std::vector<uint8_t> vs = std::vector<uint8_t>(1024, 0);
 
+  // SQES/CQES (NVMe Base 2.0, Figure 275): bits 3:0 the required (minimum)
+  // entry size, bits 7:4 the maximum, each as log2 of bytes.
+  uint8_t sqes_min() const { return sqes & 0x0F; }
+  uint8_t sqes_max() const { return sqes >> 4; }
+  uint8_t cqes_min() const { return cqes & 0x0F; }
+  uint8_t cqes_max() const { return cqes >> 4; }
+
   friend bool operator==(const IdentifyController&, const IdentifyController&) = default;
 };
 

@@ -13,6 +13,13 @@
 
 namespace nvqual::prp {
 
+// PRP1's offset and every PRP entry are dword aligned (NVMe Base 2.0, 4.1.1):
+// the one definition of that rule.
+inline constexpr uint64_t kAlignment = 4;
+constexpr bool is_dword_aligned(uint64_t value) { return value % kAlignment == 0; }
+// Throws DriverError kInvalidArgument naming the offset when it is not dword aligned.
+void require_dword_aligned(uint64_t offset);
+
 struct Plan {
   uint64_t prp1 = 0;
   uint64_t prp2 = 0;                   // second data page, or 0 when a list is needed / not used

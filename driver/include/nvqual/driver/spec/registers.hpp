@@ -65,6 +65,8 @@ struct Cap {
   constexpr uint64_t min_page_size() const { return uint64_t{1} << (12 + mpsmin()); }
   constexpr uint64_t max_page_size() const { return uint64_t{1} << (12 + mpsmax()); }
   constexpr bool supports_nvm_command_set() const { return (css() & kCssNvm) != 0; }
+  // CSS bit 6: CC.CSS may then select 110b (all supported I/O command sets).
+  constexpr bool supports_io_command_sets() const { return (css() & kCssIoSets) != 0; }
   constexpr bool has_crto() const { return crms() != 0; }
 };
 

@@ -1,0 +1,109 @@
+// The submit path: the media-change guard, PRP filling, and the two ways a
+// command reaches the device, one at a time (submit_and_wait) or a batch
+// behind one doorbell write (submit_batch). Both stop the controller before
+// an error propagates once anything is in flight, so unwinding cannot free
+// memory an outstanding command may still write.
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "controller_submit.hpp"
+#include "nvqual/driver/prp.hpp"
+#include "queue_memory.hpp"
+
+namespace nvqual {
+
+void Controller::guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe) const {
+  const bool changes = qid == 0 ? spec::admin_opcode_changes_media(sqe.opcode())
+                                : spec::nvm_opcode_changes_media(sqe.opcode());
+  if (changes && !options_.allow_media_changes) {
+    throw DriverError(ErrorKind::kMediaChangeRefused,
+                      fmt::format("refusing {} (opcode {:02x}h on queue {}): it can change media; it needs both the "
+                                  "suite's media_changes: true and --allow-media-changes",
+                                  opcode_name(qid, sqe.opcode()), sqe.opcode(), qid));
+  }
+}
+
+detail::PrpLists Controller::fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& buffer, size_t length, size_t offset) {
+  if (length == 0 || offset + length > buffer.size()) {
+    throw DriverError(ErrorKind::kInvalidArgument,
+                      fmt::format("data transfer of {} bytes at offset {} does not fit a {}-byte buffer", length,
+                                  offset, buffer.size()));
+  }
+  prp::require_dword_aligned(offset);
+  const prp::Plan plan = prp::plan(buffer.iova() + offset, length, page_size_);
+  sqe.prp1 = plan.prp1;
+  sqe.prp2 = plan.prp2;
+  detail::PrpLists lists;
+  if (plan.needs_list()) {
+    const size_t pages = prp::list_pages_needed(plan.list_entries.size(), page_size_);
+    lists.pages = DmaBuffer(transport_, pages * page_size_, page_size_);
+    std::vector<uint64_t> page_iovas;
+    for (size_t i = 0; i < pages; ++i) page_iovas.push_back(lists.pages.iova() + i * page_size_);
+    const auto laid_out = prp::lay_out_lists(plan.list_entries, page_iovas, page_size_);
+    for (size_t i = 0; i < laid_out.size(); ++i) {
+      std::memcpy(lists.pages.data() + i * page_size_, laid_out[i].data(), page_size_);
+    }
+    sqe.prp2 = page_iovas.front();
+  }
+  return lists;
+}
+
+spec::CompletionEntry Controller::submit_and_wait(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer* buffer,
+                                                  size_t length, size_t offset) {
+  require_enabled("a command");
+  guard_media_change(queue.qid(), sqe);
+  detail::PrpLists lists;
+  if (buffer != nullptr) lists = fill_prps(sqe, *buffer, length, offset);
+  spec::CompletionEntry completion;
+  uint16_t cid = 0;
+  post_ring_collect(queue, std::span<const spec::SubmissionEntry>(&sqe, 1), std::span<uint16_t>(&cid, 1),
+                    detail::InFlight{buffer, std::span<detail::PrpLists>(&lists, 1)},
+                    [&](const spec::CompletionEntry& cqe) { completion = cqe; });
+  return completion;
+}
+
+std::vector<spec::CompletionEntry> Controller::submit_batch(QueuePair& queue,
+                                                            std::span<const spec::SubmissionEntry> batch) {
+  require_enabled("a batch of commands");
+  for (const auto& sqe : batch) guard_media_change(queue.qid(), sqe);
+  if (batch.size() > queue.free_slots()) {
+    throw DriverError(
+        ErrorKind::kQueueFull,
+        fmt::format("a batch of {} commands does not fit queue {} ({} free slots; controller state {}); "
+                    "{}",
+                    batch.size(), queue.qid(), queue.free_slots(), to_string(state_), queue.describe_state()));
+  }
+  std::vector<spec::CompletionEntry> completions;
+  completions.reserve(batch.size());
+  std::vector<uint16_t> cids(batch.size());
+  post_ring_collect(queue, batch, cids, detail::InFlight{},
+                    [&](const spec::CompletionEntry& cqe) { completions.push_back(cqe); });
+  return completions;
+}
+
+QueuePair& Controller::admin_queue() {
+  require_enabled("the admin queue");
+  return *queues_->admin;
+}
+
+spec::CompletionEntry Controller::admin(spec::SubmissionEntry sqe) {
+  require_enabled("an admin command");
+  return submit_and_wait(*queues_->admin, sqe, nullptr, 0, 0);
+}
+
+spec::CompletionEntry Controller::admin(spec::SubmissionEntry sqe, DmaBuffer& buffer, size_t length, size_t offset) {
+  require_enabled("an admin command");
+  return submit_and_wait(*queues_->admin, sqe, &buffer, length, offset);
+}
+
+spec::CompletionEntry Controller::execute(QueuePair& queue, spec::SubmissionEntry sqe) {
+  return submit_and_wait(queue, sqe, nullptr, 0, 0);
+}
+
+spec::CompletionEntry Controller::execute(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer& buffer, size_t length,
+                                          size_t offset) {
+  return submit_and_wait(queue, sqe, &buffer, length, offset);
+}
+
+}  // namespace nvqual

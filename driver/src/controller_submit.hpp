@@ -1,0 +1,34 @@
+// The one place commands are posted, rung and collected (private to the
+// driver): submit_and_wait, submit_batch and read all come through here, so
+// the doorbell ordering and the stop-on-failure live once.
+#pragma once
+
+#include "nvqual/driver/controller.hpp"
+#include "queue_memory.hpp"
+
+namespace nvqual {
+
+template <typename OnComplete>
+void Controller::post_ring_collect(QueuePair& queue, std::span<const spec::SubmissionEntry> batch,
+                                   std::span<uint16_t> cids, const detail::InFlight& in_flight,
+                                   OnComplete&& on_complete) {
+  size_t posted = 0;
+  try {
+    for (; posted < batch.size(); ++posted) cids[posted] = queue.post(batch[posted]);
+  } catch (...) {
+    // Nothing of this batch was rung: withdraw it so no later ring submits it.
+    if (posted != 0) queue.discard_unrung();
+    throw;
+  }
+  queue.ring();  // one doorbell write for the whole batch
+  try {
+    for (size_t i = 0; i < batch.size(); ++i) on_complete(queue.wait(cids[i], options_.command_timeout));
+  } catch (...) {
+    // Commands of this batch may still be in flight: stop the controller
+    // before the buffers they may write are released by unwinding.
+    disable_after_failure(in_flight);
+    throw;
+  }
+}
+
+}  // namespace nvqual
