@@ -1,7 +1,8 @@
 // Reads and writes the named fields of a little-endian wire structure, given
 // their FieldSpec. The parsers use FieldReader and the encoders FieldWriter
-// with the same member-to-field bindings (identify_fields.hpp), so the two
-// directions cannot drift apart. Private to the driver library.
+// through the same field tables (identify_codec.hpp, log_page_fields.hpp), so
+// the two directions cannot drift apart. Every access is bounds checked: a
+// reader over any bytes reads only those bytes. Private to the driver library.
 #pragma once
 
 #include <algorithm>
@@ -15,13 +16,12 @@
 #include <vector>
 
 #include "nvqual/driver/errors.hpp"
-#include "nvqual/driver/identify_layout.hpp"
+#include "nvqual/driver/field_spec.hpp"
 #include "nvqual/driver/uint128.hpp"
 
 namespace nvqual::detail {
 
-// How a string field is padded on the wire: SN/MN/FR with spaces, NQNs with NULs.
-enum class Pad : char { kSpace = ' ', kNul = '\0' };
+using Pad = nvqual::Pad;  // field_spec.hpp
 
 // A field binding whose width does not match its member is a programming
 // error in the tables, not a device problem.
@@ -36,12 +36,22 @@ enum class Pad : char { kSpace = ' ', kNul = '\0' };
                                                      " bytes (or its bit range); shorten it");
 }
 
+// The `size` bytes at `base`, checked: a sub-structure past the end is a
+// table error, never a read or write out of bounds.
+template <typename Byte>
+std::span<Byte> sub_structure(std::span<Byte> bytes, size_t base, size_t size) {
+  if (base > bytes.size() || size > bytes.size() - base) {
+    throw std::logic_error("sub-structure at byte " + std::to_string(base) + " runs past the structure");
+  }
+  return bytes.subspan(base, size);
+}
+
 class FieldReader {
  public:
   explicit FieldReader(std::span<const std::byte> bytes) : bytes_(bytes) {}
 
   // A reader over the sub-structure starting at `base` (a PSD, an LBA format).
-  FieldReader at(size_t base, size_t size) const { return FieldReader(bytes_.subspan(base, size)); }
+  FieldReader at(size_t base, size_t size) const { return FieldReader(sub_structure(bytes_, base, size)); }
 
   template <std::unsigned_integral T>
   void field(const FieldSpec& f, T& out) const {
@@ -101,7 +111,7 @@ class FieldWriter {
  public:
   explicit FieldWriter(std::span<std::byte> bytes) : bytes_(bytes) {}
 
-  FieldWriter at(size_t base, size_t size) const { return FieldWriter(bytes_.subspan(base, size)); }
+  FieldWriter at(size_t base, size_t size) const { return FieldWriter(sub_structure(bytes_, base, size)); }
 
   template <std::unsigned_integral T>
   void field(const FieldSpec& f, const T& value) const {

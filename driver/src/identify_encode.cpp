@@ -3,22 +3,23 @@
 #include <string>
 
 #include "field_codec.hpp"
-#include "identify_fields.hpp"
+#include "identify_codec.hpp"
 #include "nvqual/driver/errors.hpp"
 #include "nvqual/driver/identify.hpp"
+#include "nvqual/driver/identify_fields.hpp"
 #include "nvqual/driver/identify_layout.hpp"
 
 namespace nvqual {
 
 std::vector<std::byte> encode_identify_controller(const IdentifyController& ctrl) {
   std::vector<std::byte> page(kIdentifyPageSize);
-  detail::bind_identify_controller(detail::FieldWriter(page), ctrl);
+  detail::bind_fields(detail::FieldWriter(page), kIdentifyControllerFields, ctrl);
   return page;
 }
 
 std::vector<std::byte> encode_identify_namespace(const IdentifyNamespace& ns) {
   std::vector<std::byte> page(kIdentifyPageSize);
-  detail::bind_identify_namespace(detail::FieldWriter(page), ns);
+  detail::bind_fields(detail::FieldWriter(page), kIdentifyNamespaceFields, ns);
   return page;
 }
 

@@ -2,9 +2,10 @@
 #include <string>
 
 #include "field_codec.hpp"
-#include "identify_fields.hpp"
+#include "identify_codec.hpp"
 #include "nvqual/driver/errors.hpp"
 #include "nvqual/driver/identify.hpp"
+#include "nvqual/driver/identify_fields.hpp"
 #include "nvqual/driver/identify_layout.hpp"
 
 namespace nvqual {
@@ -23,14 +24,14 @@ void require_page(std::span<const std::byte> page, const char* what) {
 IdentifyController parse_identify_controller(std::span<const std::byte> page) {
   require_page(page, "Identify Controller");
   IdentifyController ctrl;
-  detail::bind_identify_controller(detail::FieldReader(page.first(kIdentifyPageSize)), ctrl);
+  detail::bind_fields(detail::FieldReader(page.first(kIdentifyPageSize)), kIdentifyControllerFields, ctrl);
   return ctrl;
 }
 
 IdentifyNamespace parse_identify_namespace(std::span<const std::byte> page) {
   require_page(page, "Identify Namespace");
   IdentifyNamespace ns;
-  detail::bind_identify_namespace(detail::FieldReader(page.first(kIdentifyPageSize)), ns);
+  detail::bind_fields(detail::FieldReader(page.first(kIdentifyPageSize)), kIdentifyNamespaceFields, ns);
   return ns;
 }
 

@@ -1,5 +1,5 @@
 // Which member of each log page structure lives in which layout field; shared
-// by the parsers and the encoders (see identify_fields.hpp). Private.
+// by the parsers and the encoders (as identify_codec.hpp does for Identify). Private.
 #pragma once
 
 #include "field_codec.hpp"

@@ -18,6 +18,11 @@
 namespace nvqual {
 namespace {
 
+// The string fields these tests write into pages directly.
+constexpr FieldSpec kSn = id_ctrl_layout::named("sn");
+constexpr FieldSpec kMn = id_ctrl_layout::named("mn");
+constexpr FieldSpec kFr = id_ctrl_layout::named("fr");
+
 std::vector<std::byte> zero_page() { return std::vector<std::byte>(kIdentifyPageSize); }
 
 void put_text(std::vector<std::byte>& page, const FieldSpec& f, const std::string& text) {
@@ -281,11 +286,11 @@ TEST(IdentifyCodec, EncodedNamespaceReadsTheSameThroughLibnvme) {
 TEST(IdentifyCodec, ParseTrimsTrailingSpacesAndNuls) {
   auto page = zero_page();
   // SN: " S1 X " then a NUL then spaces: both kinds of padding, mixed.
-  std::memset(page.data() + id_ctrl_layout::sn.offset, ' ', id_ctrl_layout::sn.width);
-  std::memcpy(page.data() + id_ctrl_layout::sn.offset, " S1 X ", 6);
-  page[id_ctrl_layout::sn.offset + 7] = std::byte{0};
-  put_text(page, id_ctrl_layout::mn, "QEMU NVMe Ctrl");  // rest stays NUL
-  std::memset(page.data() + id_ctrl_layout::fr.offset, ' ', id_ctrl_layout::fr.width);
+  std::memset(page.data() + kSn.offset, ' ', kSn.width);
+  std::memcpy(page.data() + kSn.offset, " S1 X ", 6);
+  page[kSn.offset + 7] = std::byte{0};
+  put_text(page, kMn, "QEMU NVMe Ctrl");  // rest stays NUL
+  std::memset(page.data() + kFr.offset, ' ', kFr.width);
   const auto c = parse_identify_controller(page);
   EXPECT_EQ(c.sn, " S1 X");  // leading and inner spaces are kept
   EXPECT_EQ(c.mn, "QEMU NVMe Ctrl");
@@ -297,12 +302,12 @@ TEST(IdentifyCodec, EncodePadsWithSpacesAndRejectsOverlongStrings) {
   IdentifyController c;
   c.sn = "ABC";
   auto page = encode_identify_controller(c);
-  const auto sn = std::span(page).subspan(id_ctrl_layout::sn.offset, id_ctrl_layout::sn.width);
+  const auto sn = std::span(page).subspan(kSn.offset, kSn.width);
   EXPECT_EQ(std::to_integer<char>(sn[0]), 'A');
   for (size_t i = 3; i < sn.size(); ++i) EXPECT_EQ(std::to_integer<char>(sn[i]), ' ') << i;
   EXPECT_TRUE(is_printable_ascii_padded(sn));
   // An empty model number is all spaces, which is still well formed.
-  EXPECT_TRUE(is_printable_ascii_padded(std::span(page).subspan(id_ctrl_layout::mn.offset, id_ctrl_layout::mn.width)));
+  EXPECT_TRUE(is_printable_ascii_padded(std::span(page).subspan(kMn.offset, kMn.width)));
 
   c.sn = std::string(21, 'x');
   try {

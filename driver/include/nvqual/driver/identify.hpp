@@ -1,7 +1,8 @@
 // Identify data structures as typed values (NVMe Base 2.0, 5.17.2; Identify
 // Namespace from the NVM Command Set 1.0, 4.1.5.1), their parsers and the
 // inverse encoders the simulated controller builds its pages with.
-// Byte offsets live in one table, identify_layout.hpp, used by both directions.
+// Each field's offset, width and presentation is written once, in the tables
+// of identify_fields.hpp, which drive both directions and the app's output.
 #pragma once
 
 #include <array>

@@ -6,7 +6,7 @@
 #include <array>
 #include <cstddef>
 
-#include "nvqual/driver/identify_layout.hpp"  // FieldSpec
+#include "nvqual/driver/field_spec.hpp"
 
 namespace nvqual {
 
