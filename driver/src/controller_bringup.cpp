@@ -5,6 +5,7 @@
 
 #include "csts_wait.hpp"
 #include "nvqual/driver/controller.hpp"
+#include "nvqual/driver/queue_limits.hpp"
 #include "queue_memory.hpp"
 #include "stop_ladder.hpp"
 
@@ -101,9 +102,10 @@ Transition Controller::enable() {
   const uint32_t sq_entries = options_.admin_queue_entries;
   const uint32_t cq_entries = options_.admin_cq_entries.value_or(sq_entries);
   for (uint32_t entries : {sq_entries, cq_entries}) {
-    if (entries < 2 || entries > spec::Aqa::kMaxEntries) {
+    if (entries < queue_limits::kMinEntries || entries > spec::Aqa::kMaxEntries) {
       throw DriverError(ErrorKind::kInvalidArgument,
-                        fmt::format("admin queue depth {} is outside 2..4096 (AQA)", entries));
+                        fmt::format("admin queue depth {} is outside {}..{} (AQA)", entries, queue_limits::kMinEntries,
+                                    spec::Aqa::kMaxEntries));
     }
   }
 

@@ -105,7 +105,7 @@ const StepRegistrar registrar{{
     .observations =
         {
             {"status", ValueKind::kStatus, "the first failing completion's status, else the last one's"},
-            {"commands", ValueKind::kNumber, "Read commands issued"},
+            {"commands", ValueKind::kNumber, "Read commands issued (host side: not a check)"},
             {"data", ValueKind::kData, "the blocks read"},
         },
     .run = run,
