@@ -26,7 +26,7 @@ void print_steps() {
     fmt::print("{}\n    {}\n", step->name, step->description);
     for (const auto& p : step->params) {
       fmt::print("    {:<16} {}{}\n", p.name, p.description,
-                 p.required() ? " (required)" : fmt::format(" (default {})", p.fallback));
+                 p.required() ? " (required)" : fmt::format(" (default {})", p.default_value));
     }
     std::string observed;
     for (const auto& o : step->observations) observed += (observed.empty() ? "" : ", ") + o.name;

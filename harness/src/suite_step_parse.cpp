@@ -23,16 +23,16 @@ StepArgs::Arg parse_arg(const SuiteReader& r, const YAML::Node& step, const Para
   const std::string what = fmt::format("'{}' of step {}", p.name, def.name);
   switch (p.kind) {
     case ParamKind::kNumber:
-      arg.expression = node ? r.bounded(node, what, p.min, p.max) : Expression::parse(p.fallback);
+      arg.expression = node ? r.bounded(node, what, p.min, p.max) : Expression::parse(p.default_value);
       if (const auto v = arg.expression.constant_value(); node && v && p.multiple_of > 1 && *v % p.multiple_of != 0) {
         r.fail(node, fmt::format("{} = {} is not a multiple of {}: expected a multiple of {}{}", what, *v,
                                  p.multiple_of, p.multiple_of,
                                  p.multiple_of == 4 ? " (PRP entries are dword aligned, NVMe Base 2.0 4.1.1)" : ""));
       }
       break;
-    case ParamKind::kFlag: arg.flag = node ? r.boolean(node, what) : p.fallback == "true"; break;
+    case ParamKind::kFlag: arg.flag = node ? r.boolean(node, what) : p.default_value == "true"; break;
     case ParamKind::kChoice: {
-      arg.choice = node ? r.text(node, what) : p.fallback;
+      arg.choice = node ? r.text(node, what) : p.default_value;
       if (std::find(p.choices.begin(), p.choices.end(), arg.choice) == p.choices.end()) {
         r.fail(node, fmt::format("{} is '{}': expected one of {}", what, arg.choice, join(p.choices)));
       }

@@ -143,21 +143,21 @@ uint64_t MapReader::uint(const std::string& key, uint64_t min, uint64_t max) {
   return read_uint(src_, required(key), field(key), min, max);
 }
 
-uint64_t MapReader::uint_or(const std::string& key, uint64_t min, uint64_t max, uint64_t fallback) {
+uint64_t MapReader::uint_or(const std::string& key, uint64_t min, uint64_t max, uint64_t default_value) {
   const auto value = optional(key);
-  return value ? read_uint(src_, *value, field(key), min, max) : fallback;
+  return value ? read_uint(src_, *value, field(key), min, max) : default_value;
 }
 
-bool MapReader::flag_or(const std::string& key, bool fallback) {
+bool MapReader::flag_or(const std::string& key, bool default_value) {
   const auto value = optional(key);
-  return value ? read_bool(src_, *value, field(key)) : fallback;
+  return value ? read_bool(src_, *value, field(key)) : default_value;
 }
 
 std::string MapReader::text(const std::string& key) { return read_string(src_, required(key), field(key)); }
 
-std::string MapReader::text_or(const std::string& key, const std::string& fallback) {
+std::string MapReader::text_or(const std::string& key, const std::string& default_value) {
   const auto value = optional(key);
-  return value ? read_string(src_, *value, field(key)) : fallback;
+  return value ? read_string(src_, *value, field(key)) : default_value;
 }
 
 void MapReader::finish() {

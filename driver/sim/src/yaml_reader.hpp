@@ -49,10 +49,10 @@ class MapReader {
   std::optional<YAML::Node> optional(const std::string& key);
 
   uint64_t uint(const std::string& key, uint64_t min, uint64_t max);
-  uint64_t uint_or(const std::string& key, uint64_t min, uint64_t max, uint64_t fallback);
-  bool flag_or(const std::string& key, bool fallback);
+  uint64_t uint_or(const std::string& key, uint64_t min, uint64_t max, uint64_t default_value);
+  bool flag_or(const std::string& key, bool default_value);
   std::string text(const std::string& key);
-  std::string text_or(const std::string& key, const std::string& fallback);
+  std::string text_or(const std::string& key, const std::string& default_value);
 
   // "registers.mqes"
   std::string field(const std::string& key) const { return what_.empty() ? key : what_ + "." + key; }

@@ -35,26 +35,28 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 }
 
 ParamSpec dword(const char* name) {
-  return {.name = name, .fallback = "0", .description = "command dword", .max = 0xFFFFFFFF};
+  return {.name = name, .default_value = "0", .description = "command dword", .max = 0xFFFFFFFF};
 }
 
 const StepRegistrar registrar{{
     .name = "admin_command",
     .description = "One admin command from raw fields (opcode, FUSE, NSID, CDW10-15, an optional data buffer)",
-    .params =
-        {{.name = "opcode", .description = "CDW0 opcode", .max = 0xFF},
-         {.name = "fuse", .fallback = "0", .description = "CDW0 FUSE (0 normal, 1 first, 2 second fused)", .max = 3},
-         {.name = "nsid", .fallback = "0", .description = "NSID", .max = 0xFFFFFFFF},
-         dword("cdw10"),
-         dword("cdw11"),
-         dword("cdw12"),
-         dword("cdw13"),
-         dword("cdw14"),
-         dword("cdw15"),
-         {.name = "data_bytes",
-          .fallback = "0",
-          .description = "bytes of data buffer (PRPs set up for it)",
-          .max = 1u << 20}},
+    .params = {{.name = "opcode", .description = "CDW0 opcode", .max = 0xFF},
+               {.name = "fuse",
+                .default_value = "0",
+                .description = "CDW0 FUSE (0 normal, 1 first, 2 second fused)",
+                .max = 3},
+               {.name = "nsid", .default_value = "0", .description = "NSID", .max = 0xFFFFFFFF},
+               dword("cdw10"),
+               dword("cdw11"),
+               dword("cdw12"),
+               dword("cdw13"),
+               dword("cdw14"),
+               dword("cdw15"),
+               {.name = "data_bytes",
+                .default_value = "0",
+                .description = "bytes of data buffer (PRPs set up for it)",
+                .max = 1u << 20}},
     .observations =
         {
             {"status", ValueKind::kStatus, "completion status"},

@@ -41,7 +41,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 const StepRegistrar registrar{{
     .name = "identify_active_list",
     .description = "Identify Active Namespace ID list (CNS 02h)",
-    .params = {{.name = "after", .fallback = "0", .description = "list NSIDs greater than this", .max = 0xFFFFFFFF}},
+    .params =
+        {{.name = "after", .default_value = "0", .description = "list NSIDs greater than this", .max = 0xFFFFFFFF}},
     .observations =
         {
             {"status", ValueKind::kStatus, "completion status"},

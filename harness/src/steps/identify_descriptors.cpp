@@ -52,7 +52,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
 const StepRegistrar registrar{{
     .name = "identify_descriptors",
     .description = "Identify Namespace Identification Descriptor list (CNS 03h) of an NSID",
-    .params = {{.name = "nsid", .fallback = "nsid", .description = "namespace ID", .max = 0xFFFFFFFF}},
+    .params = {{.name = "nsid", .default_value = "nsid", .description = "namespace ID", .max = 0xFFFFFFFF}},
     .observations =
         {
             {"status", ValueKind::kStatus, "completion status"},

@@ -66,7 +66,7 @@ std::vector<ObservationSpec> observations() {
 const StepRegistrar registrar{{
     .name = "identify_namespace",
     .description = "Identify Namespace (CNS 00h) of an NSID; observes every field by its spec name",
-    .params = {{.name = "nsid", .fallback = "nsid", .description = "namespace ID", .max = 0xFFFFFFFF},
+    .params = {{.name = "nsid", .default_value = "nsid", .description = "namespace ID", .max = 0xFFFFFFFF},
                buffer_offset_param()},
     .observations = observations(),
     .run = run,

@@ -22,7 +22,7 @@ const StepRegistrar registrar{{
     .name = "identify_raw",
     .description = "Identify with an arbitrary CNS and NSID; observes the status and whether data came back",
     .params = {{.name = "cns", .description = "CNS value (CDW10 7:0)", .max = 0xFF},
-               {.name = "nsid", .fallback = "0", .description = "NSID", .max = 0xFFFFFFFF}},
+               {.name = "nsid", .default_value = "0", .description = "NSID", .max = 0xFFFFFFFF}},
     .observations =
         {
             {"status", ValueKind::kStatus, "completion status"},

@@ -12,18 +12,22 @@ const std::vector<ObservationSpec> kStatusOnly = {{"status", ValueKind::kStatus,
 ParamSpec qid_param() { return {.name = "qid", .description = "queue identifier", .max = queue_limits::kMaxQid}; }
 ParamSpec entries_param() {
   return {.name = "entries",
-          .fallback = "io_queue_entries",
+          .default_value = "io_queue_entries",
           .description = "queue entries, 1-based (sent 0-based as QSIZE: 1 sends QSIZE 0)",
           .min = 1,
           .max = queue_limits::kMaxIoEntries};
 }
 ParamSpec contiguous_param() {
-  return {
-      .name = "contiguous", .kind = ParamKind::kFlag, .fallback = "true", .description = "PC: physically contiguous"};
+  return {.name = "contiguous",
+          .kind = ParamKind::kFlag,
+          .default_value = "true",
+          .description = "PC: physically contiguous"};
 }
 ParamSpec base_offset_param() {
-  return {
-      .name = "base_offset", .fallback = "0", .description = "bytes added to PRP1 (nonzero is invalid)", .max = 4095};
+  return {.name = "base_offset",
+          .default_value = "0",
+          .description = "bytes added to PRP1 (nonzero is invalid)",
+          .max = 4095};
 }
 
 CreateQueueRequest request_from(StepContext& ctx, const StepArgs& args) {
@@ -43,8 +47,8 @@ const StepRegistrar create_cq{{
                entries_param(),
                contiguous_param(),
                base_offset_param(),
-               {.name = "interrupts", .kind = ParamKind::kFlag, .fallback = "false", .description = "IEN"},
-               {.name = "vector", .fallback = "0", .description = "IV: interrupt vector", .max = 0xFFFF}},
+               {.name = "interrupts", .kind = ParamKind::kFlag, .default_value = "false", .description = "IEN"},
+               {.name = "vector", .default_value = "0", .description = "IV: interrupt vector", .max = 0xFFFF}},
     .observations = kStatusOnly,
     .run =
         [](StepContext& ctx, const StepArgs& args, Observations& out) {

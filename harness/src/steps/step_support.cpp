@@ -133,7 +133,7 @@ uint64_t nonzero_bytes(std::span<const std::byte> page) {
 ParamSpec buffer_offset_param() {
   return {.name = "buffer_offset",
           .kind = ParamKind::kNumber,
-          .fallback = "0",
+          .default_value = "0",
           .description = "byte offset of the data in its buffer (PRP1 offset; dword aligned)",
           .min = 0,
           .max = 65536,

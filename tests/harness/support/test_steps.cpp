@@ -24,10 +24,10 @@ const StepRegistrar raise_signal{{
     .description = "test only: raise SIGINT or SIGTERM and wait for the runner to cancel the case",
     .params = {{.name = "signal",
                 .kind = ParamKind::kChoice,
-                .fallback = "SIGINT",
+                .default_value = "SIGINT",
                 .description = "which signal",
                 .choices = {"SIGINT", "SIGTERM"}},
-               {.name = "times", .fallback = "1", .description = "how often", .min = 1, .max = 2, .choices = {}}},
+               {.name = "times", .default_value = "1", .description = "how often", .min = 1, .max = 2, .choices = {}}},
     .observations = {},
     .run =
         [](StepContext& ctx, const StepArgs& args, Observations&) {
@@ -58,7 +58,7 @@ const StepRegistrar mark{{
 const StepRegistrar wait_for_cancel{{
     .name = "test_wait_for_cancel",
     .description = "test only: block until the runner cancels the case",
-    .params = {{.name = "seconds", .fallback = "30", .description = "upper bound", .max = 600, .choices = {}}},
+    .params = {{.name = "seconds", .default_value = "30", .description = "upper bound", .max = 600, .choices = {}}},
     .observations = {},
     .run =
         [](StepContext& ctx, const StepArgs& args, Observations&) {

@@ -36,13 +36,13 @@ enum class ParamKind {
 struct ParamSpec {
   std::string name;
   ParamKind kind = ParamKind::kNumber;
-  std::string fallback;  // default (expression text, "true"/"false" or a choice); empty: required
+  std::string default_value;  // default (expression text, "true"/"false" or a choice); empty: required
   std::string description;
   uint64_t min = 0;  // kNumber: valid range, checked at load time for constants and at run time
   uint64_t max = std::numeric_limits<uint64_t>::max();
   uint64_t multiple_of = 1;  // kNumber: values must be multiples of it (4: a dword-aligned PRP offset)
   std::vector<std::string> choices;
-  bool required() const { return fallback.empty(); }
+  bool required() const { return default_value.empty(); }
 };
 
 struct ObservationSpec {
