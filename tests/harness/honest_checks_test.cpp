@@ -103,7 +103,7 @@ struct Findings {
 };
 
 bool tripped(const CaseResult& r) {
-  return r.outcome == Outcome::kFailed || (r.outcome == Outcome::kError && r.failed_in == "steps");
+  return r.outcome == Outcome::kFailed || (r.outcome == Outcome::kError && r.failed_in == FailedIn::kSteps);
 }
 
 class HonestChecks : public ::testing::Test {
