@@ -27,6 +27,7 @@
 #include "nvqual/harness/junit_reporter.hpp"
 #include "nvqual/harness/model_profile.hpp"
 #include "nvqual/harness/runner.hpp"
+#include "nvqual/harness/stop_signals.hpp"
 #include "nvqual/harness/suite_loader.hpp"
 #include "nvqual/vfio/bdf.hpp"
 #include "nvqual/vfio/ctest_resources.hpp"
@@ -132,10 +133,7 @@ void check_report_path(const std::string& path, std::string_view option) {
 // simulator's) inherit the mask and never take the signal. On an early exit
 // (bad input, no device) a held signal dies with the process.
 void hold_stop_signals() {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
+  const sigset_t stop_signals = harness::stop_signal_set();
   ::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 }
 

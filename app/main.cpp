@@ -87,9 +87,9 @@ int main(int argc, char** argv) {
   } catch (const Interrupted& e) {
     fmt::print(stderr, "nvqual: {}\n", e.what());
     return e.exit_code();
-  } catch (const InterruptedWait& e) {
+  } catch (const nvqual::WaitInterrupted& e) {  // from SignalAwareClock, which fires only after a signal
     fmt::print(stderr, "nvqual: {}\n", e.what());
-    return e.exit_code();
+    return 128 + StopOnSignal::received();
   } catch (const UsageError& e) {
     fmt::print(stderr, "nvqual: {}\n", e.what());
     return kExitBadInput;

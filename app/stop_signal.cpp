@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "nvqual/harness/stop_signals.hpp"
+
 namespace nvqual::app {
 
 namespace {
@@ -26,15 +28,16 @@ struct Saved {
 };
 Saved g_saved;
 
-const char* signal_name(int number) { return number == SIGINT ? "SIGINT" : "SIGTERM"; }
-
-sigset_t stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
+// What SignalAwareClock watches: the first signal the handler recorded.
+class RecordedSignal final : public StopRequest {
+ public:
+  bool requested() const override { return StopOnSignal::received() != 0; }
+  std::string reason() const override {
+    return fmt::format("interrupted by {} while waiting for the controller",
+                       harness::stop_signal_name(StopOnSignal::received()));
+  }
+};
+const RecordedSignal g_recorded_signal;
 
 }  // namespace
 
@@ -49,7 +52,7 @@ StopOnSignal::StopOnSignal() {
   action.sa_flags = SA_RESTART;
   ::sigaction(SIGINT, &action, &g_saved.interrupt);
   ::sigaction(SIGTERM, &action, &g_saved.terminate);
-  const sigset_t set = stop_signals();
+  const sigset_t set = harness::stop_signal_set();
   ::pthread_sigmask(SIG_UNBLOCK, &set, &g_saved.mask);
 }
 
@@ -61,23 +64,12 @@ StopOnSignal::~StopOnSignal() {
 
 int StopOnSignal::received() { return g_received.load(); }
 
-InterruptedWait::InterruptedWait(int signal)
-    : DriverError(ErrorKind::kEnvironment,
-                  fmt::format("interrupted by {} while waiting for the controller", signal_name(signal))),
-      signal_(signal) {}
-
-void SignalAwareClock::pause(duration hint) {
-  if (const int number = StopOnSignal::received(); number != 0 && !fired_) {
-    fired_ = true;
-    throw InterruptedWait(number);
-  }
-  SteadyClock::instance().pause(hint);
-}
+SignalAwareClock::SignalAwareClock() : InterruptibleClock(SteadyClock::instance()) { watch(&g_recorded_signal); }
 
 void StopOnSignal::check(const std::string& doing) {
   const int number = received();
   if (number == 0) return;
-  throw Interrupted(number, fmt::format("interrupted by {} while {}", signal_name(number), doing));
+  throw Interrupted(number, fmt::format("interrupted by {} while {}", harness::stop_signal_name(number), doing));
 }
 
 }  // namespace nvqual::app

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "nvqual/driver/clock.hpp"
-#include "nvqual/driver/errors.hpp"
 
 namespace nvqual::app {
 
@@ -40,30 +39,15 @@ class StopOnSignal {
   static void check(const std::string& doing);
 };
 
-// Thrown from inside a driver wait (a reset's ready wait may last CAP.TO, up to
-// 127.5 s) when a signal came: a DriverError, so the driver unwinds as for any
-// failed wait and the session's destructor disables the controller.
-class InterruptedWait : public DriverError {
+// The monotonic clock, whose pauses between register polls end the driver's
+// wait (a reset's ready wait may last CAP.TO, up to 127.5 s) once StopOnSignal
+// has seen a signal: the driver's InterruptibleClock watching the recorded
+// signal. It throws WaitInterrupted ("interrupted by SIGINT while waiting for
+// the controller"), once only: the clean-up after it (disable, shutdown) must
+// be able to wait. main exits 128 + StopOnSignal::received() on it.
+class SignalAwareClock final : public InterruptibleClock {
  public:
-  explicit InterruptedWait(int signal);
-  int signal() const { return signal_; }
-  int exit_code() const { return 128 + signal_; }
-
- private:
-  int signal_;
-};
-
-// The monotonic clock, whose pauses between register polls end the wait with
-// InterruptedWait once StopOnSignal has seen a signal. It throws once only: the
-// clean-up after it (disable, shutdown) must be able to wait.
-class SignalAwareClock final : public Clock {
- public:
-  time_point now() override { return SteadyClock::instance().now(); }
-  time_point coarse_now() override { return SteadyClock::instance().coarse_now(); }
-  void pause(duration hint) override;
-
- private:
-  bool fired_ = false;
+  SignalAwareClock();
 };
 
 }  // namespace nvqual::app

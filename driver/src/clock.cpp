@@ -32,4 +32,23 @@ SteadyClock& SteadyClock::instance() {
   return clock;
 }
 
+void InterruptibleClock::pause(duration hint) {
+  interrupt_if_requested();
+  base_.pause(hint);
+  interrupt_if_requested();
+}
+
+void InterruptibleClock::watch(const StopRequest* stop) {
+  fired_.store(false);
+  watched_.store(stop);
+}
+
+void InterruptibleClock::interrupt_if_requested() {
+  const StopRequest* stop = watched_.load();
+  if (stop == nullptr || !stop->requested()) return;
+  watched_.store(nullptr);
+  fired_.store(true);
+  throw WaitInterrupted(stop->reason());
+}
+
 }  // namespace nvqual

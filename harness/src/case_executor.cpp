@@ -10,15 +10,15 @@ namespace {
 
 using SteadyTime = std::chrono::steady_clock;
 
-void reach_state(Controller& controller, const Case& c, const Variables& v) {
+void reach_state(Controller& controller, const Case& test_case, const Variables& v) {
   controller.disable();
-  if (c.state == StartState::kDisabled) return;
+  if (test_case.state == StartState::kDisabled) return;
   controller.enable();
-  if (c.state == StartState::kEnabled) return;
+  if (test_case.state == StartState::kEnabled) return;
   // No Identify here: admin-state cases may be about Identify itself.
   const auto queues = static_cast<uint16_t>(std::max<uint64_t>(1, v.at("io_queues")));
   controller.set_number_of_queues(queues, queues);
-  if (c.state == StartState::kAdmin) return;
+  if (test_case.state == StartState::kAdmin) return;
   controller.identify_controller();  // reads split at MDTS, which Identify reports
   const uint64_t count = v.at("io_queue_count");
   const uint64_t entries = v.at("io_queue_entries");
@@ -54,8 +54,8 @@ void run_step(StepContext& ctx, const StepCall& call, Observations& observed) {
   }
 }
 
-void run_steps(StepContext& ctx, const Case& c, CaseResult& result) {
-  for (const StepCall& call : c.steps) {
+void run_steps(StepContext& ctx, const Case& test_case, CaseResult& result) {
+  for (const StepCall& call : test_case.steps) {
     const uint64_t times = call.repeat ? call.repeat->evaluate(ctx.variables()) : 1;
     bool failed = false;
     for (uint64_t i = 0; i < times && !failed; ++i) {
@@ -84,7 +84,7 @@ void run_steps(StepContext& ctx, const Case& c, CaseResult& result) {
   }
 }
 
-void classify_checks(const Case& c, CaseResult& result) {
+void classify_checks(const Case& test_case, CaseResult& result) {
   const CheckResult* first_failure = nullptr;
   size_t applicable = 0;
   for (const auto& r : result.checks) {
@@ -93,9 +93,10 @@ void classify_checks(const Case& c, CaseResult& result) {
   }
   if (first_failure != nullptr) {
     result.outcome = Outcome::kFailed;
-    result.type = "check";
+    result.type = ProblemType::kCheck;
     result.message = fmt::format("{}: expected {}, actual {} (NVMe {}; {})", first_failure->description,
-                                 first_failure->expected, first_failure->actual, c.spec, first_failure->mark.str());
+                                 first_failure->expected, first_failure->actual, test_case.spec,
+                                 first_failure->mark.str());
   } else if (applicable == 0 && !result.checks.empty()) {
     result.outcome = Outcome::kSkipped;
     result.message = fmt::format("no check applies: {}", result.checks.front().expected);
@@ -104,15 +105,15 @@ void classify_checks(const Case& c, CaseResult& result) {
   }
 }
 
-void set_error(CaseResult& result, std::string type, std::string message, bool in_setup) {
-  result.failed_in = in_setup ? "setup" : "steps";
+void set_error(CaseResult& result, ProblemType type, std::string message, bool in_setup) {
+  result.failed_in = in_setup ? FailedIn::kSetup : FailedIn::kSteps;
   result.outcome = Outcome::kError;
-  result.type = std::move(type);
+  result.type = type;
   result.message = std::move(message);
 }
 
-void write_details(CaseResult& result, const Case& c) {
-  std::string d = fmt::format("{} (NVMe {})\n", c.display_name(), c.spec);
+void write_details(CaseResult& result, const Case& test_case) {
+  std::string d = fmt::format("{} (NVMe {})\n", test_case.display_name(), test_case.spec);
   if (result.outcome != Outcome::kPassed) d += fmt::format("{}: {}\n", to_string(result.outcome), result.message);
   if (!result.checks.empty()) d += "Checks:\n";
   for (const auto& r : result.checks) d += "  " + check_line(r) + "\n";
@@ -125,9 +126,9 @@ void write_details(CaseResult& result, const Case& c) {
 // A case exists to compare with the model: when the profile gives none of the
 // values it compares, its other checks (the implicit success status) must not
 // make it pass as if the model had been checked.
-std::string model_skip_reason(const Case& c, const ModelProfile& model) {
+std::string model_skip_reason(const Case& test_case, const ModelProfile& model) {
   std::string keys;
-  for (const StepCall& call : c.steps) {
+  for (const StepCall& call : test_case.steps) {
     for (const Check& check : call.checks) {
       if (check.op != CheckOp::kModel) continue;
       if (model.find(check.text) != nullptr) return "";
@@ -139,50 +140,54 @@ std::string model_skip_reason(const Case& c, const ModelProfile& model) {
 
 }  // namespace
 
-std::string skip_reason(const Case& c, const Variables& variables, const RunSettings& settings) {
-  for (const auto& rule : c.requires_all) {
+ProblemType problem_type_for(CancelCause cause) {
+  return cause == CancelCause::kDeadline ? ProblemType::kDeadline : ProblemType::kInterrupted;
+}
+
+std::string skip_reason(const Case& test_case, const Variables& variables, const RunSettings& settings) {
+  for (const auto& rule : test_case.requires_all) {
     if (rule.expression.evaluate(variables) == 0) {
       return fmt::format("{} (requires {})", rule.reason, rule.expression.text());
     }
   }
-  for (const auto& rule : c.skip_if) {
+  for (const auto& rule : test_case.skip_if) {
     if (rule.expression.evaluate(variables) != 0) return fmt::format("{} ({})", rule.reason, rule.expression.text());
   }
-  if (c.needs_pattern && !settings.expect_pattern) {
+  if (test_case.needs_pattern && !settings.expect_pattern) {
     return "the media is not known to carry the LBA stamp (pass --expect-pattern when it does)";
   }
-  if (c.needs_model && settings.model == nullptr) return "no model profile given (--model FILE)";
-  if (c.needs_model) return model_skip_reason(c, *settings.model);
+  if (test_case.needs_model && settings.model == nullptr) return "no model profile given (--model FILE)";
+  if (test_case.needs_model) return model_skip_reason(test_case, *settings.model);
   return "";
 }
 
-CaseResult execute_case(Controller& controller, const Suite& suite, const Case& c, const Variables& variables,
+CaseResult execute_case(Controller& controller, const Suite& suite, const Case& test_case, const Variables& variables,
                         const RunSettings& settings, const CancelToken& cancel) {
   CaseResult result;
   const auto started = SteadyTime::now();
   controller.command_log().clear();
   StepContext ctx(controller, variables, settings, cancel);
-  std::string phase = "reaching state " + std::string(to_string(c.state));
+  std::string phase = "reaching state " + std::string(to_string(test_case.state));
   bool in_setup = true;
   try {
     ctx.checkpoint();
-    reach_state(controller, c, variables);
+    reach_state(controller, test_case, variables);
     controller.set_allow_media_changes(suite.media_changes && settings.allow_media_changes);
     phase = "running steps";
     in_setup = false;
-    run_steps(ctx, c, result);
-    classify_checks(c, result);
-    if (result.outcome == Outcome::kFailed) result.failed_in = "steps";
+    run_steps(ctx, test_case, result);
+    classify_checks(test_case, result);
+    if (result.outcome == Outcome::kFailed) result.failed_in = FailedIn::kSteps;
   } catch (const CaseCancelled& e) {
-    set_error(result, cancel.reason().rfind("interrupted", 0) == 0 ? "interrupted" : "deadline",
-              fmt::format("{} while {}", e.what(), phase), in_setup);
+    set_error(result, problem_type_for(cancel.cause()), fmt::format("{} while {}", e.what(), phase), in_setup);
   } catch (const DriverError& e) {
-    set_error(result, fmt::format("DriverError.{}", to_string(e.kind())),
-              fmt::format("{} while {}: {} (NVMe {})", to_string(e.kind()), phase, e.what(), c.spec), in_setup);
+    set_error(result, ProblemType::kDriverError,
+              fmt::format("{} while {}: {} (NVMe {})", to_string(e.kind()), phase, e.what(), test_case.spec), in_setup);
+    result.driver_error = e.kind();
   } catch (const CaseInputError& e) {
-    set_error(result, "input", fmt::format("{} while {}", e.what(), phase), in_setup);
+    set_error(result, ProblemType::kInput, fmt::format("{} while {}", e.what(), phase), in_setup);
   } catch (const std::exception& e) {
-    set_error(result, "harness", fmt::format("harness problem while {}: {}", phase, e.what()), in_setup);
+    set_error(result, ProblemType::kHarness, fmt::format("harness problem while {}: {}", phase, e.what()), in_setup);
   }
   controller.set_allow_media_changes(false);
   result.measurements = std::move(ctx.measurements());
@@ -190,7 +195,7 @@ CaseResult execute_case(Controller& controller, const Suite& suite, const Case& 
   result.failed_commands = controller.command_log().failures();
   result.failed_commands_dropped = controller.command_log().failures_dropped();
   result.duration = SteadyTime::now() - started;
-  write_details(result, c);
+  write_details(result, test_case);
   return result;
 }
 

@@ -90,7 +90,7 @@ void JsonReporter::on_case_end(const Suite&, const Case& c, const CaseResult& r)
                                             {"title", xml_safe(c.title)},
                                             {"spec", c.spec},
                                             {"outcome", std::string(to_string(r.outcome))},
-                                            {"type", r.type},
+                                            {"type", reported_type(r)},
                                             {"message", xml_safe(r.message)},
                                             {"seconds", static_cast<double>(r.duration.count()) / 1e9},
                                             {"checks", checks},

@@ -125,7 +125,8 @@ std::string JunitReporter::xml(const RunSummary& summary) const {
         case Outcome::kFailed:
         case Outcome::kError: {
           auto element = tc.append_child(r.outcome == Outcome::kFailed ? "failure" : "error");
-          element.append_attribute("type") = xml_safe(r.type.empty() ? "unknown" : r.type).c_str();
+          const std::string type = reported_type(r);
+          element.append_attribute("type") = xml_safe(type.empty() ? "unknown" : type).c_str();
           element.append_attribute("message") = xml_safe(r.message).c_str();
           // GitLab shows the body, not the message: the body repeats it with the checks and command log.
           element.text().set(xml_safe(r.details).c_str());

@@ -4,10 +4,11 @@
 
 namespace nvqual::harness {
 
-void CancelToken::request(std::string reason) {
+void CancelToken::request(CancelCause cause, std::string reason) {
   {
     std::lock_guard lock(mutex_);
     if (requested_.load()) return;  // the first reason wins
+    cause_ = cause;
     reason_ = std::move(reason);
     requested_.store(true);
   }
@@ -17,6 +18,11 @@ void CancelToken::request(std::string reason) {
 std::string CancelToken::reason() const {
   std::lock_guard lock(mutex_);
   return reason_;
+}
+
+CancelCause CancelToken::cause() const {
+  std::lock_guard lock(mutex_);
+  return cause_;
 }
 
 bool CancelToken::wait_for(std::chrono::nanoseconds timeout) const {

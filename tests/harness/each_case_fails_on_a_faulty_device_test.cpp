@@ -151,7 +151,7 @@ struct Findings {
 };
 
 bool tripped(const CaseResult& r) {
-  return r.outcome == Outcome::kFailed || (r.outcome == Outcome::kError && r.failed_in == "steps");
+  return r.outcome == Outcome::kFailed || (r.outcome == Outcome::kError && r.failed_in == FailedIn::kSteps);
 }
 
 void catalogue_written_checks(const std::vector<Suite>& suites, Findings& f) {

@@ -54,11 +54,12 @@ struct HandFedRun {
     results[0].outcome = Outcome::kPassed;
     results[0].measurements = {{"CC.EN 0->1 latency", "2.000 ms (bound 10500.000 ms)"}};
     results[1].outcome = Outcome::kFailed;
-    results[1].type = "check";
+    results[1].type = ProblemType::kCheck;
     results[1].message = "nsze >= ncap: expected >= 0x64 (100), actual 0x2a (42) (NVMe Base 2.0 1)";
     results[1].details = "Checks:\n  FAIL nsze >= ncap\nCommand log (oldest first):\n#1 q0 cid 0 Identify\n";
     results[2].outcome = Outcome::kError;
-    results[2].type = "DriverError.command timeout";
+    results[2].type = ProblemType::kDriverError;
+    results[2].driver_error = ErrorKind::kCommandTimeout;
     results[2].message = "no completion & <timeout>";
     results[2].details = "details\n";
     results[3].outcome = Outcome::kSkipped;

@@ -5,6 +5,8 @@
 // sleeps, no timing. Time is virtual (VirtualClock): "at once" is checked as
 // virtual time far below the driver's bound, which is deterministic.
 #include <csignal>
+#include <cstdio>
+#include <optional>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -145,9 +147,9 @@ TEST(RunnerSignals, ASignalDuringADriverWaitInAStepInterruptsThatCaseAtOnce) {
   const CaseResult* x = r.listener.find("X");
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(x->outcome, Outcome::kError);
-  EXPECT_EQ(x->type, "interrupted");  // not the DriverError the interrupted wait threw
+  EXPECT_EQ(x->type, ProblemType::kInterrupted);  // not the DriverError the interrupted wait threw
   EXPECT_THAT(x->message, HasSubstr("interrupted by SIGINT while running steps"));
-  EXPECT_EQ(x->failed_in, "steps");
+  EXPECT_EQ(x->failed_in, FailedIn::kSteps);
   EXPECT_LT(r.clock.now() - r.raised_at, std::chrono::milliseconds(100)) << "the ready wait ran on after the signal";
   EXPECT_EQ(r.listener.find("Y")->outcome, Outcome::kSkipped);
   EXPECT_TRUE(r.summary.interrupted);
@@ -169,8 +171,8 @@ TEST(RunnerSignals, ASignalDuringAHealthProbeIsTheProbedCasesNotTheNextOnes) {
   const CaseResult* a = r.listener.find("A");
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->outcome, Outcome::kError);
-  EXPECT_EQ(a->type, "interrupted");
-  EXPECT_EQ(a->failed_in, "probe");
+  EXPECT_EQ(a->type, ProblemType::kInterrupted);
+  EXPECT_EQ(a->failed_in, FailedIn::kProbe);
   EXPECT_THAT(a->message, HasSubstr("interrupted by SIGINT during the health probe after the case"));
   const CaseResult* b = r.listener.find("B");
   ASSERT_NE(b, nullptr);
@@ -190,16 +192,41 @@ TEST(RunnerSignals, AStopRequestedBeforeTheRunSkipsEveryCase) {
   r.expect_controller_off();
 }
 
-TEST(RunnerSignalsDeathTest, ASecondSignalExitsAtOnceWithStatus3) {
+TEST(RunnerSignalsDeathTest, ASecondSignalDisablesTheControllerAndExitsAtOnceWithStatus3) {
+  // The emergency stop waits on the runner's clock, the simulator's virtual
+  // one: CSTS.RDY follows CC.EN=0 after the profile's disable latency (1 ms)
+  // of that time, so the exit must come well within this bound, far below
+  // CAP.TO (10 s), the bound the stop would wait out on any other clock.
+  constexpr auto kBound = std::chrono::milliseconds(100);
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
       {
-        RunnerOptions options = HookedRun::signal_options();
-        testing::run_on_simulator(
-            sim::default_profile(),
-            {suite_of(a_case("A", "admin", "      - step: test_raise_signal\n        times: 2\n"))}, options);
+        HookedRun r(sim::default_profile());
+        // Once the run is stopping, the case thread only raises the second
+        // signal and blocks (test_raise_signal): the next write of CC.EN=0
+        // is the emergency stop's, and so is every CSTS read after it.
+        std::optional<Clock::time_point> disabled_at;
+        r.hooked.after_write = [&](uint32_t offset, uint64_t value) {
+          if (offset == spec::reg::kCc && spec::Cc{static_cast<uint32_t>(value)}.en() == 0 && !disabled_at &&
+              r.runner->wait_for_stop(std::chrono::nanoseconds(0))) {
+            disabled_at = r.clock.now();
+          }
+        };
+        // The process exits right after the stop reads CSTS.RDY=0: this read
+        // ahead of it says what the controller is left in, and when.
+        r.hooked.before_read = [&](uint32_t offset) {
+          if (offset != spec::reg::kCsts || !disabled_at) return;
+          const spec::Cc cc{r.simulator.read32(spec::reg::kCc)};
+          const spec::Csts csts{r.simulator.read32(spec::reg::kCsts)};
+          if (cc.en() == 0 && csts.rdy() == 0 && r.clock.now() - *disabled_at < kBound) {
+            std::fputs("controller left with CC.EN=0 and CSTS.RDY=0 within the bound\n", stderr);
+          }
+        };
+        r.run({suite_of(a_case("A", "admin", "      - step: test_raise_signal\n        times: 2\n"))});
       },
-      ::testing::ExitedWithCode(3), "second interrupt");
+      ::testing::ExitedWithCode(3),
+      ::testing::AllOf(HasSubstr("second interrupt"),
+                       HasSubstr("controller left with CC.EN=0 and CSTS.RDY=0 within the bound")));
 }
 
 TEST(RunnerSignals, ATargetThatCannotBeOpenedStillGetsAReportWithEveryCaseAnError) {
@@ -215,7 +242,7 @@ TEST(RunnerSignals, ATargetThatCannotBeOpenedStillGetsAReportWithEveryCaseAnErro
   EXPECT_TRUE(summary.device_lost);
   EXPECT_EQ(summary.totals.errors, 2);
   for (const char* id : {"A", "B"}) {
-    EXPECT_EQ(listener.find(id)->type, "device");
+    EXPECT_EQ(listener.find(id)->type, ProblemType::kDevice);
     EXPECT_THAT(listener.find(id)->message, HasSubstr("no PCI device 0000:99:00.0"));
   }
   EXPECT_EQ(listener.events.front(), "run_start");
@@ -230,7 +257,7 @@ TEST(RunnerOnSimulator, ADeviceDependentQueueSizeOutOfRangeIsACaseInputErrorNami
   const CaseResult* q = run->listener.find("Q");
   ASSERT_NE(q, nullptr);
   EXPECT_EQ(q->outcome, Outcome::kError);
-  EXPECT_EQ(q->type, "input");
+  EXPECT_EQ(q->type, ProblemType::kInput);
   EXPECT_THAT(q->message,
               HasSubstr("admin_queue entries 'nsze' is 2097152 on this device: expected 2..4096 (t.yaml:6:5)"));
 }

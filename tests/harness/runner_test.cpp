@@ -69,7 +69,7 @@ TEST(RunnerOnSimulator, ASignalStopsTheRunCompletesTheReportAndDisablesTheContro
   ASSERT_EQ(run->listener.results.size(), 4u);  // every case is reported, run or not
   EXPECT_EQ(run->listener.find("A")->outcome, Outcome::kPassed);
   EXPECT_EQ(run->listener.find("B")->outcome, Outcome::kError);
-  EXPECT_EQ(run->listener.find("B")->type, "interrupted");
+  EXPECT_EQ(run->listener.find("B")->type, ProblemType::kInterrupted);
   EXPECT_EQ(run->listener.find("C")->outcome, Outcome::kSkipped);
   EXPECT_THAT(run->listener.find("D")->message, HasSubstr("interrupted (SIGINT)"));
   EXPECT_EQ(run->listener.events.back(), "run_end");
@@ -98,7 +98,7 @@ TEST(RunnerOnSimulator, SigtermIsHandledLikeSigint) {
       sim::default_profile(), {suite_of(a_case("A", "      - step: test_raise_signal\n        signal: SIGTERM\n"))},
       options);
   EXPECT_EQ(run->summary.interrupt_reason, "SIGTERM");
-  EXPECT_EQ(run->listener.find("A")->type, "interrupted");
+  EXPECT_EQ(run->listener.find("A")->type, ProblemType::kInterrupted);
 }
 
 TEST(RunnerOnSimulator, ACaseOverItsDeadlineIsAnErrorAndTheRunGoesOn) {
@@ -107,7 +107,7 @@ TEST(RunnerOnSimulator, ACaseOverItsDeadlineIsAnErrorAndTheRunGoesOn) {
   const auto run = run_on_simulator(sim::default_profile(), {suite});
   const CaseResult* slow = run->listener.find("SLOW");
   EXPECT_EQ(slow->outcome, Outcome::kError);
-  EXPECT_EQ(slow->type, "deadline");
+  EXPECT_EQ(slow->type, ProblemType::kDeadline);
   EXPECT_THAT(slow->message, HasSubstr("1 s deadline"));
   EXPECT_EQ(run->listener.find("NEXT")->outcome, Outcome::kPassed);
   EXPECT_FALSE(run->summary.interrupted);
@@ -124,9 +124,9 @@ TEST(RunnerOnSimulator, AFailedHealthProbeMakesTheCaseAnErrorAndResetsTheControl
   const auto run = run_on_simulator(profile, {suite});
   const CaseResult* a = run->listener.find("A");
   EXPECT_EQ(a->outcome, Outcome::kError) << a->message;
-  EXPECT_EQ(a->type, "health-probe");
+  EXPECT_EQ(a->type, ProblemType::kHealthProbe);
   EXPECT_THAT(a->message, HasSubstr("health probe after the case: "));
-  EXPECT_EQ(a->failed_in, "probe");
+  EXPECT_EQ(a->failed_in, FailedIn::kProbe);
   EXPECT_EQ(run->listener.find("B")->outcome, Outcome::kPassed) << run->listener.problems();
   EXPECT_FALSE(run->summary.device_lost);
 }
@@ -170,7 +170,7 @@ TEST(RunnerOnSimulator, FailedChecksGiveExpectedVersusActualAndTheCommandLog) {
   const auto run = run_on_simulator(sim::default_profile(), {suite});
   const CaseResult* f = run->listener.find("F");
   EXPECT_EQ(f->outcome, Outcome::kFailed);
-  EXPECT_EQ(f->type, "check");
+  EXPECT_EQ(f->type, ProblemType::kCheck);
   EXPECT_THAT(f->message, HasSubstr("nn == nn + 1: expected == 2, actual 1 (NVMe Base 2.0 1; t.yaml:"));
   EXPECT_THAT(f->details, HasSubstr("Identify"));
   EXPECT_THAT(f->details, HasSubstr("FAIL nn == nn + 1"));
@@ -210,7 +210,7 @@ TEST(RunnerOnSimulator, StepArgumentsBadOnThisDeviceAreInputErrorsWithTheirPosit
     const CaseResult* r = run->listener.find(id);
     ASSERT_NE(r, nullptr) << id;
     EXPECT_EQ(r->outcome, Outcome::kError) << id;
-    EXPECT_EQ(r->type, "input") << id << ": " << r->message;
+    EXPECT_EQ(r->type, ProblemType::kInput) << id << ": " << r->message;
     EXPECT_THAT(r->message, HasSubstr(where)) << id;
     EXPECT_THAT(r->message, HasSubstr(what)) << id;
   };

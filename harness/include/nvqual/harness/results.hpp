@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nvqual/driver/command_log.hpp"
+#include "nvqual/driver/errors.hpp"
 #include "nvqual/harness/build_info.hpp"
 #include "nvqual/harness/check.hpp"
 #include "nvqual/harness/expression.hpp"
@@ -20,6 +21,32 @@ namespace nvqual::harness {
 enum class Outcome { kPassed, kFailed, kError, kSkipped };
 std::string_view to_string(Outcome outcome);
 
+// What a failure or error was, or why a case was skipped without running: the
+// `type` of the JUnit element and of the JSON case (reports/README.md).
+enum class ProblemType {
+  kNone,         // "": passed, or skipped because no check applied
+  kCheck,        // "check": a check failed
+  kDriverError,  // "DriverError.<kind>": the driver threw (CaseResult::driver_error says which)
+  kHealthProbe,  // "health-probe": CSTS.CFS or the Identify round trip after the case
+  kDeadline,     // "deadline": the case ran past its timeout
+  kInterrupted,  // "interrupted": a signal or a requested stop
+  kInput,        // "input": the suite's input does not work on this device
+  kDevice,       // "device": the device could not be opened or probed
+  kHarness,      // "harness": nvqual itself failed
+  kNotRun,       // "not-run": skipped by a rule, or because the run stopped
+};
+// The text above without the kind: "DriverError" for kDriverError.
+std::string_view to_string(ProblemType type);
+
+// Where a failure or error arose.
+enum class FailedIn {
+  kNone,   // passed and skipped cases
+  kSetup,  // reaching the case's start state
+  kSteps,  // the case's own steps and checks
+  kProbe,  // the health probe after the case
+  kRun,    // not attributable to the case: the device could not be probed, the run stopped
+};
+
 struct Measurement {
   std::string name;   // "CC.EN 0->1 latency"
   std::string value;  // "0.120 ms (bound 10500 ms)"
@@ -27,7 +54,9 @@ struct Measurement {
 
 struct CaseResult {
   Outcome outcome = Outcome::kPassed;
-  std::string type;     // failure/error type: "check", "DriverError.kCommandTimeout", "deadline", "interrupted", ...
+  ProblemType type = ProblemType::kNone;
+  // Which DriverError, when type is kDriverError.
+  ErrorKind driver_error = ErrorKind::kEnvironment;
   std::string message;  // one line: expected vs actual and the spec section
   std::string details;  // every check, measurements, then the command log
   std::vector<CheckResult> checks;
@@ -38,12 +67,12 @@ struct CaseResult {
   std::vector<CommandRecord> failed_commands;
   uint64_t failed_commands_dropped = 0;
   std::chrono::nanoseconds duration{0};
-  // Where a failure or error arose: "setup" (reaching the start state), "steps"
-  // (the case's own steps and checks), "probe" (the health probe after it), or
-  // "run" (not attributable to the case: the device could not be probed, the run
-  // stopped). Empty for passed and skipped cases.
-  std::string failed_in;
+  FailedIn failed_in = FailedIn::kNone;  // kNone for passed and skipped cases
 };
+
+// The type the reports print for `result`: to_string(result.type), and for a
+// driver error "DriverError.<kind>" ("DriverError.command timeout").
+std::string reported_type(const CaseResult& result);
 
 struct SuiteTotals {
   int tests = 0;
@@ -89,5 +118,9 @@ struct RunSummary {
   bool device_lost = false;      // a health probe failed and the controller did not come back
   std::string device_problem;
 };
+
+// The exit code for a finished run (app/command.hpp): 0 all passed (skips
+// allowed), 1 any failure or error, 3 interrupted or the device was lost.
+int exit_code_for(const RunSummary& summary);
 
 }  // namespace nvqual::harness

@@ -67,8 +67,8 @@ class Runner {
   bool abandoned_case_thread() const;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  struct State;  // runner.cpp
+  std::unique_ptr<State> state_;
 };
 
 // For a target that could not even be opened (no transport): tells `listener`
@@ -77,9 +77,5 @@ class Runner {
 // has device_lost set (exit code 3).
 RunSummary report_unusable_target(const std::vector<Suite>& suites, const TargetInfo& target,
                                   const RunSettings& settings, RunListener& listener);
-
-// The exit code for a finished run (app/command.hpp): 0 all passed (skips
-// allowed), 1 any failure or error, 3 interrupted or the device was lost.
-int exit_code_for(const RunSummary& summary);
 
 }  // namespace nvqual::harness

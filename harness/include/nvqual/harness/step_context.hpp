@@ -24,12 +24,21 @@ class CaseCancelled : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Why the runner asked a case (or the run) to stop.
+enum class CancelCause {
+  kInterrupted,  // a signal or Runner::request_stop
+  kDeadline,     // the case ran past its timeout
+};
+
 // Shared between the runner (which requests) and the case thread (which obeys).
-class CancelToken {
+// A StopRequest, so the driver's waits can watch it (InterruptibleClock).
+class CancelToken final : public StopRequest {
  public:
-  void request(std::string reason);
-  bool requested() const { return requested_.load(); }
-  std::string reason() const;
+  // The first request wins: its cause and reason stay until reset().
+  void request(CancelCause cause, std::string reason);
+  bool requested() const override { return requested_.load(); }
+  std::string reason() const override;
+  CancelCause cause() const;  // once requested()
   // Blocks until a stop is requested or `timeout` passes; true when requested.
   bool wait_for(std::chrono::nanoseconds timeout) const;
   void reset();
@@ -39,6 +48,7 @@ class CancelToken {
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::string reason_;
+  CancelCause cause_ = CancelCause::kInterrupted;
 };
 
 struct RunSettings {
