@@ -23,6 +23,7 @@
 
 #include "command.hpp"
 #include "nvqual/harness/console_reporter.hpp"
+#include "nvqual/harness/html_reporter.hpp"
 #include "nvqual/harness/json_reporter.hpp"
 #include "nvqual/harness/junit_reporter.hpp"
 #include "nvqual/harness/model_profile.hpp"
@@ -32,6 +33,7 @@
 #include "nvqual/vfio/bdf.hpp"
 #include "nvqual/vfio/ctest_resources.hpp"
 #include "nvqual/vfio/dma_estimate.hpp"
+#include "report_path.hpp"
 #include "target.hpp"
 
 namespace nvqual::app {
@@ -44,6 +46,7 @@ struct RunOptions {
   std::string suite_dir;
   std::string junit;
   std::string json;
+  std::string html;
   std::string model;
   bool quiet = false;
   bool verbose = false;
@@ -106,26 +109,6 @@ std::optional<EnvironmentDevice> device_from_environment() {
   return std::nullopt;
 }
 
-// A report must be creatable where the user said: its directory has to exist
-// (nothing is created behind the user's back) and be writable, and the name
-// must not be a directory. Checked before the device is touched.
-void check_report_path(const std::string& path, std::string_view option) {
-  if (path.empty()) return;
-  const std::filesystem::path file(path);
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) {
-    throw UsageError(fmt::format("{} {}: that is a directory; give a file name", option, path));
-  }
-  const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  if (!std::filesystem::is_directory(dir, ec)) {
-    throw UsageError(fmt::format("{} {}: directory {} does not exist; create it first (mkdir -p {})", option, path,
-                                 dir.string(), dir.string()));
-  }
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    throw UsageError(fmt::format("{} {}: directory {} is not writable for this user", option, path, dir.string()));
-  }
-}
-
 // Holds SIGINT/SIGTERM from the start of `run` until the runner installs its
 // handler and unblocks them (nvqual/harness/runner.hpp): a signal sent while
 // suites load or the device opens is then reported as an interruption instead
@@ -148,8 +131,9 @@ int run(RunOptions& options) {
   } catch (const harness::SuiteError& e) {
     throw UsageError(e.what());
   }
-  check_report_path(options.junit, "--junit");
-  check_report_path(options.json, "--json");
+  check_output_path(options.junit, "--junit");
+  check_output_path(options.json, "--json");
+  check_output_path(options.html, "--html");
 
   // 2. The target.
   std::string bdf_source = "--bdf";
@@ -188,6 +172,7 @@ int run(RunOptions& options) {
   harness::ConsoleReporter console(stdout, verbosity);
   std::unique_ptr<harness::JunitReporter> junit;
   std::unique_ptr<harness::JsonReporter> json;
+  std::unique_ptr<harness::HtmlReporter> html;
   harness::ListenerRepeater listeners;
   listeners.add(console);
   if (!options.junit.empty()) {
@@ -197,6 +182,10 @@ int run(RunOptions& options) {
   if (!options.json.empty()) {
     json = std::make_unique<harness::JsonReporter>(options.json);
     listeners.add(*json);
+  }
+  if (!options.html.empty()) {
+    html = std::make_unique<harness::HtmlReporter>(options.html);
+    listeners.add(*html);
   }
 
   // 4. Open it. A device that cannot be opened still gets a report in which
@@ -213,7 +202,9 @@ int run(RunOptions& options) {
     runner_options.settings.expect_pattern = options.expect_pattern.value_or(false);
     harness::report_unusable_target(suites, unusable, runner_options.settings, listeners);
     fmt::print(stderr, "nvqual: cannot open {} ({}): {}{}\n", options.target.bdf, bdf_source, e.what(),
-               options.junit.empty() && options.json.empty() ? "" : "; every case is reported as an error");
+               options.junit.empty() && options.json.empty() && options.html.empty()
+                   ? ""
+                   : "; every case is reported as an error");
     return kExitEnvironment;
   }
   const bool simulator = target.simulator != nullptr;
@@ -243,7 +234,8 @@ Command add_run_command(CLI::App& root) {
       "Target: --sim/--sim-profile or --bdf. With neither, the BDF comes from NVQUAL_BDF, then from the controller\n"
       "ctest allocated to the test (CTEST_RESOURCE_GROUP_0_NVME, under ctest --resource-spec-file); with none of\n"
       "these nvqual exits 77, which ctest reports as not run.\n"
-      "Reports: --junit and --json are written once, when the run ends - also when it was interrupted or the device\n"
+      "Reports: --junit, --json and --html are written once, when the run ends - also when it was interrupted or the "
+      "device\n"
       "could not be opened (every case then an error); their directory must exist.\n"
       "Exit codes: 0 every case passed or was skipped, 1 a case failed or errored, 2 bad input (nothing ran),\n"
       "3 interrupted (SIGINT/SIGTERM), or the device could not be opened, probed or recovered, 77 no device "
@@ -252,7 +244,11 @@ Command add_run_command(CLI::App& root) {
   add_target_options(*cli, options->target);
   cli->add_option("--junit", options->junit, "Write a JUnit XML report to FILE (its directory must exist)");
   cli->add_option("--json", options->json, "Write the run as JSON to FILE (its directory must exist)");
-  cli->add_option("--model", options->model, "Model profile (fixtures/models/NAME.yaml or a file) for model checks");
+  cli->add_option("--html", options->html,
+                  "Write the run as one self-contained HTML page to FILE (as nvqual report; its directory must exist)");
+  cli->add_option(
+      "--model", options->model,
+      "Model profile for model checks: a shipped model by NAME (nvqual finds its models/NAME.yaml) or a FILE");
   auto* quiet = cli->add_flag("--quiet,-q", options->quiet, "Print only failures, errors and the summary");
   auto* verbose = cli->add_flag("--verbose,-v", options->verbose, "Print every check, measurement and command log");
   quiet->excludes(verbose);

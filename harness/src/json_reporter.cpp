@@ -73,7 +73,7 @@ void JsonReporter::on_suite_start(const Suite& suite, std::chrono::system_clock:
                             {"cases", nlohmann::json::array()}});
 }
 
-void JsonReporter::on_case_end(const Suite&, const Case& c, const CaseResult& r) {
+void JsonReporter::on_case_end(const Suite&, const Case& test_case, const CaseResult& r) {
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& k : r.checks) {
     checks.push_back({{"check", xml_safe(k.description)},
@@ -86,9 +86,9 @@ void JsonReporter::on_case_end(const Suite&, const Case& c, const CaseResult& r)
   }
   nlohmann::json measured = nlohmann::json::object();
   for (const auto& m : r.measurements) measured[m.name] = m.value;
-  doc_["suites"].back()["cases"].push_back({{"id", c.id},
-                                            {"title", xml_safe(c.title)},
-                                            {"spec", c.spec},
+  doc_["suites"].back()["cases"].push_back({{"id", test_case.id},
+                                            {"title", xml_safe(test_case.title)},
+                                            {"spec", test_case.spec},
                                             {"outcome", std::string(to_string(r.outcome))},
                                             {"type", reported_type(r)},
                                             {"message", xml_safe(r.message)},
@@ -113,6 +113,7 @@ void JsonReporter::on_run_end(const RunSummary& summary) {
   // Text is sanitised where it is added; `replace` is the backstop for any
   // string that was not: a bad byte becomes U+FFFD instead of an exception
   // that would lose the report.
+  if (path_.empty()) return;  // kept in memory only (HtmlReporter)
   write_file_atomically(path_, doc_.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 

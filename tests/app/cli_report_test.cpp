@@ -32,6 +32,24 @@ TEST(CliReport, WritesOnePageFromARunReportAndNothingElse) {
   EXPECT_THAT(page, HasSubstr("<td>identify</td>"));
 }
 
+// run --html draws its page from the document --json writes: for one run the
+// two routes give the same page, byte for byte.
+TEST(CliReport, RunHtmlWritesThePageReportWouldWriteFromTheSameRun) {
+  const auto dir = scratch_dir("run-html");
+  const auto run = run_cli_env("", "run identify --sim --quiet --json " + (dir / "run.json").string() + " --html " +
+                                       (dir / "direct.html").string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto r = run_cli("report " + (dir / "run.json").string() + " --html " + (dir / "via-report.html").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string direct = slurp(dir / "direct.html");
+  EXPECT_THAT(direct, HasSubstr("<td>identify</td>"));
+  EXPECT_EQ(direct, slurp(dir / "via-report.html"));
+  EXPECT_EQ(file_names(dir), (std::vector<std::string>{"direct.html", "run.json", "via-report.html"}));
+  const auto no_dir = run_cli_env("", "run identify --sim --quiet --html " + (dir / "no" / "x.html").string());
+  EXPECT_EQ(no_dir.exit_code, 2);
+  EXPECT_THAT(no_dir.err, HasSubstr("--html"));
+}
+
 TEST(CliReport, BadInputIsOneLineAndExit2AndWritesNothing) {
   const auto dir = scratch_dir("report-bad");
   std::ofstream(dir / "junit.xml") << "<testsuites/>";

@@ -12,11 +12,12 @@ namespace nvqual::harness {
 
 class JsonReporter final : public RunListener {
  public:
+  // An empty path keeps the document in memory only (document()).
   explicit JsonReporter(std::filesystem::path path);
 
   void on_run_start(const RunInfo& info) override;
   void on_suite_start(const Suite& suite, std::chrono::system_clock::time_point started) override;
-  void on_case_end(const Suite& suite, const Case& c, const CaseResult& result) override;
+  void on_case_end(const Suite& suite, const Case& test_case, const CaseResult& result) override;
   void on_suite_end(const Suite& suite, const SuiteTotals& totals) override;
   void on_run_end(const RunSummary& summary) override;
 
