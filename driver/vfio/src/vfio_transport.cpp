@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "dma_memory.hpp"
 #include "mmio.hpp"
 #include "nvqual/driver/errors.hpp"
 #include "nvqual/vfio/device_lock.hpp"
@@ -25,13 +26,11 @@ namespace nvqual::vfio {
 namespace {
 
 using detail::errno_text;
+using detail::kHostPage;
+using detail::round_up;
 using detail::UniqueFd;
 
-constexpr size_t kHostPage = 4096;
-
 [[noreturn]] void fail(const std::string& message) { throw DriverError(ErrorKind::kEnvironment, message); }
-
-uint64_t round_up(uint64_t value, uint64_t alignment) { return (value + alignment - 1) / alignment * alignment; }
 
 // Opens a /dev/vfio node, turning errno into the pre-flight wording.
 UniqueFd open_vfio_node(const HostPaths& paths, const HostIdentity& identity, const std::filesystem::path& node,
@@ -132,7 +131,7 @@ class VfioTransport final : public Transport {
     // VFIO counts every pinned page against RLIMIT_MEMLOCK and answers a
     // mapping past it with a bare ENOMEM: say so with the numbers first.
     check_memlock(identity_, bdf_, bytes, pinned_bytes_);
-    std::byte* host = map_host_memory(bytes, align);
+    std::byte* host = detail::map_host_memory(bdf_, bytes, align);
     const auto iova = iova_->allocate(bytes, align);
     if (!iova) {
       ::munmap(host, bytes);
@@ -152,7 +151,7 @@ class VfioTransport final : public Transport {
       const int error = errno;
       ::munmap(host, bytes);
       iova_->release(*iova);
-      fail(map_failure_message(error, bytes));
+      fail(detail::map_failure_message(bdf_, identity_, error, bytes, {pinned_bytes_, mappings_.size()}));
     }
     pinned_bytes_ += bytes;
     const DmaRegion region{host, *iova, static_cast<size_t>(bytes)};
@@ -361,49 +360,6 @@ class VfioTransport final : public Transport {
                       "{}` and dmesg",
                       bdf_, offset, errno_text(error), bdf_));
     }
-  }
-
-  // Zeroed, page-aligned anonymous memory aligned to `alignment`: map more,
-  // then trim the unaligned head and the tail. Ordinary pages: VFIO pins them,
-  // hugepages are never needed.
-  std::byte* map_host_memory(uint64_t bytes, uint64_t alignment) {
-    const uint64_t span = bytes + alignment - kHostPage;
-    void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) {
-      const int error = errno;
-      fail(fmt::format("{}: cannot allocate {} bytes of DMA memory: {}; free memory or lower the transfer size", bdf_,
-                       bytes, errno_text(error)));
-    }
-    const auto start = reinterpret_cast<uintptr_t>(raw);
-    const uintptr_t aligned = round_up(start, alignment);
-    if (aligned > start) ::munmap(raw, aligned - start);
-    const uintptr_t end = aligned + bytes;
-    if (start + span > end) ::munmap(reinterpret_cast<void*>(end), start + span - end);
-    auto* host = reinterpret_cast<std::byte*>(aligned);
-    // A fork (e.g. a helper process) must not turn pinned pages copy-on-write.
-    ::madvise(host, bytes, MADV_DONTFORK);
-    return host;
-  }
-
-  std::string map_failure_message(int error, uint64_t bytes) const {
-    if (error == ENOMEM && !identity_.cap_ipc_lock && identity_.memlock_limit != HostIdentity::kUnlimited) {
-      // dma_alloc checked nvqual's own total already: the kernel also counts
-      // memory this process locked otherwise (mlock, another container).
-      return fmt::format(
-          "{}: VFIO_IOMMU_MAP_DMA of {} KiB failed with ENOMEM although nvqual has pinned only {} KiB "
-          "of its RLIMIT_MEMLOCK of {} KiB: the process holds other locked memory (VmLck in "
-          "/proc/self/status) or the host is short of memory; raise the limit (`ulimit -l`, "
-          "/etc/security/limits.conf memlock) or run as root",
-          bdf_, (bytes + 1023) / 1024, (pinned_bytes_ + 1023) / 1024, (identity_.memlock_limit + 1023) / 1024);
-    }
-    if (error == ENOSPC) {
-      return fmt::format(
-          "{}: VFIO_IOMMU_MAP_DMA refused a new mapping (ENOSPC): the vfio_iommu_type1 "
-          "dma_entry_limit is reached with {} mappings; raise it (modprobe vfio_iommu_type1 "
-          "dma_entry_limit=...) or use fewer, larger buffers",
-          bdf_, mappings_.size());
-    }
-    return fmt::format("{}: VFIO_IOMMU_MAP_DMA of {} bytes failed: {}; check dmesg", bdf_, bytes, errno_text(error));
   }
 
   // Before Linux 5.4 VFIO does not report valid IOVA ranges: say which range
