@@ -106,9 +106,7 @@ uint64_t Controller::max_transfer_bytes() const {
   if (!identity_) {
     throw DriverError(ErrorKind::kInvalidArgument, "max_transfer_bytes() needs identify_controller() first");
   }
-  if (identity_->mdts == 0) return 0;
-  // 2.0, Figure 275: MDTS is in units of CAP.MPSMIN pages.
-  return cap_at_enable_.min_page_size() << identity_->mdts;
+  return identity_->max_transfer_bytes(cap_at_enable_.min_page_size());
 }
 
 }  // namespace nvqual

@@ -15,8 +15,8 @@ using std::chrono::nanoseconds;
 
 nanoseconds Controller::ready_bound() { return ready_bound_for(cap_checked()); }
 
-nanoseconds Controller::ready_bound_for(spec::Cap c) {
-  return detail::ready_bound_for(transport_, c, options_.ready_slack);
+nanoseconds Controller::ready_bound_for(spec::Cap cap) {
+  return detail::ready_bound_for(transport_, cap, options_.ready_slack);
 }
 
 template <typename Predicate>
@@ -125,16 +125,16 @@ Transition Controller::enable() {
   // the ready bound and the queue limits from what it says now.
   transport_.write32(spec::reg::kCc, config.raw);
   check_not_gone(cc().raw, "CC");
-  const spec::Cap c = cap_checked();
-  const nanoseconds bound = ready_bound_for(c);
+  const spec::Cap cap = cap_checked();
+  const nanoseconds bound = ready_bound_for(cap);
   page_size_ = uint64_t{1} << (12 + mps);
-  cap_at_enable_ = c;
+  cap_at_enable_ = cap;
 
   // Nothing above may throw once the admin queue exists: the state is
   // kEnabling from here, so every later failure goes through the catch below.
   queues_->admin = std::make_unique<QueuePair>(
       transport_, clock_, &log_,
-      QueueGeometry{0, sq_entries, cq_entries, c.doorbell_stride_bytes(), static_cast<size_t>(page_size_)});
+      QueueGeometry{0, sq_entries, cq_entries, cap.doorbell_stride_bytes(), static_cast<size_t>(page_size_)});
   state_ = ControllerState::kEnabling;
   try {
     transport_.write32(spec::reg::kAqa, spec::Aqa::for_entries(sq_entries, cq_entries).raw);

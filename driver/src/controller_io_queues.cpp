@@ -8,6 +8,7 @@
 
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/controller.hpp"
+#include "nvqual/driver/queue_limits.hpp"
 #include "queue_memory.hpp"
 
 namespace nvqual {
@@ -18,16 +19,16 @@ QueuePair& Controller::create_io_queue_pair(uint16_t qid, uint32_t entries) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("I/O queue pair {} exists already or is the admin queue", qid));
   }
-  const spec::Cap c = cap_at_enable_;
-  if (entries < 2 || entries > c.max_queue_entries()) {
+  const spec::Cap cap = cap_at_enable_;
+  if (entries < queue_limits::kMinEntries || entries > cap.max_queue_entries()) {
     throw DriverError(ErrorKind::kInvalidArgument, fmt::format("I/O queue depth {} is outside 2..{} (CAP.MQES + 1)",
-                                                               entries, c.max_queue_entries()));
+                                                               entries, cap.max_queue_entries()));
   }
   // Registered before the device hears of it: if a create command fails
   // without an answer, disable_after_failure() must find the rings to keep.
   auto created = std::make_unique<QueuePair>(
       transport_, clock_, &log_,
-      QueueGeometry{qid, entries, entries, c.doorbell_stride_bytes(), static_cast<size_t>(page_size_)});
+      QueueGeometry{qid, entries, entries, cap.doorbell_stride_bytes(), static_cast<size_t>(page_size_)});
   QueuePair& queue = *created;
   queues_->io.emplace(qid, std::move(created));
   // Create the CQ before the SQ that completes to it (NVMe Base 2.0, 3.5.1).

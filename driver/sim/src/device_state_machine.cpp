@@ -115,10 +115,8 @@ bool Device::enable_checks_pass() {
   if (cc.mps() < cap.mpsmin() || cc.mps() > cap.mpsmax()) {
     fail(fmt::format("CC.MPS={} outside CAP.MPSMIN..MPSMAX ({}..{})", cc.mps(), cap.mpsmin(), cap.mpsmax()));
   }
-  const bool css_ok = (cc.css() == Cc::kCssNvm && (cap.css() & spec::Cap::kCssNvm) != 0) ||
-                      (cc.css() == Cc::kCssAllIoSets && (cap.css() & spec::Cap::kCssIoSets) != 0) ||
-                      (cc.css() == Cc::kCssAdminOnly && (cap.css() & spec::Cap::kCssAdminOnly) != 0);
-  if (!css_ok) fail(fmt::format("CC.CSS={} that CAP.CSS (0x{:x}) does not offer", cc.css(), cap.css()));
+  if (!cap.offers_cc_css(cc.css()))
+    fail(fmt::format("CC.CSS={} that CAP.CSS (0x{:x}) does not offer", cc.css(), cap.css()));
   const bool ams_ok = cc.ams() == Cc::kAmsRoundRobin || (cc.ams() == 1 && (cap.ams() & 0x1) != 0) ||
                       (cc.ams() == 7 && (cap.ams() & 0x2) != 0);
   if (!ams_ok) fail(fmt::format("CC.AMS={} that CAP.AMS (0x{:x}) does not offer", cc.ams(), cap.ams()));

@@ -23,11 +23,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   out["nonzero_bytes"] = nonzero_bytes(page);
   out["data"] = page_data(page);
   observe_identify_fields(page, id_ctrl_layout::all, kText, kSkipped, out);
-  // Derived: the transfer limit in bytes (2^MDTS x CAP.MPSMIN page; 0 = none).
-  const uint64_t mdts = std::get<uint64_t>(out["mdts"]);
-  const uint64_t min_page = ctx.controller().cap().min_page_size();
-  out["max_transfer_bytes"] = mdts == 0 || mdts >= 40 ? uint64_t{0} : (uint64_t{1} << mdts) * min_page;
   const IdentifyController id = parse_identify_controller(page);
+  out["max_transfer_bytes"] = id.max_transfer_bytes(ctx.controller().cap().min_page_size());
   out["sqes_min"] = uint64_t{id.sqes_min()};
   out["sqes_max"] = uint64_t{id.sqes_max()};
   out["cqes_min"] = uint64_t{id.cqes_min()};

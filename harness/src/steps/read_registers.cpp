@@ -5,17 +5,6 @@
 namespace nvqual::harness::steps {
 namespace {
 
-// 2.0 3.1.3.5 (CC.CSS): 000b NVM needs CAP.CSS bit 0, 110b all I/O command
-// sets needs bit 6, 111b admin only needs bit 7; other values are reserved.
-uint64_t css_offered(uint32_t cc_css, uint32_t cap_css) {
-  switch (cc_css) {
-    case 0b000: return (cap_css & 0x01) != 0;
-    case 0b110: return (cap_css & 0x40) != 0;
-    case 0b111: return (cap_css & 0x80) != 0;
-    default: return 0;
-  }
-}
-
 // CC.AMS: 000b round robin (always), 001b weighted round robin with urgent
 // class needs CAP.AMS bit 0, 111b vendor specific needs bit 1.
 uint64_t ams_offered(uint32_t cc_ams, uint32_t cap_ams) {
@@ -76,7 +65,7 @@ const RegisterField kFields[] = {
     {"crto_crwmt", "CRTO.CRWMT", [](const RegisterSnapshot& r) -> uint64_t { return r.crto.crwmt(); }},
     {"crto_crimt", "CRTO.CRIMT", [](const RegisterSnapshot& r) -> uint64_t { return r.crto.crimt(); }},
     {"cc_css_offered", "1 when CAP.CSS offers the set CC.CSS selects",
-     [](const RegisterSnapshot& r) -> uint64_t { return css_offered(r.cc.css(), r.cap.css()); }},
+     [](const RegisterSnapshot& r) -> uint64_t { return r.cap.offers_cc_css(r.cc.css()); }},
     {"cc_ams_offered", "1 when CAP.AMS offers the arbitration CC.AMS selects",
      [](const RegisterSnapshot& r) -> uint64_t { return ams_offered(r.cc.ams(), r.cap.ams()); }},
 };

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "nvqual/driver/prp.hpp"
+
 namespace nvqual::harness::steps {
 
 namespace {
@@ -114,7 +116,7 @@ ObservationSpec unwritten_bytes_observation() {
 }
 
 void require_dword_aligned(uint64_t offset, const char* what) {
-  if (offset % 4 != 0) {
+  if (!prp::is_dword_aligned(offset)) {
     throw CaseInputError(fmt::format(
         "{} {} is not a multiple of 4: PRP entries are dword aligned (NVMe Base 2.0, 4.1.1)", what, offset));
   }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -143,6 +144,15 @@ struct IdentifyController {
   uint8_t sqes_max() const { return sqes >> 4; }
   uint8_t cqes_min() const { return cqes & 0x0F; }
   uint8_t cqes_max() const { return cqes >> 4; }
+  // MDTS (Figure 275) in bytes: 2^MDTS pages of CAP.MPSMIN (`min_page_size`,
+  // a power of two); 0 means no limit. A limit of 2^63 bytes or more limits
+  // nothing a host can send, so it is reported as none (and a hostile MDTS
+  // never shifts past 64 bits).
+  uint64_t max_transfer_bytes(uint64_t min_page_size) const {
+    if (mdts == 0 || min_page_size == 0) return 0;
+    if (std::countr_zero(min_page_size) + mdts >= 63) return 0;
+    return min_page_size << mdts;
+  }
 
   friend bool operator==(const IdentifyController&, const IdentifyController&) = default;
 };

@@ -68,6 +68,17 @@ struct Cap {
   // CSS bit 6: CC.CSS may then select 110b (all supported I/O command sets).
   constexpr bool supports_io_command_sets() const { return (css() & kCssIoSets) != 0; }
   constexpr bool has_crto() const { return crms() != 0; }
+  // 3.1.3.5 (CC.CSS): whether this CAP offers the set a CC.CSS value selects:
+  // 000b NVM needs CSS bit 0, 110b all I/O command sets bit 6, 111b admin only
+  // bit 7; every other CC.CSS value is reserved and never offered.
+  constexpr bool offers_cc_css(uint32_t cc_css) const {
+    switch (cc_css) {
+      case 0b000: return (css() & kCssNvm) != 0;
+      case 0b110: return (css() & kCssIoSets) != 0;
+      case 0b111: return (css() & kCssAdminOnly) != 0;
+      default: return false;
+    }
+  }
 };
 
 // 3.1.3.2 Offset 08h: VS - Version.
