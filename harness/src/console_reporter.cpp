@@ -52,11 +52,12 @@ void ConsoleReporter::on_suite_start(const Suite& suite, std::chrono::system_clo
   }
 }
 
-void ConsoleReporter::on_case_end(const Suite& suite, const Case& c, const CaseResult& result) {
+void ConsoleReporter::on_case_end(const Suite& suite, const Case& test_case, const CaseResult& result) {
   const bool problem = result.outcome == Outcome::kFailed || result.outcome == Outcome::kError;
   if (verbosity_ == Verbosity::kQuiet && !problem) return;
   const std::string prefix = verbosity_ == Verbosity::kQuiet ? suite.name + " " : "";
-  fmt::print(out_, "  {} {}{} ({})\n", label(result.outcome), prefix, c.display_name(), seconds(result.duration));
+  fmt::print(out_, "  {} {}{} ({})\n", label(result.outcome), prefix, test_case.display_name(),
+             seconds(result.duration));
   if (problem || result.outcome == Outcome::kSkipped) fmt::print(out_, "        {}\n", result.message);
   if (verbosity_ == Verbosity::kVerbose) {
     std::string details = result.details;

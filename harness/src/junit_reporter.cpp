@@ -44,9 +44,9 @@ void JunitReporter::on_suite_start(const Suite& suite, std::chrono::system_clock
   suites_.push_back(std::move(record));
 }
 
-void JunitReporter::on_case_end(const Suite&, const Case& c, const CaseResult& result) {
+void JunitReporter::on_case_end(const Suite&, const Case& test_case, const CaseResult& result) {
   if (suites_.empty()) return;
-  suites_.back().cases.push_back({c.display_name(), &c, result});
+  suites_.back().cases.push_back({test_case.display_name(), &test_case, result});
   suites_.back().totals.add(result.outcome);
   suites_.back().totals.duration += result.duration;
 }

@@ -45,8 +45,8 @@ std::string op_keys() {
   return join(keys);
 }
 
-void parse_operands(const SuiteReader& r, const YAML::Node& node, const OpSpelling& spelling, Check& check, Case& c,
-                    const std::set<std::string>& saved) {
+void parse_operands(const SuiteReader& r, const YAML::Node& node, const OpSpelling& spelling, Check& check,
+                    Case& test_case, const std::set<std::string>& saved) {
   const std::string what = fmt::format("'{}' of {}", spelling.key, check.field);
   switch (check.op) {
     case CheckOp::kAccept: {
@@ -65,7 +65,7 @@ void parse_operands(const SuiteReader& r, const YAML::Node& node, const OpSpelli
     case CheckOp::kPrintable:
     case CheckOp::kPattern:
       if (!r.boolean(node, what)) r.fail(node, fmt::format("{} can only be true (leave the check out instead)", what));
-      if (check.op == CheckOp::kPattern) c.needs_pattern = true;
+      if (check.op == CheckOp::kPattern) test_case.needs_pattern = true;
       return;
     case CheckOp::kText: check.text = r.text(node, what); return;
     case CheckOp::kModel: {
@@ -74,7 +74,7 @@ void parse_operands(const SuiteReader& r, const YAML::Node& node, const OpSpelli
       if (!std::regex_match(check.text, kKey)) {
         r.fail(node, fmt::format("model key '{}' must be section.field, e.g. identify_controller.mn", check.text));
       }
-      c.needs_model = true;
+      test_case.needs_model = true;
       return;
     }
     case CheckOp::kSameAs:
@@ -103,7 +103,7 @@ void parse_operands(const SuiteReader& r, const YAML::Node& node, const OpSpelli
 
 }  // namespace
 
-Check parse_check(const SuiteReader& r, const YAML::Node& node, const StepDefinition& def, Case& c,
+Check parse_check(const SuiteReader& r, const YAML::Node& node, const StepDefinition& def, Case& test_case,
                   const std::set<std::string>& saved) {
   r.require_map(node, "an expectation");
   Check check;
@@ -151,7 +151,7 @@ Check parse_check(const SuiteReader& r, const YAML::Node& node, const StepDefini
     r.fail(node, fmt::format("'{}' does not apply to {} ({} is {})", op_key, check.field, check.field,
                              to_string(observed->kind)));
   }
-  parse_operands(r, op_node, spelling, check, c, saved);
+  parse_operands(r, op_node, spelling, check, test_case, saved);
   return check;
 }
 

@@ -64,10 +64,10 @@ class SuiteParser {
     if (cases.size() == 0) r_.fail(cases, "cases is empty: expected at least one case");
     std::set<std::string> ids;
     for (const auto& node : cases) {
-      Case c = parse_case(node);
-      if (!ids.insert(c.id).second)
-        r_.fail(node["id"], fmt::format("duplicate case id '{}': ids must be unique in a suite", c.id));
-      suite.cases.push_back(std::move(c));
+      Case test_case = parse_case(node);
+      if (!ids.insert(test_case.id).second)
+        r_.fail(node["id"], fmt::format("duplicate case id '{}': ids must be unique in a suite", test_case.id));
+      suite.cases.push_back(std::move(test_case));
     }
     return suite;
   }
@@ -76,30 +76,30 @@ class SuiteParser {
   Case parse_case(const YAML::Node& node) {
     r_.require_map(node, "a case");
     r_.check_keys(node, kCaseKeys, "a case");
-    Case c;
-    c.mark = r_.mark(node);
-    c.id = r_.nonempty_text(r_.required(node, "id", "a case"), "id");
-    const std::string what = "case " + c.id;
-    c.title = r_.nonempty_text(r_.required(node, "title", what), "title");
-    c.spec = r_.nonempty_text(r_.required(node, "spec", what), "spec");
-    if (node["description"]) c.description = r_.text(node["description"], "description");
-    if (node["tags"]) c.tags = r_.text_list(node["tags"], "tags");
-    c.state = parse_state(r_.required(node, "state", what));
-    parse_admin_queue(node["admin_queue"], c);
-    parse_io_queues(node["io_queues"], c);
-    if (node["requires"]) c.requires_all = parse_conditions(node["requires"], "requires", "that");
-    if (node["skip_if"]) c.skip_if = parse_conditions(node["skip_if"], "skip_if", "when");
+    Case test_case;
+    test_case.mark = r_.mark(node);
+    test_case.id = r_.nonempty_text(r_.required(node, "id", "a case"), "id");
+    const std::string what = "case " + test_case.id;
+    test_case.title = r_.nonempty_text(r_.required(node, "title", what), "title");
+    test_case.spec = r_.nonempty_text(r_.required(node, "spec", what), "spec");
+    if (node["description"]) test_case.description = r_.text(node["description"], "description");
+    if (node["tags"]) test_case.tags = r_.text_list(node["tags"], "tags");
+    test_case.state = parse_state(r_.required(node, "state", what));
+    parse_admin_queue(node["admin_queue"], test_case);
+    parse_io_queues(node["io_queues"], test_case);
+    if (node["requires"]) test_case.requires_all = parse_conditions(node["requires"], "requires", "that");
+    if (node["skip_if"]) test_case.skip_if = parse_conditions(node["skip_if"], "skip_if", "when");
     if (node["timeout"]) {
       const auto t = r_.bounded(node["timeout"], "timeout (seconds)", 1, 3600).constant_value();
       if (!t) r_.fail(node["timeout"], "timeout must be a constant number of seconds");
-      c.timeout = std::chrono::seconds(*t);
+      test_case.timeout = std::chrono::seconds(*t);
     }
     const YAML::Node steps = r_.required(node, "steps", what);
     r_.require_list(steps, "steps");
     if (steps.size() == 0) r_.fail(steps, "steps is empty: expected at least one step");
     std::set<std::string> saved;  // what the case's steps so far saved, for same_as
-    for (const auto& step : steps) c.steps.push_back(detail::parse_step(r_, step, c, saved));
-    return c;
+    for (const auto& step : steps) test_case.steps.push_back(detail::parse_step(r_, step, test_case, saved));
+    return test_case;
   }
 
   StartState parse_state(const YAML::Node& node) {
@@ -129,32 +129,33 @@ class SuiteParser {
     return e;
   }
 
-  void parse_admin_queue(const YAML::Node& node, Case& c) {
-    c.admin_sq_entries = Expression::constant(32);
-    c.admin_cq_entries = Expression::parse("admin_sq_entries");
+  void parse_admin_queue(const YAML::Node& node, Case& test_case) {
+    test_case.admin_sq_entries = Expression::constant(32);
+    test_case.admin_cq_entries = Expression::parse("admin_sq_entries");
     if (!node) return;
     r_.require_map(node, "admin_queue");
     r_.check_keys(node, {"entries", "cq_entries"}, "admin_queue");
     if (node["entries"])
-      c.admin_sq_entries = queue_setting(node["entries"], "admin_queue entries", kMinEntries, kMaxAdminEntries, 0);
+      test_case.admin_sq_entries = queue_setting(node["entries"], "admin_queue entries", kMinEntries, kMaxAdminEntries,
+                                                 0);
     if (node["cq_entries"]) {
-      c.admin_cq_entries = queue_setting(node["cq_entries"], "admin_queue cq_entries", kMinEntries, kMaxAdminEntries,
-                                         1);
+      test_case.admin_cq_entries = queue_setting(node["cq_entries"], "admin_queue cq_entries", kMinEntries,
+                                                 kMaxAdminEntries, 1);
     } else {
-      c.admin_cq_entries = c.admin_sq_entries;
+      test_case.admin_cq_entries = test_case.admin_sq_entries;
     }
   }
 
-  void parse_io_queues(const YAML::Node& node, Case& c) {
-    c.io_queue_count = Expression::constant(1);
-    c.io_queue_entries = Expression::parse("min(64, max_queue_entries)");
+  void parse_io_queues(const YAML::Node& node, Case& test_case) {
+    test_case.io_queue_count = Expression::constant(1);
+    test_case.io_queue_entries = Expression::parse("min(64, max_queue_entries)");
     if (!node) return;
     r_.require_map(node, "io_queues");
     r_.check_keys(node, {"count", "entries"}, "io_queues");
-    if (c.state != StartState::kIo) r_.fail(node, "io_queues needs state: io");
-    if (node["count"]) c.io_queue_count = queue_setting(node["count"], "io_queues count", 1, kMaxIoQueues, 2);
+    if (test_case.state != StartState::kIo) r_.fail(node, "io_queues needs state: io");
+    if (node["count"]) test_case.io_queue_count = queue_setting(node["count"], "io_queues count", 1, kMaxIoQueues, 2);
     if (node["entries"])
-      c.io_queue_entries = queue_setting(node["entries"], "io_queues entries", kMinEntries, kMaxIoEntries, 3);
+      test_case.io_queue_entries = queue_setting(node["entries"], "io_queues entries", kMinEntries, kMaxIoEntries, 3);
   }
 
   std::vector<Condition> parse_conditions(const YAML::Node& node, std::string_view what, const std::string& key) {

@@ -16,10 +16,10 @@ namespace nvqual::harness::detail {
 // One entry of a case's `steps:`, with the implicit status and unwritten-bytes
 // checks a step gets when the suite does not name them. `saved` holds what the
 // case's earlier steps saved; a `save:` adds to it.
-StepCall parse_step(const SuiteReader& r, const YAML::Node& node, Case& c, std::set<std::string>& saved);
+StepCall parse_step(const SuiteReader& r, const YAML::Node& node, Case& test_case, std::set<std::string>& saved);
 
 // One entry of a step's `expect:`. `same_as` may name only what `saved` holds.
-Check parse_check(const SuiteReader& r, const YAML::Node& node, const StepDefinition& def, Case& c,
+Check parse_check(const SuiteReader& r, const YAML::Node& node, const StepDefinition& def, Case& test_case,
                   const std::set<std::string>& saved);
 
 }  // namespace nvqual::harness::detail

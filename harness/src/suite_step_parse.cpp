@@ -44,7 +44,7 @@ StepArgs::Arg parse_arg(const SuiteReader& r, const YAML::Node& step, const Para
 
 }  // namespace
 
-StepCall parse_step(const SuiteReader& r, const YAML::Node& node, Case& c, std::set<std::string>& saved) {
+StepCall parse_step(const SuiteReader& r, const YAML::Node& node, Case& test_case, std::set<std::string>& saved) {
   r.require_map(node, "a step");
   StepCall call;
   call.mark = r.mark(node);
@@ -70,7 +70,7 @@ StepCall parse_step(const SuiteReader& r, const YAML::Node& node, Case& c, std::
   if (node["repeat"]) call.repeat = r.bounded(node["repeat"], "repeat", 1, 1'000'000);
   if (node["expect"]) {
     r.require_list(node["expect"], "expect");
-    for (const auto& item : node["expect"]) call.checks.push_back(parse_check(r, item, def, c, saved));
+    for (const auto& item : node["expect"]) call.checks.push_back(parse_check(r, item, def, test_case, saved));
   }
   const bool names_status = std::any_of(call.checks.begin(), call.checks.end(),
                                         [](const Check& k) { return k.field == "status"; });

@@ -18,7 +18,7 @@ class ConsoleReporter final : public RunListener {
 
   void on_run_start(const RunInfo& info) override;
   void on_suite_start(const Suite& suite, std::chrono::system_clock::time_point started) override;
-  void on_case_end(const Suite& suite, const Case& c, const CaseResult& result) override;
+  void on_case_end(const Suite& suite, const Case& test_case, const CaseResult& result) override;
   void on_suite_end(const Suite& suite, const SuiteTotals& totals) override;
   void on_run_end(const RunSummary& summary) override;
 

@@ -35,11 +35,11 @@ class ListenerRepeater final : public RunListener {
   void on_suite_start(const Suite& suite, std::chrono::system_clock::time_point started) override {
     for (auto* l : listeners_) l->on_suite_start(suite, started);
   }
-  void on_case_start(const Suite& suite, const Case& c) override {
-    for (auto* l : listeners_) l->on_case_start(suite, c);
+  void on_case_start(const Suite& suite, const Case& test_case) override {
+    for (auto* l : listeners_) l->on_case_start(suite, test_case);
   }
-  void on_case_end(const Suite& suite, const Case& c, const CaseResult& result) override {
-    for (auto it = listeners_.rbegin(); it != listeners_.rend(); ++it) (*it)->on_case_end(suite, c, result);
+  void on_case_end(const Suite& suite, const Case& test_case, const CaseResult& result) override {
+    for (auto it = listeners_.rbegin(); it != listeners_.rend(); ++it) (*it)->on_case_end(suite, test_case, result);
   }
   void on_suite_end(const Suite& suite, const SuiteTotals& totals) override {
     for (auto it = listeners_.rbegin(); it != listeners_.rend(); ++it) (*it)->on_suite_end(suite, totals);
