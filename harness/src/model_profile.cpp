@@ -93,18 +93,23 @@ ModelExpectation lba_formats_value(const Reader& r, const YAML::Node& node, cons
     bool has_data_size = false;
     for (const auto& field : f) {
       const std::string name = field.first.Scalar();
-      const auto n = field.second.IsScalar() ? as_number(field.second) : std::nullopt;
       if (name != "data_size" && name != "metadata_size") {
         r.fail(field.first, fmt::format("{}: unknown format key '{}': expected data_size, metadata_size", key, name));
       }
-      if (!n || *n > 0xFFFFFFFF) r.fail(field.second, fmt::format("{}: {} must be a number of bytes", key, name));
+      // Read out as a plain value: GCC 12 at -O2 cannot see that every path
+      // past the check has one (GCC bug 80635, -Wmaybe-uninitialized).
+      const std::optional<uint64_t> parsed = field.second.IsScalar() ? as_number(field.second) : std::nullopt;
+      if (!parsed || *parsed > 0xFFFFFFFF) {
+        r.fail(field.second, fmt::format("{}: {} must be a number of bytes", key, name));
+      }
+      const uint64_t n = parsed.value_or(0);
       if (name == "data_size") {
-        if (*n < 512 || (*n & (*n - 1)) != 0)
+        if (n < 512 || (n & (n - 1)) != 0)
           r.fail(field.second, fmt::format("{}: data_size must be a power of two >= 512", key));
-        size.data_size = static_cast<uint32_t>(*n);
+        size.data_size = static_cast<uint32_t>(n);
         has_data_size = true;
       } else {
-        size.metadata_size = static_cast<uint32_t>(*n);
+        size.metadata_size = static_cast<uint32_t>(n);
       }
     }
     if (!has_data_size) r.fail(f, fmt::format("{}: a format needs data_size", key));
