@@ -26,7 +26,10 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 }  // namespace
 
 std::string resource_id_for_bdf(std::string_view bdf) {
-  std::string id = "n" + normalize_bdf(bdf);
+  // Appended, not "n" + string: GCC 12 at -O3 reports a false -Wrestrict in
+  // that operator+ (GCC bug 105651), an error under -Werror.
+  std::string id = "n";
+  id += normalize_bdf(bdf);
   std::replace(id.begin(), id.end(), ':', '_');
   std::replace(id.begin(), id.end(), '.', '_');
   return id;
