@@ -36,6 +36,7 @@ const std::vector<VariableInfo>& known_variables() {
       {"maxcmd", "Identify Controller MAXCMD (0: not reported)"},
       {"cntlid", "Identify Controller CNTLID"},
       {"acl", "Identify Controller ACL: abort command limit, 0-based"},
+      {"rtd3e_ms", "Identify Controller RTD3E in ms, rounded up (0: not reported)"},
       // The namespace under test: the first active NSID (NVM Command Set 1.0, 4.1.5.1)
       {"nsid", "the first active namespace ID"},
       {"namespaces", "the number of active namespaces"},

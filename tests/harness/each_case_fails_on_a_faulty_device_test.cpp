@@ -17,9 +17,13 @@
 // (or, for what only the driver can see, kCaughtByError), so it is shown to
 // fail through what was written for it. The clean devices (the default profile
 // and multi-ns.yaml) pass every case, and every case passes on one of them.
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <sstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -31,6 +35,8 @@
 
 #include "nvqual/harness/model_profile.hpp"
 #include "nvqual/sim/profile.hpp"
+#include "nvqual/harness/results.hpp"
+#include "support/fault_matrix_markdown.hpp"
 #include "support/register_fault_transport.hpp"
 #include "support/sim_run.hpp"
 
@@ -146,6 +152,8 @@ struct Findings {
   std::map<std::string, std::string> written_at;  // SourceMark::str() -> written check id
   std::set<std::string> all_cases;
   std::map<std::string, std::set<std::string>> passed_on;  // case id -> clean devices it passed on
+  std::map<std::string, int> exit_code;                    // faulty target -> the run's exit code
+  std::map<std::string, std::string> device_problem;       // faulty target -> RunSummary::device_problem
   std::string clean_problems;
   std::string catalogue_problems;
 };
@@ -228,13 +236,29 @@ class EachCaseFailsOnAFaultyDevice : public ::testing::Test {
         if (findings_->failed_a_check.count(key) == 0) findings_->caught[e.id].insert(Caught::kError);
       }
     };
+    const auto trips_a_case = [&](const std::string& target) {
+      for (const auto& [id, targets] : findings_->tripped_by) {
+        if (targets.count(target) != 0) return true;
+      }
+      return false;
+    };
     for (const auto& file : std::filesystem::directory_iterator(NVQUAL_SOURCE_DIR "/fixtures/sim/faults")) {
       if (file.path().extension() != ".yaml") continue;
       const sim::Profile profile = sim::load_profile(file.path());
       auto with_fallback = options;
       with_fallback.fallback_target = facts_without_faults(profile);
+      const std::string target = file.path().stem().string();
       const auto run = testing::run_on_simulator(profile, suites, with_fallback);
-      record(file.path().stem().string(), run->listener);
+      record(target, run->listener);
+      findings_->exit_code[target] = exit_code_for(run->summary);
+      findings_->device_problem[target] = run->summary.device_problem;
+      // A device lost in the first case ends the run before the cases written
+      // for its fault (a controller that never becomes ready fails reaching the
+      // admin queue's start state): each suite then gets a device of its own.
+      if (!trips_a_case(target)) {
+        for (const Suite& suite : suites)
+          record(target, testing::run_on_simulator(profile, {suite}, with_fallback)->listener);
+      }
     }
     for (const RegisterFault& fault : register_faults()) {
       VirtualClock clock;
@@ -242,8 +266,9 @@ class EachCaseFailsOnAFaultyDevice : public ::testing::Test {
       testing::RegisterFaultTransport faulty(simulator, fault);
       testing::RecordingListener listener;
       Runner runner(faulty, clock, options, listener);
-      runner.run(suites);
+      const RunSummary summary = runner.run(suites);
       record("register:" + fault.name, listener);
+      findings_->exit_code["register:" + fault.name] = exit_code_for(summary);
     }
   }
   static void TearDownTestSuite() {
@@ -327,6 +352,7 @@ const Expectation kCaughtByCheck[] = {
     {"harness-slow-ready", "INIT-008", "latency within ready_timeout_ms ms"},
     {"register:aqa-reads-zero", "INIT-009", "aqa_asqs == admin_sq_entries - 1"},
     {"register:csts-cfs-while-disabled", "INIT-010", "csts_cfs == 0"},
+    {"slow-shutdown", "INIT-011", "latency within rtd3e_ms"},
     // admin_queue
     {"harness-admin-stale-sqhd-burst", "AQ-001", "sqhd_errors == 0: expected == 0, actual 1"},
     {"harness-admin-stale-sqhd-burst", "AQ-002", "sqhd_errors == 0: expected == 0, actual 1"},
@@ -635,6 +661,85 @@ TEST_F(EachCaseFailsOnAFaultyDevice, EveryWrittenCheckFailsUnderSomeFault) {
       << "these written checks fail under no fault, so they could pass on a broken device: add a fault that trips "
          "them, remove them, or list them in kUnreachable with the reason:\n"
       << join_lines(never_failing);
+}
+
+// Profiles in fixtures/sim/faults/ that model a device at the edge of what
+// the spec allows: every case must pass on them, so no case catches them.
+const std::map<std::string, std::string> kConformingEdges = {
+    {"late-ready", "CSTS.RDY 4.5 s after CC.EN=1 is inside CAP.TO (5 s): the driver must wait, not give up"},
+};
+
+// Profiles no case can run against: the device is unusable from the first
+// register read, so the run must refuse it (exit 3) naming why.
+struct RefusedAtStart {
+  const char* target;
+  const char* problem_part;  // in RunSummary::device_problem
+};
+const RefusedAtStart kRefusedAtStart[] = {
+    {"all-ones", "reads FFFFFFFFh: the device is not reachable"},
+};
+
+// Every fault is caught by some case: a fault profile no case catches is
+// either a gap in the suites or a profile that tests nothing.
+TEST_F(EachCaseFailsOnAFaultyDevice, EveryFaultIsCaughtBySomeCase) {
+  std::set<std::string> catching;
+  for (const auto& [id, targets] : findings_->tripped_by) catching.insert(targets.begin(), targets.end());
+  std::string uncaught;
+  for (const auto& [target, code] : findings_->exit_code) {
+    if (kConformingEdges.count(target) != 0) {
+      EXPECT_EQ(catching.count(target), 0u) << target << " is a conforming device, yet a case fails on it";
+      EXPECT_EQ(code, 0) << target << " is a conforming device: the run must pass";
+      continue;
+    }
+    const auto* refused = std::find_if(std::begin(kRefusedAtStart), std::end(kRefusedAtStart),
+                                       [&](const RefusedAtStart& r) { return target == r.target; });
+    if (refused != std::end(kRefusedAtStart)) {
+      EXPECT_EQ(code, 3) << target << " must be refused as unusable";
+      EXPECT_THAT(findings_->device_problem[target], ::testing::HasSubstr(refused->problem_part)) << target;
+      continue;
+    }
+    if (catching.count(target) == 0) uncaught += " " + target + " (exit " + std::to_string(code) + ")";
+  }
+  for (const auto& [target, why] : kConformingEdges) EXPECT_EQ(findings_->exit_code.count(target), 1u) << target;
+  EXPECT_EQ(uncaught, "") << "these faults make no case fail: add a case that catches them or drop the profile";
+}
+
+testing::FaultMatrix fault_matrix(const Findings& f) {
+  testing::FaultMatrix m;
+  for (const auto& id : f.all_cases) {
+    auto& row = m.cases[id];
+    const auto how = f.caught.find(id);
+    row.caught_through = how == f.caught.end()                       ? "not caught"
+                         : how->second.count(Caught::kWrittenCheck)  ? "written check"
+                         : how->second.count(Caught::kImplicitCheck) ? "implicit check"
+                                                                     : "error only";
+    if (const auto t = f.tripped_by.find(id); t != f.tripped_by.end()) row.faults = t->second;
+  }
+  for (const auto& [target, code] : f.exit_code) m.faults[target].exit_code = code;
+  for (const auto& [target, why] : kConformingEdges) m.faults[target].why_no_case = "a conforming edge: " + why;
+  for (const auto& r : kRefusedAtStart) {
+    m.faults[r.target].why_no_case = std::string("refused before any case: \"") + r.problem_part + "\"";
+  }
+  for (const auto& [id, targets] : f.tripped_by) {
+    for (const auto& target : targets) m.faults[target].cases.insert(id);
+  }
+  m.written_checks = f.written.size();
+  for (const auto& w : f.written) m.written_checks_failing += f.check_failed_by.count(w.id) != 0 ? 1 : 0;
+  for (const auto& u : kUnreachable) m.written_checks_unreachable += std::string_view(u.check).empty() ? 0 : 1;
+  return m;
+}
+
+// docs/fault-matrix.md is the table this run produces, so the published
+// matrix is always the one CI last proved.
+TEST_F(EachCaseFailsOnAFaultyDevice, TheFaultMatrixInDocsIsCurrent) {
+  const std::string path = NVQUAL_SOURCE_DIR "/docs/fault-matrix.md";
+  const std::string table = testing::fault_matrix_markdown(fault_matrix(*findings_));
+  if (std::getenv("NVQUAL_UPDATE_GOLDENS") != nullptr) std::ofstream(path, std::ios::binary) << table;
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path << " is missing; create it with NVQUAL_UPDATE_GOLDENS=1";
+  std::stringstream on_disk;
+  on_disk << in.rdbuf();
+  EXPECT_EQ(on_disk.str(), table) << path << " is stale: re-create it with NVQUAL_UPDATE_GOLDENS=1 (see its header)";
 }
 
 }  // namespace
