@@ -9,8 +9,6 @@
 // touched. Without a target on the command line the BDF comes from NVQUAL_BDF,
 // then from ctest's resource allocation (CTEST_RESOURCE_GROUP_0_NVME); with
 // neither, exit 77 (ctest: not run).
-#include <signal.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -28,12 +26,12 @@
 #include "nvqual/harness/junit_reporter.hpp"
 #include "nvqual/harness/model_profile.hpp"
 #include "nvqual/harness/runner.hpp"
-#include "nvqual/harness/stop_signals.hpp"
 #include "nvqual/harness/suite_loader.hpp"
 #include "nvqual/vfio/bdf.hpp"
 #include "nvqual/vfio/ctest_resources.hpp"
 #include "nvqual/vfio/dma_estimate.hpp"
 #include "report_path.hpp"
+#include "stop_signal.hpp"
 #include "target.hpp"
 
 namespace nvqual::app {
@@ -109,27 +107,26 @@ std::optional<EnvironmentDevice> device_from_environment() {
   return std::nullopt;
 }
 
-// Holds SIGINT/SIGTERM from the start of `run` until the runner installs its
-// handler and unblocks them (nvqual/harness/runner.hpp): a signal sent while
-// suites load or the device opens is then reported as an interruption instead
-// of killing the process without reports. Threads started meanwhile (a
-// simulator's) inherit the mask and never take the signal. On an early exit
-// (bad input, no device) a held signal dies with the process.
-void hold_stop_signals() {
-  const sigset_t stop_signals = harness::stop_signal_set();
-  ::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-}
-
+// SIGINT/SIGTERM while the inputs load end the process at once, exit 128 +
+// signal, with nothing written (no report or device exists yet). From then on
+// they are held until the runner installs its handler and unblocks them
+// (nvqual/harness/runner.hpp): a signal sent while the device opens is then
+// reported as an interruption instead of killing the process without reports.
+// Threads started meanwhile (a simulator's) inherit the mask and never take
+// the signal. On an early exit (bad input, no device) a held signal dies with
+// the process.
 int run(RunOptions& options) {
-  hold_stop_signals();
   // 1. Inputs first: a bad suite, profile or report path never reaches a device.
   std::vector<harness::Suite> suites;
   std::optional<harness::ModelProfile> model;
-  try {
-    suites = load_suites(options);
-    if (!options.model.empty()) model = harness::load_model_profile(harness::resolve_model_profile(options.model));
-  } catch (const harness::SuiteError& e) {
-    throw UsageError(e.what());
+  {
+    const ExitOnSignal exit_on_signal("loading the suites and the model profile");
+    try {
+      suites = load_suites(options);
+      if (!options.model.empty()) model = harness::load_model_profile(harness::resolve_model_profile(options.model));
+    } catch (const harness::SuiteError& e) {
+      throw UsageError(e.what());
+    }
   }
   check_output_path(options.junit, "--junit");
   check_output_path(options.json, "--json");
@@ -239,7 +236,8 @@ Command add_run_command(CLI::App& root) {
       "could not be opened (every case then an error); their directory must exist.\n"
       "Exit codes: 0 every case passed or was skipped, 1 a case failed or errored, 2 bad input (nothing ran),\n"
       "3 interrupted (SIGINT/SIGTERM), or the device could not be opened, probed or recovered, 77 no device "
-      "configured.");
+      "configured,\n"
+      "130/143 interrupted by SIGINT/SIGTERM while the suites were loading (nothing ran, no report written).");
   cli->add_option("suites", options->suites, "Suite names (see nvqual suites) or suite files");
   add_target_options(*cli, options->target);
   cli->add_option("--junit", options->junit, "Write a JUnit XML report to FILE (its directory must exist)");

@@ -5,6 +5,8 @@
 // (`run` has its own handling in the harness runner.)
 #pragma once
 
+#include <signal.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -37,6 +39,25 @@ class StopOnSignal {
   static int received();
   // Throws Interrupted ("interrupted by SIGINT while <doing>") once a signal came.
   static void check(const std::string& doing);
+};
+
+// For work that leaves nothing behind when cut short (`run` loading its
+// suites and profiles, before any report or device exists): SIGINT or SIGTERM
+// prints one line ("interrupted by SIGTERM while <doing>; nothing ran and no
+// report was written") and exits 128 + signal from the handler, however long
+// the work would still take. The handlers and mask in place before come back
+// on destruction, with SIGINT/SIGTERM held (blocked) for whoever handles them
+// next, so a signal in between is not lost.
+class ExitOnSignal {
+ public:
+  explicit ExitOnSignal(const char* doing);
+  ~ExitOnSignal();
+  ExitOnSignal(const ExitOnSignal&) = delete;
+  ExitOnSignal& operator=(const ExitOnSignal&) = delete;
+
+ private:
+  struct sigaction interrupt_ {};
+  struct sigaction terminate_ {};
 };
 
 // The monotonic clock, whose pauses between register polls end the driver's

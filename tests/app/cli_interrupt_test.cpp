@@ -1,7 +1,7 @@
 // SIGINT/SIGTERM during the one-shot commands (identify, read, pattern): one
 // "interrupted" line, exit 128 + signal, no output file and no .partial file
-// left behind. And `run`: a signal before its handler exists still yields a
-// complete report with the interruption recorded.
+// left behind. And `run`: a signal while its suites load ends it at once,
+// with no report (nothing ran).
 #include <poll.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -109,20 +109,28 @@ TEST(CliInterrupt, HelpListsTheInterruptExitCodes) {
   EXPECT_THAT(r.out, HasSubstr("143 interrupted by SIGTERM"));
 }
 
-// A SIGTERM that arrives while suites load and the target opens (here: before
-// main even runs) is held until the runner's handler exists, so the run ends
-// with complete reports that record it instead of dying without any.
-TEST(CliInterrupt, RunSignalledBeforeItsHandlerExistsStillWritesTheReport) {
+// A SIGTERM that arrives while the suites load (here: sent before main even
+// runs, so it is pending the moment loading starts) ends the run at once with
+// exit 143 and one line, and leaves no report: nothing ran.
+TEST(CliInterrupt, RunSignalledWhileSuitesLoadExits143AndWritesNoReport) {
   const auto dir = scratch_dir("interrupt-run");
   const auto json = dir / "r.json";
-  CliChild child({"run", "identify", "--sim", "--quiet", "--json", json.string()}, dir, SIGTERM);
+  const auto junit = dir / "r.xml";
+  CliChild child({"run", "identify", "--sim", "--quiet", "--json", json.string(), "--junit", junit.string()}, dir,
+                 SIGTERM);
   ASSERT_TRUE(child.started());
   const auto r = child.wait();
-  EXPECT_EQ(r.end, ChildEnd::exit(3)) << r.err;
-  ASSERT_TRUE(std::filesystem::exists(json)) << r.err;
-  const auto report = nlohmann::json::parse(slurp(json));
-  EXPECT_TRUE(report["interrupted"].get<bool>());
-  EXPECT_EQ(report["interrupt_reason"].get<std::string>(), "SIGTERM");
+  EXPECT_EQ(r.end, ChildEnd::exit(143)) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("interrupted by SIGTERM while loading the suites"));
+  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(json));
+  EXPECT_FALSE(std::filesystem::exists(junit));
+  EXPECT_THAT(file_names(dir), ::testing::Not(::testing::Contains(::testing::HasSubstr(".xml"))));
+}
+
+TEST(CliInterrupt, RunHelpListsTheLoadingInterruptExitCodes) {
+  const auto r = testing_support::run_cli("run --help");
+  EXPECT_THAT(r.out, HasSubstr("130/143 interrupted by SIGINT/SIGTERM while the suites were loading"));
 }
 
 }  // namespace
