@@ -1,7 +1,7 @@
 #!/bin/bash
 # Prepares what every QEMU end-to-end configuration boots: Debian's kernel
-# (from linux-image-amd64, cached) and an initramfs holding busybox, nvqual with
-# its shared libraries, the shipped suites, the kernel modules the guest needs
+# (from linux-image-amd64, cached) and an initramfs holding busybox, nvqual and
+# nvme-cli with their shared libraries, the shipped suites, the kernel modules the guest needs
 # and the init script.
 #
 # usage: prepare-guest.sh --nvqual PATH --cache DIR --out DIR
@@ -83,15 +83,23 @@ for module in "${modules[@]}"; do
   done
 done
 
-# nvqual, every shared library ldd names, and the dynamic loader at its
-# absolute path. Debug info is stripped: it is most of a Debug binary and the
-# guest never reads it.
-install -m 0755 "$nvqual" "$tree/bin/nvqual"
-strip --strip-debug "$tree/bin/nvqual"
-ldd "$nvqual" | awk '/=> \// {print $3} /^[ \t]*\/.*ld-linux/ {print $1}' | while read -r lib; do
-  mkdir -p "$tree$(dirname "$lib")"
-  cp -L "$lib" "$tree$lib"
-done
+# install_with_libraries BINARY NAME: BINARY as /bin/NAME in the tree, with
+# every shared library ldd names and the dynamic loader at their absolute
+# paths (a library two binaries share is copied once). Debug info is
+# stripped: it is most of a Debug binary and the guest never reads it.
+install_with_libraries() {
+  install -m 0755 "$1" "$tree/bin/$2"
+  strip --strip-debug "$tree/bin/$2"
+  ldd "$1" | awk '/=> \// {print $3} /^[ \t]*\/.*ld-linux/ {print $1}' | while read -r lib; do
+    [[ -e $tree$lib ]] && continue
+    mkdir -p "$tree$(dirname "$lib")"
+    cp -L "$lib" "$tree$lib"
+  done
+}
+install_with_libraries "$nvqual" nvqual
+# Debian's nvme-cli (lib/ensure-host-tools.sh installs it): guest/init reads
+# Identify with it through the kernel's nvme driver, to compare with nvqual's.
+install_with_libraries /usr/sbin/nvme nvme
 # The shipped suites and model profiles, for `nvqual run` in the guest
 # (guest/init points NVQUAL_SUITE_DIR here).
 source_root=$(cd "$here/../.." && pwd)
@@ -100,10 +108,12 @@ cp -r "$source_root/suites" "$tree/usr/share/nvqual/suites"
 cp -r "$source_root/fixtures/models" "$tree/usr/share/nvqual/models"
 
 # Prove the tree is complete (libraries, loader) before a guest finds out.
-if (( EUID == 0 )) && ! chroot "$tree" /bin/nvqual --version > /dev/null; then
-  echo "prepare-guest: nvqual does not start inside the initramfs tree $tree (a library missing?)" >&2
-  exit 1
-fi
+for check in "nvqual --version" "nvme version"; do
+  if (( EUID == 0 )) && ! chroot "$tree" /bin/$check > /dev/null; then
+    echo "prepare-guest: \`$check\` does not run inside the initramfs tree $tree (a library missing?)" >&2
+    exit 1
+  fi
+done
 
 # An uncompressed cpio: inflating a gzip one under TCG cost about 0.7 s more
 # per boot than loading the extra bytes (measured on the 2-core CI machine).

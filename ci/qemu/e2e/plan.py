@@ -6,7 +6,8 @@ describe_pci) keeps the command's stdout, stderr and exit code as
 /results/steps/NAME.{out,err,rc}; the host checks those after the guest has
 powered off. guest/init itself runs
 `nvqual devices --json` before and after `nvqual bind` (steps devices-before-bind,
-devices-after-bind), before the plan.
+devices-after-bind), before the plan, and before the bind reads the
+controller with nvme-cli through the kernel's nvme driver (nvme_cli_step).
 """
 from __future__ import annotations
 
@@ -83,6 +84,12 @@ BUSY_STEP = identify_variant_step("busy-identify")
 UNBIND_STEP = ("unbind", ["nvqual", "unbind", CONTROLLER_BDF])
 DEVICES_STEPS = {when: (f"devices-{when}", ["nvqual", "devices", "--json"])
                  for when in ("before-bind", "after-bind", "after-unbind")}  # the first two run in guest/init
+
+
+def nvme_cli_step(what: str, bdf: str = CONTROLLER_BDF) -> str:
+    """Name of one of guest/init's nvme-cli steps (nvme_cli_capture): `what` is
+    id-ctrl, list-ns, id-nsN, smart-log or error-log."""
+    return f"nvme-cli-{what}-{bdf}"
 
 
 def read_output(read: Read) -> str:

@@ -10,18 +10,27 @@ import os
 import re
 import tempfile
 import unittest
+import unittest.mock
 from contextlib import redirect_stdout
 from pathlib import Path
 
 import yaml
 
-from . import checks, models, plan, qemu
+from . import checks, models, nvme_cli, plan, qemu
 from .configs import CONFIGS, QEMU_PAGE_SIZE, Config, Namespace
 from .reads import reads_for
 from .stamp import stamp_block
 
 SOURCE_ROOT = Path(__file__).resolve().parents[3]
 GUEST_INIT = Path(__file__).resolve().parents[1] / "guest" / "init"
+PREPARE_GUEST = Path(__file__).resolve().parents[1] / "prepare-guest.sh"
+# A real pair: nvme-cli and nvqual on one QEMU controller (testdata/.../README.md).
+QEMU_CAPTURE = Path(__file__).resolve().parent / "testdata" / "qemu-7.2-default"
+
+
+def _capture(name: str):
+    text = (QEMU_CAPTURE / name).read_text()
+    return json.loads(text) if name.endswith(".json") else text
 
 
 class StampTest(unittest.TestCase):
@@ -176,6 +185,14 @@ class GuestScriptTest(unittest.TestCase):
                     continue
                 self.assertRegex(init, rf"\n{helper}\(\) {{", f"{config.name}: {helper}")
 
+    def test_init_runs_the_nvme_cli_steps_checks_read_before_the_bind(self):
+        init = GUEST_INIT.read_text()
+        for what in ("id-ctrl", "list-ns", "smart-log", "error-log"):
+            self.assertIn(f'step "{plan.nvme_cli_step(what, "$bdf")}" nvme {what} "$node"', init)
+        self.assertIn(f'step "{plan.nvme_cli_step("id-ns$(( 0x$hex ))", "$bdf")}" nvme id-ns "$node"', init)
+        self.assertLess(init.index("\nnvme_cli_capture\n"), init.index('nvqual bind "$(basename "$dev")"'))
+        self.assertIn("install_with_libraries /usr/sbin/nvme nvme", PREPARE_GUEST.read_text())
+
     def test_init_runs_the_private_mount_step_checks_read(self):
         init = GUEST_INIT.read_text()
         self.assertIn(f"step {plan.PRIVATE_MOUNT_STEP} nvqual bind", init)
@@ -189,6 +206,173 @@ class GuestScriptTest(unittest.TestCase):
         self.assertIn(f"--model {plan.GUEST_RESULTS}/{plan.MODEL_PROFILE}", line)
         self.assertNotIn("has_subcommand", script)
         self.assertNotIn("step harness", plan.plan_script(CONFIGS["trace_selftest"]))
+
+
+class NvmeCliComparisonTest(unittest.TestCase):
+    """nvme-cli's Identify against nvqual's: every value nvme-cli prints, or a failure naming it."""
+
+    def setUp(self):
+        self.cli_ctrl, self.nvq_ctrl = _capture("nvme-cli-id-ctrl.json"), _capture("nvqual-identify-ctrl.json")
+        self.cli_ns, self.nvq_ns = _capture("nvme-cli-id-ns1.json"), _capture("nvqual-identify-ns1.json")
+
+    @staticmethod
+    def _differences(cli, nvq) -> list[str]:
+        return nvme_cli.Comparison(cli, nvq).differences
+
+    def test_the_real_qemu_capture_agrees_in_every_value(self):
+        ctrl = nvme_cli.Comparison(self.cli_ctrl, self.nvq_ctrl)
+        self.assertEqual(ctrl.differences, [])
+        # 85 top-level values (every key but psds) and the 13 of its one power state descriptor
+        self.assertEqual(ctrl.compared, len(self.cli_ctrl) - 1 + len(self.cli_ctrl["psds"][0]))
+        self.assertEqual(ctrl.nvqual_only, ["dctype"])
+        ns = nvme_cli.Comparison(self.cli_ns, self.nvq_ns)
+        self.assertEqual(ns.differences, [])
+        self.assertEqual(ns.compared, len(self.cli_ns) - 1 + 3 * len(self.cli_ns["lbafs"]))
+        self.assertEqual(ns.nvqual_only, ["vs"])
+
+    def test_swapped_same_width_fields_fail_naming_both(self):
+        # A parser that reads one field of a same-width pair from the other's
+        # offset: invisible to every test that shares nvqual's field table.
+        pairs = [("rtd3r", "rtd3e"), ("sqes", "cqes"), ("hmpre", "hmmin"), ("mntmt", "mxtmt"),
+                 ("awun", "awupf"), ("acl", "aerl"), ("wctemp", "cctemp")]
+        for a, b in pairs:
+            cli = dict(self.cli_ctrl, **{a: 5, b: 6})
+            self.assertEqual(self._differences(cli, dict(self.nvq_ctrl, **{a: 5, b: 6})), [], a)
+            self.assertEqual(self._differences(cli, dict(self.nvq_ctrl, **{a: 6, b: 5})),
+                             [f"{a}: nvme-cli 5, nvqual 6", f"{b}: nvme-cli 6, nvqual 5"])
+        # QEMU's own values already tell sqes from cqes.
+        swapped = dict(self.nvq_ctrl, sqes=self.nvq_ctrl["cqes"], cqes=self.nvq_ctrl["sqes"])
+        self.assertEqual(len(self._differences(self.cli_ctrl, swapped)), 2)
+        # Same in a power state descriptor and in the namespace.
+        psd = dict(self.nvq_ctrl["psds"][0], entry_lat=self.nvq_ctrl["psds"][0]["exit_lat"],
+                   exit_lat=self.nvq_ctrl["psds"][0]["entry_lat"])
+        self.assertEqual(self._differences(self.cli_ctrl, dict(self.nvq_ctrl, psds=[psd])),
+                         ["psds[0].entry_lat: nvme-cli 16, nvqual 4", "psds[0].exit_lat: nvme-cli 4, nvqual 16"])
+        self.assertEqual(self._differences(self.cli_ns, dict(self.nvq_ns, npdg=0, npwg=127)),
+                         ["npwg: nvme-cli 0, nvqual 127", "npdg: nvme-cli 127, nvqual 0"])
+
+    def test_a_key_nvqual_lacks_fails(self):
+        for key in ("ctratt", "subnqn", "psds"):
+            nvq = {k: v for k, v in self.nvq_ctrl.items() if k != key}
+            (difference,) = self._differences(self.cli_ctrl, nvq)
+            self.assertRegex(difference, rf"^{key}: nvme-cli .*, nvqual prints no such key$")
+        psd = {k: v for k, v in self.nvq_ctrl["psds"][0].items() if k != "read_lat"}
+        self.assertEqual(self._differences(self.cli_ctrl, dict(self.nvq_ctrl, psds=[psd])),
+                         ["psds[0].read_lat: nvme-cli 0, nvqual prints no such key"])
+        lbaf = {k: v for k, v in self.nvq_ns["lbafs"][3].items() if k != "ms"}
+        lbafs = self.nvq_ns["lbafs"][:3] + [lbaf] + self.nvq_ns["lbafs"][4:]
+        self.assertEqual(self._differences(self.cli_ns, dict(self.nvq_ns, lbafs=lbafs)),
+                         ["lbafs[3].ms: nvme-cli 64, nvqual prints no such key"])
+        # psds[].flags is rebuilt from two nvqual fields: without one, it cannot be.
+        psd = {k: v for k, v in self.nvq_ctrl["psds"][0].items() if k != "non-operational_state"}
+        (difference,) = self._differences(self.cli_ctrl, dict(self.nvq_ctrl, psds=[psd]))
+        self.assertTrue(difference.startswith("psds[0].flags: "), difference)
+
+    def test_a_changed_nested_value_fails(self):
+        psd = dict(self.nvq_ctrl["psds"][0], max_power=2501)
+        self.assertEqual(self._differences(self.cli_ctrl, dict(self.nvq_ctrl, psds=[psd])),
+                         ["psds[0].max_power: nvme-cli 2500, nvqual 2501"])
+        lbafs = [dict(f) for f in self.nvq_ns["lbafs"]]
+        lbafs[5]["ds"] = 9  # 4 KiB data read as 512 B
+        self.assertEqual(self._differences(self.cli_ns, dict(self.nvq_ns, lbafs=lbafs)),
+                         ["lbafs[5].ds: nvme-cli 12, nvqual 9"])
+        self.assertEqual(self._differences(self.cli_ns, dict(self.nvq_ns, lbafs=self.nvq_ns["lbafs"][:-1])),
+                         ["lbafs: nvme-cli lists 8 entries, nvqual 7"])
+        # nvme-cli's flags byte against nvqual's MXPS (bit 0) and NOPS (bit 1)
+        for flags, mxps, nops in ((1, 1, 0), (2, 0, 1), (3, 1, 1)):
+            cli = dict(self.cli_ctrl, psds=[dict(self.cli_ctrl["psds"][0], flags=flags)])
+            psd = dict(self.nvq_ctrl["psds"][0], max_power_scale=mxps)
+            psd["non-operational_state"] = nops
+            self.assertEqual(self._differences(cli, dict(self.nvq_ctrl, psds=[psd])), [], flags)
+            self.assertEqual(len(self._differences(cli, self.nvq_ctrl)), 1, flags)
+
+    def test_renderings_compare_the_value_not_the_form(self):
+        # nvme-cli keeps the ASCII padding and prints 128-bit counts as strings.
+        self.assertEqual(self.cli_ctrl["fr"], "7.2.22  ")
+        self.assertEqual(self.nvq_ctrl["fr"], "7.2.22")
+        self.assertEqual(self._differences(self.cli_ctrl, dict(self.nvq_ctrl, fr="7.2.21")),
+                         ["fr: nvme-cli '7.2.22  ', nvqual '7.2.21'"])
+        self.assertEqual(len(self._differences(self.cli_ctrl, dict(self.nvq_ctrl, sn=self.cli_ctrl["sn"] + "x"))), 1)
+        cli = dict(self.cli_ctrl, tnvmcap=str(1 << 70))
+        self.assertEqual(self._differences(cli, dict(self.nvq_ctrl, tnvmcap=str(1 << 70))), [])
+        self.assertEqual(self._differences(cli, dict(self.nvq_ctrl, tnvmcap=1 << 6)),
+                         [f"tnvmcap: nvme-cli '{1 << 70}', nvqual 64"])
+        # No other conversion: a number is not its string.
+        self.assertEqual(self._differences(self.cli_ctrl, dict(self.nvq_ctrl, mdts="7")), ["mdts: nvme-cli 7, nvqual '7'"])
+
+    def test_the_exclusion_list_is_short_and_says_why(self):
+        for key, why in nvme_cli.EXCLUDED.items():
+            self.assertGreater(len(why), 40, key)
+        self.assertLessEqual(len(nvme_cli.EXCLUDED), 3)
+        with unittest.mock.patch.dict(nvme_cli.EXCLUDED, {"rtd3e": "a field excluded for this test only"}):
+            self.assertEqual(self._differences(self.cli_ctrl, dict(self.nvq_ctrl, rtd3e=9)), [])
+
+    def test_lists_the_namespaces_nvme_cli_printed(self):
+        self.assertEqual(nvme_cli.listed_namespaces(_capture("nvme-cli-list-ns.txt")), [1])
+        self.assertEqual(nvme_cli.listed_namespaces("[   0]:0x1\n[   1]:0x2\n[   2]:0x1f\n"), [1, 2, 31])
+        self.assertEqual(nvme_cli.listed_namespaces("identify failed\n"), [])
+
+
+class NvmeCliCheckTest(unittest.TestCase):
+    """check_nvme_cli on a results share laid out from the real capture."""
+
+    config = Config("t", "test", (Namespace(1, 512, 32768),), serial="NVQE2E0001")
+    NAMES = {plan.nvme_cli_step("id-ctrl"): "nvme-cli-id-ctrl.json", plan.nvme_cli_step("id-ns1"): "nvme-cli-id-ns1.json",
+             plan.nvme_cli_step("list-ns"): "nvme-cli-list-ns.txt", plan.identify_step(None)[0]: "nvqual-identify-ctrl.json",
+             plan.identify_step(1)[0]: "nvqual-identify-ns1.json"}
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.share = Path(self.tmp.name)
+        (self.share / "steps").mkdir()
+        for step, capture in self.NAMES.items():
+            self._step(step, 0, (QEMU_CAPTURE / capture).read_text())
+        self._step(plan.nvme_cli_step("smart-log"), 0, '{"critical_warning": 0}')
+        self._step(plan.nvme_cli_step("error-log"), 0, '{"errors": []}')
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def _step(self, name, rc, out):
+        for stream, text in (("rc", f"{rc}\n"), ("out", out), ("err", "")):
+            (self.share / "steps" / f"{name}.{stream}").write_text(text)
+
+    def _failures(self, config=None) -> tuple[int, str]:
+        report, out = checks.Report(), io.StringIO()
+        with redirect_stdout(out):
+            nvme_cli.check_nvme_cli(report, checks.GuestRun(self.share), config or self.config)
+        return report.failures, out.getvalue()
+
+    def test_the_real_capture_passes(self):
+        failures, out = self._failures()
+        self.assertEqual(failures, 0, out)
+        self.assertIn("PASS Identify Controller: nvqual (vfio-pci) equals nvme-cli (kernel driver) in all 98 values", out)
+
+    def test_differences_are_named_in_the_detail(self):
+        nvq = dict(_capture("nvqual-identify-ctrl.json"), sqes=68, cqes=102)
+        self._step(plan.identify_step(None)[0], 0, json.dumps(nvq))
+        failures, out = self._failures()
+        self.assertEqual(failures, 1)
+        self.assertIn("2 difference(s):\n     sqes: nvme-cli 102, nvqual 68\n     cqes: nvme-cli 68, nvqual 102", out)
+
+    def test_namespaces_not_as_configured_fail(self):
+        two = Config("t", "test", (Namespace(1, 512, 32768), Namespace(2, 512, 8)), serial="NVQE2E0001")
+        failures, out = self._failures(two)
+        # the list differs, and nvme-cli never read namespace 2 (the comparison stops there)
+        self.assertEqual(failures, 2, out)
+        self.assertIn("FAIL nvme-cli list-ns lists namespaces [1, 2]", out)
+
+    def test_an_nvme_cli_step_that_failed_or_never_ran_fails(self):
+        self._step(plan.nvme_cli_step("id-ctrl"), 1, "")
+        (self.share / "steps" / f"{plan.nvme_cli_step('id-ns1')}.rc").unlink()
+        self._step(plan.nvme_cli_step("error-log"), 0, "not json")
+        self.assertEqual(self._failures()[0], 3)
+
+    def test_nvqual_identify_missing_fails(self):
+        (self.share / "steps" / f"{plan.identify_step(1)[0]}.out").write_text("")
+        failures, out = self._failures()
+        self.assertEqual(failures, 1)
+        self.assertIn("FAIL identify-ns1 printed JSON to compare with", out)
 
 
 class ChecksFailOnBadEvidenceTest(unittest.TestCase):

@@ -17,6 +17,9 @@ done
 # busybox-static is checked by file: the guest needs the static build, and a
 # dynamic busybox on PATH would not do.
 [[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1 || missing+=(busybox-static)
+# nvme-cli is checked by its path, which prepare-guest.sh copies into the guest
+# (a user's PATH may lack /usr/sbin).
+[[ -x /usr/sbin/nvme ]] || missing+=(nvme-cli)
 # run-e2e.py reads the simulator profiles (fixtures/sim/*.yaml) with PyYAML.
 python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
 
