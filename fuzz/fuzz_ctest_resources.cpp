@@ -53,13 +53,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     });
     if (bdf) require(vfio::bdf_for_resource_id(vfio::resource_id_for_bdf(*bdf)) == bdf, "the BDF found round-trips");
   });
-  for (const auto& [name, value] : environment) {
+  // Not a structured binding: clang 14 cannot capture one in a lambda.
+  for (const auto& variable : environment) {
+    const std::string& value = variable.second;
     returns_or_refuses([&] {
       for (const auto& allocation : vfio::parse_ctest_resource_allocation(value)) id_round_trip(allocation.id);
     });
     returns_or_refuses([&] { (void)vfio::resource_id_for_bdf(value); });
     id_round_trip(value);
-    id_round_trip(name);
+    id_round_trip(variable.first);
   }
   return 0;
 }

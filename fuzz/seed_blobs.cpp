@@ -97,13 +97,16 @@ std::vector<std::byte> iommu_info(uint32_t flags, uint32_t first_cap) {
 
 void put_iova_ranges(std::vector<std::byte>& buffer, size_t offset, uint32_t next,
                      const std::vector<vfio_iova_range>& ranges) {
-  vfio_iommu_type1_info_cap_iova_range cap{};
-  cap.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-  cap.header.version = 1;
-  cap.header.next = next;
-  cap.nr_iovas = static_cast<uint32_t>(ranges.size());
-  put(buffer, offset, cap);
-  for (size_t i = 0; i < ranges.size(); ++i) put(buffer, offset + sizeof(cap) + i * sizeof(vfio_iova_range), ranges[i]);
+  // Field by field: no object of the type with the flexible array member
+  // (clang's -Wzero-length-array).
+  vfio_info_cap_header header{};
+  header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+  header.version = 1;
+  header.next = next;
+  put(buffer, offset, header);
+  put(buffer, offset + offsetof(vfio_iommu_type1_info_cap_iova_range, nr_iovas), static_cast<uint64_t>(ranges.size()));
+  constexpr size_t kRanges = offsetof(vfio_iommu_type1_info_cap_iova_range, iova_ranges);
+  for (size_t i = 0; i < ranges.size(); ++i) put(buffer, offset + kRanges + i * sizeof(vfio_iova_range), ranges[i]);
 }
 
 void finish(std::vector<std::byte>& buffer) {
