@@ -2,7 +2,8 @@
 # Sets up a fresh Debian 12 machine (run as root), builds nvqual and runs one of:
 #   run   the main job: every conformance suite against the simulated controller
 #   test  every test through ctest (unit, CLI, suites, QEMU end-to-end)
-#   asan  every test but QEMU's, built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   asan  every test but QEMU's, built by clang with AddressSanitizer + UndefinedBehaviorSanitizer,
+#         and each fuzz target (fuzz/) run for a bounded time
 # Only Debian packages are installed; nothing else is downloaded.
 set -euo pipefail
 
@@ -20,6 +21,12 @@ packages=(g++ cmake ninja-build pkg-config git ca-certificates
 # The tests also check formatting and render the HTML report in a browser.
 if [ "$mode" != run ]; then
   packages+=(clang-format chromium)
+fi
+# The sanitizer build is clang's: it also builds the libFuzzer targets (fuzz/,
+# docs/fuzzing.md). libFuzzer ships in libclang-rt-14-dev; libfuzzer-14-dev
+# holds only a second copy of it (libFuzzer.a) that -fsanitize=fuzzer does not use.
+if [ "$mode" = asan ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 missing=()
 for package in "${packages[@]}"; do

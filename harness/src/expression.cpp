@@ -32,6 +32,13 @@ struct Function {
 };
 constexpr Function kFunctions[] = {{"min", 2}, {"max", 2}, {"pow2", 1}, {"log2", 1}};
 
+// The work one expression can cause is bounded: the parser and the evaluator
+// recurse, once per nesting level (parentheses, unary operators, calls) and once
+// per operator in a chain. Found by fuzz/fuzz_expression.cpp: a few thousand '('
+// overflowed the stack. Suite expressions are a line long and nest a few levels.
+constexpr size_t kMaxLength = 4096;
+constexpr size_t kMaxNesting = 64;
+
 // Binary operators by precedence level, lowest first.
 const std::vector<std::vector<std::string_view>> kLevels = {
     {"||"},       {"&&"},     {"|"},           {"^"}, {"&"}, {"==", "!="}, {"<=", ">=", "<", ">"},
@@ -43,6 +50,11 @@ class Parser {
   explicit Parser(std::string_view text) : text_(text) {}
 
   NodePtr parse_all() {
+    if (text_.size() > kMaxLength) {
+      throw ExpressionError(0, fmt::format("expression of {} characters: at most {}; split it, or save a step's "
+                                           "result and use that",
+                                           text_.size(), kMaxLength));
+    }
     skip_space();
     if (at_end()) throw ExpressionError(0, "empty expression: expected a number, a variable or a parenthesis");
     NodePtr root = parse_level(0);
@@ -102,9 +114,28 @@ class Parser {
     }
   }
 
+  // One nesting level deeper for as long as it lives.
+  class Nested {
+   public:
+    explicit Nested(Parser& parser) : parser_(parser) {
+      if (++parser_.depth_ > kMaxNesting) {
+        throw ExpressionError(parser_.pos_, fmt::format("expression nests deeper than {} levels (parentheses, unary "
+                                                        "operators and calls): simplify it",
+                                                        kMaxNesting));
+      }
+    }
+    ~Nested() { --parser_.depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
   NodePtr parse_unary() {
     skip_space();
     if (!at_end() && (text_[pos_] == '-' || text_[pos_] == '!' || text_[pos_] == '~')) {
+      const Nested nested(*this);
       auto node = std::make_shared<Expression::Node>();
       node->kind = Kind::kUnary;
       node->name = std::string(1, text_[pos_++]);
@@ -119,6 +150,7 @@ class Parser {
     if (at_end()) throw ExpressionError(pos_, "expression ends early: expected a number, a variable or '('");
     const char c = text_[pos_];
     if (c == '(') {
+      const Nested nested(*this);
       ++pos_;
       NodePtr inner = parse_level(0);
       skip_space();
@@ -186,6 +218,7 @@ class Parser {
     if (function == nullptr) {
       throw ExpressionError(start, fmt::format("unknown function '{}': expected min, max, pow2 or log2", name));
     }
+    const Nested nested(*this);
     ++pos_;  // '('
     auto node = std::make_shared<Expression::Node>();
     node->kind = Kind::kCall;
@@ -212,6 +245,7 @@ class Parser {
 
   std::string_view text_;
   size_t pos_ = 0;
+  size_t depth_ = 0;  // nesting levels open at pos_
 };
 
 uint64_t evaluate_node(const Expression::Node& node, const Variables& variables, const std::string& text) {

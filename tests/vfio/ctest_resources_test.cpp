@@ -2,6 +2,8 @@
 
 #include <map>
 #include <regex>
+#include <stdexcept>
+#include <string_view>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -98,6 +100,28 @@ TEST(CtestResources, ABadIdIsReported) {
   } catch (const DriverError& e) {
     EXPECT_THAT(e.what(), HasSubstr("resource id 'disk0' does not encode a PCI address"));
   }
+}
+
+// Found by fuzz_ctest_resources: a count of -1 (read as 2^32-1) made the
+// lookup walk four billion groups. The lookup gives up after 10000 calls, so a
+// regression fails here instead of hanging.
+TEST(CtestResources, AGarbledGroupCountIsRefusedAtOnce) {
+  for (const char* count : {"-1", "4294967295", "1025", "12abc", "", " 1"}) {
+    int lookups = 0;
+    const EnvironmentLookup lookup = [&](const char* name) -> const char* {
+      if (++lookups > 10000) throw std::runtime_error("the group loop did not stop");
+      return std::string_view(name) == "CTEST_RESOURCE_GROUP_COUNT" ? count : nullptr;
+    };
+    try {
+      ctest_allocated_bdf(lookup);
+      ADD_FAILURE() << "accepted CTEST_RESOURCE_GROUP_COUNT='" << count << "'";
+    } catch (const DriverError& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
+      EXPECT_THAT(e.what(), HasSubstr("is not a group count (0..1024)")) << count;
+    }
+    EXPECT_EQ(lookups, 1) << count;
+  }
+  EXPECT_EQ(ctest_allocated_bdf(environment({{"CTEST_RESOURCE_GROUP_COUNT", "1024"}})), std::nullopt);
 }
 
 TEST(CtestResources, SpecJson) {

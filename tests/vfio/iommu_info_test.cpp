@@ -205,5 +205,16 @@ TEST(IommuInfo, EveryTruncationIsSafe) {
   }
 }
 
+// Found by fuzz_iommu_info: a capability declaring no ranges gave an empty
+// range list marked as the kernel's, so no IOVA could ever be allocated.
+TEST(IommuInfo, ACapabilityWithNoRangesFallsBack) {
+  InfoBuffer buffer(kFlagPgsizes | kFlagCaps, 0x1000, kInfoSize);
+  buffer.iova_cap(kInfoSize, 0, {});
+  const IommuInfo info = parse(buffer.bytes());
+  EXPECT_TRUE(info.malformed);
+  EXPECT_FALSE(info.ranges_from_kernel);
+  EXPECT_THAT(info.ranges, ::testing::ElementsAre(Range(0u, kFallbackIovaLast)));
+}
+
 }  // namespace
 }  // namespace nvqual::vfio

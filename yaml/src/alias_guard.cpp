@@ -26,7 +26,22 @@ class AliasRefuser : public YAML::EventHandler {
 
   // yaml-cpp numbers a document's anchors 1, 2, ... in the order it reports
   // them, and starts again in each document; the names are kept for messages.
-  void OnDocumentStart(const YAML::Mark&) override { anchors_.clear(); }
+  //
+  // yaml-cpp 0.7 stalls on a token that starts no value (a ',' at block
+  // level): each call reports one more empty document at the same place and
+  // consumes nothing, so a document loop (this one, YAML::LoadAll) never ends.
+  // Every real document consumes text, so a second start at the same position
+  // is that stall (found by fuzz/fuzz_suite_loader.cpp).
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (documents_ > 0 && mark.pos == last_start_) {
+      throw error_at(file_, mark,
+                     "YAML syntax error: this character starts no YAML value (a stray ','?); expected well-formed "
+                     "YAML");
+    }
+    ++documents_;
+    last_start_ = mark.pos;
+    anchors_.clear();
+  }
   void OnAnchor(const YAML::Mark&, const std::string& name) override { anchors_.push_back(name); }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
@@ -48,6 +63,8 @@ class AliasRefuser : public YAML::EventHandler {
  private:
   const std::string& file_;
   std::vector<std::string> anchors_;
+  int documents_ = 0;
+  int last_start_ = 0;  // YAML::Mark::pos of the last document's start
 };
 
 }  // namespace

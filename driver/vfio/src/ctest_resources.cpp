@@ -23,6 +23,25 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   }
 }
 
+// ctest sets CTEST_RESOURCE_GROUP_COUNT to the number of groups in a test's
+// RESOURCE_GROUPS, a handful; the bound keeps a garbled count (-1 read as
+// 2^32-1) from looping for hours (found by fuzz/fuzz_ctest_resources.cpp).
+constexpr unsigned kMaxResourceGroups = 1024;
+
+// The group count: decimal digits only, at most kMaxResourceGroups.
+unsigned resource_group_count(std::string_view text) {
+  const bool digits = !text.empty() && text.size() <= 9 &&
+                      text.find_first_not_of("0123456789") == std::string_view::npos;
+  const unsigned count = digits ? static_cast<unsigned>(std::stoul(std::string(text))) : kMaxResourceGroups + 1;
+  if (count > kMaxResourceGroups) {
+    bad(
+        fmt::format("CTEST_RESOURCE_GROUP_COUNT='{}' is not a group count (0..{}): run the test through ctest "
+                    "with a resource spec file, or unset it",
+                    text, kMaxResourceGroups));
+  }
+  return count;
+}
+
 }  // namespace
 
 std::string resource_id_for_bdf(std::string_view bdf) {
@@ -85,12 +104,7 @@ std::vector<CtestResourceAllocation> parse_ctest_resource_allocation(std::string
 std::optional<std::string> ctest_allocated_bdf(const EnvironmentLookup& getenv) {
   const char* count_text = getenv("CTEST_RESOURCE_GROUP_COUNT");
   if (count_text == nullptr) return std::nullopt;
-  unsigned count = 0;
-  try {
-    count = static_cast<unsigned>(std::stoul(count_text));
-  } catch (const std::exception&) {
-    bad(fmt::format("CTEST_RESOURCE_GROUP_COUNT='{}' is not a number", count_text));
-  }
+  const unsigned count = resource_group_count(count_text);
   for (unsigned group = 0; group < count; ++group) {
     const std::string types_name = fmt::format("CTEST_RESOURCE_GROUP_{}", group);
     const char* types = getenv(types_name.c_str());

@@ -28,11 +28,14 @@ std::optional<T> load(std::span<const std::byte> bytes, uint64_t offset) {
 constexpr size_t kIovaRangeHeaderSize = offsetof(vfio_iommu_type1_info_cap_iova_range, iova_ranges);
 
 // Reads the ranges of the IOVA range capability at `offset`; sets `malformed`
-// when the declared count runs past the buffer or a range is inverted.
+// when the declared count is 0 or runs past the buffer, or a range is inverted.
 std::vector<IovaRange> read_iova_ranges(std::span<const std::byte> bytes, uint64_t offset, bool& malformed) {
   std::vector<IovaRange> ranges;
   const auto count = load<uint32_t>(bytes, offset + offsetof(vfio_iommu_type1_info_cap_iova_range, nr_iovas));
-  if (!count) {
+  // Linux leaves the capability out when it has no range to report, so a count
+  // of 0 is as garbled as a missing one (found by fuzz/fuzz_iommu_info.cpp: an
+  // empty list from "the kernel" left the IOVA allocator nowhere to map).
+  if (!count || *count == 0) {
     malformed = true;
     return ranges;
   }
