@@ -66,6 +66,13 @@ TargetInfo probe_device(Controller& controller, uint16_t io_queues_wanted) {
   f["maxcmd"] = id.maxcmd;
   f["cntlid"] = id.cntlid;
   f["acl"] = id.acl;
+  f["aerl"] = id.aerl;
+  f["lpa"] = id.lpa;
+  f["elpe"] = id.elpe;
+  f["oaes"] = id.oaes;
+  f["vwc"] = id.vwc;
+  f["npss"] = id.npss;
+  f["wctemp"] = id.wctemp;
 
   const std::vector<uint32_t> nsids = controller.active_namespaces();
   f["namespaces"] = nsids.size();
