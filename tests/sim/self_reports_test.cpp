@@ -14,8 +14,7 @@ namespace nvqual::sim_test {
 namespace {
 
 struct SelfReportRig : Rig {
-  explicit SelfReportRig(sim::Profile profile = fixture("multi-ns.yaml"))
-      : Rig(std::move(profile)), page(sim, 8192) {
+  explicit SelfReportRig(sim::Profile profile = fixture("multi-ns.yaml")) : Rig(std::move(profile)), page(sim, 8192) {
     host.bring_up();
   }
   spec::CompletionEntry admin(spec::SubmissionEntry sqe) { return host.execute(host.admin(), sqe, page); }
@@ -78,7 +77,7 @@ TEST(AsyncEvents, AbortOfAHeldAerCompletesItWithCommandAbortRequested) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].cid(), aer);
   EXPECT_EQ(code(got[0]), "00/07");
-  EXPECT_EQ(got[1].dw0 & 1u, 0u);  // aborted
+  EXPECT_EQ(got[1].dw0 & 1u, 0u);                                 // aborted
   EXPECT_EQ(rig.admin_no_data(cmd::abort(0, aer)).dw0 & 1u, 1u);  // gone: nothing left to abort
 }
 
@@ -114,7 +113,7 @@ TEST(Features, SavedValuesWithSaveAndSelect) {
   EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x04, 3)).dw0, 0x5u);  // saveable, changeable
   ASSERT_TRUE(rig.admin_no_data(cmd::set_features(0x04, 330, true)).status().ok());
   EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x04, 2)).dw0 & 0xFFFFu, 330u);
-  EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x04, 1)).dw0 & 0xFFFFu, 343u);  // default
+  EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x04, 1)).dw0 & 0xFFFFu, 343u);   // default
   EXPECT_EQ(code(rig.admin_no_data(cmd::set_features(0x01, 3, true))), "01/0D");  // Arbitration: not saveable
   SelfReportRig faulty([] {
     auto p = with_fault(sim::SelfReportEffect::kSavedReadsDefault);

@@ -144,7 +144,9 @@ class Device {
   CommandResult set_features(const spec::SubmissionEntry& sqe);
   uint32_t reported_queue_counts() const;
   // ---- self-reports (log_pages_sim.cpp, features_sim.cpp, async_events.cpp) ----
-  bool self_report(SelfReportEffect effect) const { return (self_report_faults_ >> static_cast<unsigned>(effect)) & 1u; }
+  bool self_report(SelfReportEffect effect) const {
+    return (self_report_faults_ >> static_cast<unsigned>(effect)) & 1u;
+  }
   std::vector<std::byte> changed_namespace_log_bytes() const;
   std::vector<std::byte> effects_log_bytes() const;
   // The log `lid` was read with RAE clear: its event type is acknowledged (5.2).
@@ -218,8 +220,8 @@ class Device {
   std::vector<std::unique_ptr<CompletionQueue>> cqs_;
   uint16_t granted_sqs_ = 0;  // 1-based
   uint16_t granted_cqs_ = 0;
-  bool io_queues_created_ = false;         // since the last reset: Number of Queues is fixed
-  std::map<uint32_t, uint32_t> features_;  // values Set Features changed, by fields::feature_key
+  bool io_queues_created_ = false;                // since the last reset: Number of Queues is fixed
+  std::map<uint32_t, uint32_t> features_;         // values Set Features changed, by fields::feature_key
   std::vector<spec::SubmissionEntry> held_aers_;  // outstanding AERs, oldest first
   std::deque<uint32_t> pending_events_;           // AER DW0s raised and not yet reported
   uint8_t masked_event_types_ = 0;                // bit per event type reported and not yet acknowledged

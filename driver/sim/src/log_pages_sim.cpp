@@ -24,11 +24,11 @@ std::vector<std::byte> Device::changed_namespace_log_bytes() const {
 // What execute_admin and execute_io run; none of them changes media here.
 std::vector<std::byte> Device::effects_log_bytes() const {
   std::vector<std::byte> log(kEffectsLogBytes, std::byte{0});
-  for (const auto opcode : {spec::AdminOpcode::kDeleteIoSq, spec::AdminOpcode::kCreateIoSq,
-                            spec::AdminOpcode::kGetLogPage, spec::AdminOpcode::kDeleteIoCq,
-                            spec::AdminOpcode::kCreateIoCq, spec::AdminOpcode::kIdentify, spec::AdminOpcode::kAbort,
-                            spec::AdminOpcode::kSetFeatures, spec::AdminOpcode::kGetFeatures,
-                            spec::AdminOpcode::kAsyncEventRequest}) {
+  for (const auto opcode :
+       {spec::AdminOpcode::kDeleteIoSq, spec::AdminOpcode::kCreateIoSq, spec::AdminOpcode::kGetLogPage,
+        spec::AdminOpcode::kDeleteIoCq, spec::AdminOpcode::kCreateIoCq, spec::AdminOpcode::kIdentify,
+        spec::AdminOpcode::kAbort, spec::AdminOpcode::kSetFeatures, spec::AdminOpcode::kGetFeatures,
+        spec::AdminOpcode::kAsyncEventRequest}) {
     mark_supported(log, 0, static_cast<uint8_t>(opcode));
   }
   mark_supported(log, kIocsOffset, static_cast<uint8_t>(spec::NvmOpcode::kRead));

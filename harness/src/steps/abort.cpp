@@ -41,8 +41,8 @@ void run_aer(StepContext& ctx, const StepArgs& args, Observations& out) {
 
 void run_unknown(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto& v = ctx.variables();
-  const auto abort =
-      ctx.controller().abort(static_cast<uint16_t>(args.number("sqid", v)), static_cast<uint16_t>(args.number("cid", v)));
+  const auto abort = ctx.controller().abort(static_cast<uint16_t>(args.number("sqid", v)),
+                                            static_cast<uint16_t>(args.number("cid", v)));
   out["status"] = abort.status();
   out["aborted"] = abort.status().ok() && !not_aborted(abort) ? 1u : 0u;
 }

@@ -104,8 +104,8 @@ void observe_errors(StepContext& ctx, std::span<const std::byte> log, Observatio
     });
     if (!seen) {
       ++unmatched;
-      ctx.measure("error log entry matching no failure", fmt::format("count {} SQID {} CID {} status {}", e.error_count,
-                                                                      e.sqid, e.cid, e.status.describe()));
+      ctx.measure("error log entry matching no failure",
+                  fmt::format("count {} SQID {} CID {} status {}", e.error_count, e.sqid, e.cid, e.status.describe()));
     }
   }
   std::string unlogged;
@@ -159,8 +159,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const uint64_t offset = args.number("offset", v);
   const size_t known = log_size(lid, v);
   const uint64_t bytes = args.has("bytes") && args.number("bytes", v) != 0 ? args.number("bytes", v)
-                         : known != 0                                     ? known
-                                                                          : 4096;
+                         : known != 0                                      ? known
+                                                                           : 4096;
   if (bytes % 4 != 0 || bytes / 4 > (uint64_t{1} << 32)) {
     throw CaseInputError(fmt::format("bytes {} is not a multiple of 4 up to 2^34: NUMD counts dwords", bytes));
   }
@@ -191,12 +191,11 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
     out["afi"] = uint64_t{fw.afi};
     const unsigned active = fw.afi & 0x7u;
     out["active_slot"] = uint64_t{active};
-    out["active_frs_printable"] =
-        active >= 1 && active <= 7 && !fw.frs[active - 1].empty() &&
-                std::all_of(fw.frs[active - 1].begin(), fw.frs[active - 1].end(),
-                            [](char c) { return c >= 0x20 && c <= 0x7E; })
-            ? 1u
-            : 0u;
+    out["active_frs_printable"] = active >= 1 && active <= 7 && !fw.frs[active - 1].empty() &&
+                                          std::all_of(fw.frs[active - 1].begin(), fw.frs[active - 1].end(),
+                                                      [](char c) { return c >= 0x20 && c <= 0x7E; })
+                                      ? 1u
+                                      : 0u;
   }
   if (lid == kLidChangedNs) {
     uint64_t listed = 0;

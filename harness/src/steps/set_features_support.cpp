@@ -39,7 +39,8 @@ SetFeatureOutcome set_feature_remembered(StepContext& ctx, uint8_t fid, uint32_t
   SetFeatureOutcome out;
   const uint32_t selector = feature_selector(fid, cdw11);
   // The selector bits only (the value bits of CDW11 mean nothing to Get Features, except these).
-  const uint32_t get_cdw11 = fid == kFidTemperature ? (cdw11 & 0x003F0000u) : (fid == kFidInterruptVector ? selector : 0);
+  const uint32_t get_cdw11 = fid == kFidTemperature ? (cdw11 & 0x003F0000u)
+                                                    : (fid == kFidInterruptVector ? selector : 0);
   out.previous = read_feature(ctx, fid, nsid, get_cdw11, kSelectCurrent);
   if (fid == kFidNumberOfQueues) {
     // Fixed once I/O queues exist, and set again by every case's start state: nothing to restore.
