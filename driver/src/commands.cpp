@@ -119,6 +119,8 @@ SubmissionEntry abort(uint16_t sqid, uint16_t cid) {
   return sqe;
 }
 
+SubmissionEntry async_event_request() { return with_opcode(op(spec::AdminOpcode::kAsyncEventRequest)); }
+
 // NVM 3.2.6: CDW10/11 SLBA, CDW12 NLB 15:0 (0-based).
 SubmissionEntry read(uint32_t nsid, uint64_t slba, uint32_t blocks) {
   SubmissionEntry sqe = with_opcode(static_cast<uint8_t>(spec::NvmOpcode::kRead), nsid);

@@ -191,6 +191,7 @@ CaseResult execute_case(Controller& controller, const Suite& suite, const Case& 
   }
   controller.set_allow_media_changes(false);
   result.measurements = std::move(ctx.measurements());
+  result.feature_restores = std::move(ctx.feature_restores());
   result.command_log = controller.command_log().format();
   result.failed_commands = controller.command_log().failures();
   result.failed_commands_dropped = controller.command_log().failures_dropped();

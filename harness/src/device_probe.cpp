@@ -69,6 +69,13 @@ TargetInfo probe_device(Controller& controller, uint16_t io_queues_wanted) {
   // RTD3E is in microseconds; a `within:` bound is in milliseconds, and rounding
   // down would make a device that meets its own figure fail by a fraction.
   f["rtd3e_ms"] = (uint64_t{id.rtd3e} + 999) / 1000;
+  f["aerl"] = id.aerl;
+  f["lpa"] = id.lpa;
+  f["elpe"] = id.elpe;
+  f["oaes"] = id.oaes;
+  f["vwc"] = id.vwc;
+  f["npss"] = id.npss;
+  f["wctemp"] = id.wctemp;
 
   const std::vector<uint32_t> nsids = controller.active_namespaces();
   f["namespaces"] = nsids.size();

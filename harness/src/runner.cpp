@@ -13,6 +13,7 @@
 #include "case_variables.hpp"
 #include "controller_cache.hpp"
 #include "event_thread.hpp"
+#include "feature_restore.hpp"
 #include "health_after_case.hpp"
 #include "nvqual/harness/case_executor.hpp"
 #include "nvqual/harness/value.hpp"
@@ -120,6 +121,7 @@ struct Runner::State {
       result = error_result(ProblemType::kHarness, fmt::format("could not start the case: {}", e.what()));
     }
     if (abandoned) return result;
+    restore_features(*controller, *clock, stop, result);
     probe_health_after_case(*controller, *clock, stop, result, summary);
     return result;
   }

@@ -37,6 +37,13 @@ const std::vector<VariableInfo>& known_variables() {
       {"cntlid", "Identify Controller CNTLID"},
       {"acl", "Identify Controller ACL: abort command limit, 0-based"},
       {"rtd3e_ms", "Identify Controller RTD3E in ms, rounded up (0: not reported)"},
+      {"aerl", "Identify Controller AERL: asynchronous event request limit, 0-based"},
+      {"lpa", "Identify Controller LPA: log page attributes (bit 0 SMART per namespace, bit 1 effects log)"},
+      {"elpe", "Identify Controller ELPE: error log page entries, 0-based"},
+      {"oaes", "Identify Controller OAES: optional asynchronous events (bit 8 namespace attribute notices)"},
+      {"vwc", "Identify Controller VWC: volatile write cache (bit 0 present)"},
+      {"npss", "Identify Controller NPSS: number of power states, 0-based"},
+      {"wctemp", "Identify Controller WCTEMP: warning composite temperature threshold, Kelvin"},
       // The namespace under test: the first active NSID (NVM Command Set 1.0, 4.1.5.1)
       {"nsid", "the first active namespace ID"},
       {"namespaces", "the number of active namespaces"},

@@ -17,7 +17,6 @@ using spec::AdminOpcode;
 using spec::SubmissionEntry;
 namespace st = spec::status;
 
-constexpr spec::Status kAsyncEventLimitExceeded = spec::Status::make(0x1, 0x05);
 constexpr spec::Status kFeatureNotSaveable = spec::Status::make(0x1, 0x0D);
 
 // Errors of the command itself: retrying the same command cannot succeed
@@ -40,22 +39,10 @@ CommandResult Device::execute_admin(const SubmissionEntry& sqe) {
     case AdminOpcode::kDeleteIoCq: return delete_io_cq(sqe);
     case AdminOpcode::kCreateIoCq: return create_io_cq(sqe);
     case AdminOpcode::kIdentify: return identify(sqe);
-    case AdminOpcode::kAbort: {
-      // 5.1: the controller may always decline; "not aborted" is a valid answer.
-      CommandResult r;
-      r.dw0 = fields::Abort::not_aborted_result();
-      return r;
-    }
+    case AdminOpcode::kAbort: return abort_command(sqe);
     case AdminOpcode::kSetFeatures: return set_features(sqe);
     case AdminOpcode::kGetFeatures: return get_features(sqe);
-    case AdminOpcode::kAsyncEventRequest: {
-      // 5.2: completes only when an event occurs; this controller raises none.
-      if (outstanding_aers_ > profile_.controller.aerl) return rejected(kAsyncEventLimitExceeded);
-      ++outstanding_aers_;
-      CommandResult r;
-      r.post = false;
-      return r;
-    }
+    case AdminOpcode::kAsyncEventRequest: return async_event_request(sqe);
     default:
       // Media-changing and optional commands (Format, Firmware, Sanitize,
       // Namespace Management, Self-test...) are not supported: OACS says so.
@@ -215,7 +202,7 @@ std::vector<std::byte> Device::smart_log_bytes() const {
   // Figure 207 Critical Warning: bit 0 spare below threshold, bit 1 temperature.
   uint8_t warning = 0;
   if (h.available_spare < h.spare_threshold) warning = spec::detail::set_bits<0, 0>(warning, 1);
-  if (h.temperature >= profile_.controller.wctemp) warning = spec::detail::set_bits<1, 1>(warning, 1);
+  if (temperature_beyond_thresholds()) warning = spec::detail::set_bits<1, 1>(warning, 1);
   log.critical_warning = warning;
   log.composite_temperature = h.temperature;
   log.avail_spare = h.available_spare;
@@ -244,12 +231,21 @@ CommandResult Device::get_log_page(const SubmissionEntry& sqe) {
     case spec::LogPage::kErrorInformation: log = error_log_bytes(); break;
     case spec::LogPage::kSmartHealth:
       // Per-namespace SMART data needs LPA bit 0; controller-wide is NSID 0 or FFFFFFFFh.
-      if (sqe.nsid != 0 && sqe.nsid != 0xFFFFFFFF && (profile_.controller.lpa & 0x1) == 0) {
-        return rejected(st::kInvalidField);
+      if (sqe.nsid != 0 && sqe.nsid != 0xFFFFFFFF) {
+        if ((profile_.controller.lpa & 0x1) == 0) return rejected(st::kInvalidField);
+        if (media(sqe.nsid) == nullptr) return rejected(st::kInvalidNamespace);
       }
       log = smart_log_bytes();
       break;
     case spec::LogPage::kFirmwareSlot: log = firmware_slot_log_bytes(); break;
+    case spec::LogPage::kChangedNamespaceList:
+      if ((profile_.controller.oaes & 0x100) == 0) return rejected(st::kInvalidLogPage);  // no NS attribute notices
+      log = changed_namespace_log_bytes();
+      break;
+    case spec::LogPage::kCommandsSupportedAndEffects:
+      if ((profile_.controller.lpa & 0x2) == 0) return rejected(st::kInvalidLogPage);
+      log = effects_log_bytes();
+      break;
     default: return rejected(st::kInvalidLogPage);
   }
   if (f.offset % 4 != 0 || f.offset >= log.size()) return rejected(st::kInvalidField);
@@ -257,7 +253,9 @@ CommandResult Device::get_log_page(const SubmissionEntry& sqe) {
   const uint64_t limit = max_transfer_bytes();
   if (limit != 0 && bytes > limit) return rejected(st::kInvalidField);
   const std::span<const std::byte> from_offset = std::span<const std::byte>(log).subspan(f.offset);
-  return transfer_to_host(sqe, from_offset, bytes, page_size_);
+  CommandResult r = transfer_to_host(sqe, from_offset, bytes, page_size_);
+  if (r.status.ok() && !f.rae) log_read_without_rae(f.lid);
+  return r;
 }
 
 // ---- Features (5.27, 5.28) ------------------------------------------------------
@@ -325,19 +323,22 @@ CommandResult Device::get_features(const SubmissionEntry& sqe) {
   }
   CommandResult r;
   if (f.select == fields::Features::kSelectCapabilities) {
-    r.dw0 = fields::feature_capabilities(false, false, true);
+    r.dw0 = fields::feature_capabilities(feature_saveable(f.fid), false, true);
   } else if (f.select == fields::Features::kSelectCurrent) {
     const auto it = features_.find(key);
-    r.dw0 = it != features_.end() ? it->second : default_value;
+    r.dw0 = it != features_.end() ? it->second : saved_feature(key, default_value);
+  } else if (f.select == fields::Features::kSelectSaved) {
+    r.dw0 = saved_feature(key, default_value);  // never saved: the default
   } else {
-    r.dw0 = default_value;  // nothing is saveable: "saved" reads the default
+    r.dw0 = default_value;
   }
   return r;
 }
 
 CommandResult Device::set_features(const SubmissionEntry& sqe) {
   const auto f = fields::Features::of(sqe);
-  if (f.save) return rejected(kFeatureNotSaveable);  // ONCS bit 4 clear: no saved values
+  if (f.save && !feature_saveable(f.fid)) return rejected(kFeatureNotSaveable);
+  if (self_report(SelfReportEffect::kFeaturesForget) && f.fid != kFidNumberOfQueues) return {};
   switch (f.fid) {
     case kFidNumberOfQueues: {
       // 5.27.1.5: fixed once I/O queues exist; counts are 0-based; FFFFh is invalid.
@@ -363,6 +364,8 @@ CommandResult Device::set_features(const SubmissionEntry& sqe) {
       const auto t = fields::TemperatureThreshold::of(sqe.cdw11);
       if (t.type > 1 || t.sensor > 8) return rejected(st::kInvalidField);
       features_[fields::feature_key(f.fid, t.selector())] = sqe.cdw11;
+      if (f.save) saved_features_[fields::feature_key(f.fid, t.selector())] = sqe.cdw11;
+      check_temperature_event();
       return {};
     }
     case kFidInterruptVector: {
@@ -374,8 +377,11 @@ CommandResult Device::set_features(const SubmissionEntry& sqe) {
     case kFidArbitration:
     case kFidErrorRecovery:
     case kFidInterruptCoalescing:
-    case kFidWriteAtomicity:
-    case kFidAsyncEvent: features_[f.fid] = sqe.cdw11; return {};
+    case kFidWriteAtomicity: features_[f.fid] = sqe.cdw11; return {};
+    case kFidAsyncEvent:
+      features_[f.fid] = sqe.cdw11;
+      check_temperature_event();
+      return {};
     default: return rejected(st::kInvalidField);
   }
 }

@@ -143,6 +143,25 @@ class Device {
   CommandResult get_features(const spec::SubmissionEntry& sqe);
   CommandResult set_features(const spec::SubmissionEntry& sqe);
   uint32_t reported_queue_counts() const;
+  // ---- self-reports (log_pages_sim.cpp, features_sim.cpp, async_events.cpp) ----
+  bool self_report(SelfReportEffect effect) const {
+    return (self_report_faults_ >> static_cast<unsigned>(effect)) & 1u;
+  }
+  std::vector<std::byte> changed_namespace_log_bytes() const;
+  std::vector<std::byte> effects_log_bytes() const;
+  // The log `lid` was read with RAE clear: its event type is acknowledged (5.2).
+  void log_read_without_rae(uint8_t lid);
+  bool feature_saveable(uint8_t fid) const;
+  uint32_t saved_feature(uint32_t key, uint32_t default_value) const;
+  uint16_t temperature_threshold(uint8_t type) const;  // composite sensor: 0 over, 1 under (Kelvin)
+  bool temperature_beyond_thresholds() const;
+  // After a Set Features of the thresholds or AEC: an AER for a new crossing (5.27.1.3).
+  void check_temperature_event();
+  CommandResult async_event_request(const spec::SubmissionEntry& sqe);
+  CommandResult abort_command(const spec::SubmissionEntry& sqe);
+  void raise_event(uint8_t type, uint8_t info, uint8_t lid);
+  void deliver_events();
+  void clear_async_events();  // controller reset: held AERs and queued events vanish
   // Copies `data` (zero padded to `length`) to the command's PRPs; takes dma_mutex_.
   CommandResult transfer_to_host(const spec::SubmissionEntry& sqe, std::span<const std::byte> data, size_t length,
                                  uint64_t page_size);
@@ -160,6 +179,9 @@ class Device {
 
   // ---- immutable after construction ------------------------------------------
   const Profile profile_;
+  // SelfReportFault effects of the profile, one bit each (async_events.cpp).
+  const uint32_t self_report_faults_ = self_report_mask(profile_);
+  static uint32_t self_report_mask(const Profile& profile);
   const Mode mode_;
   Clock& clock_;
   const IdentifyPages identify_;
@@ -198,9 +220,13 @@ class Device {
   std::vector<std::unique_ptr<CompletionQueue>> cqs_;
   uint16_t granted_sqs_ = 0;  // 1-based
   uint16_t granted_cqs_ = 0;
-  bool io_queues_created_ = false;         // since the last reset: Number of Queues is fixed
-  std::map<uint32_t, uint32_t> features_;  // values Set Features changed, by fields::feature_key
-  uint32_t outstanding_aers_ = 0;
+  bool io_queues_created_ = false;                // since the last reset: Number of Queues is fixed
+  std::map<uint32_t, uint32_t> features_;         // values Set Features changed, by fields::feature_key
+  std::vector<spec::SubmissionEntry> held_aers_;  // outstanding AERs, oldest first
+  std::deque<uint32_t> pending_events_;           // AER DW0s raised and not yet reported
+  uint8_t masked_event_types_ = 0;                // bit per event type reported and not yet acknowledged
+  bool temperature_reported_ = false;             // the current crossing was raised already
+  std::map<uint32_t, uint32_t> saved_features_;   // SV=1 values, by fields::feature_key; survive resets
   // stale-sqhd-after-reset: set by a reset, cleared by the next admin completion
   // (which reports the SQ head from before its command was fetched).
   bool stale_admin_sqhd_ = false;

@@ -311,7 +311,7 @@ void Device::record_error(uint16_t sqid, const spec::SubmissionEntry& sqe, const
   ErrorLogEntry e;
   e.error_count = ++error_count_;
   e.sqid = sqid;
-  e.cid = sqe.cid();
+  e.cid = self_report(SelfReportEffect::kErrorLogWrongCid) ? static_cast<uint16_t>(sqe.cid() + 1) : sqe.cid();
   e.phase_tag = phase;
   e.status = result.status;
   e.parm_error_location = 0xFFFF;

@@ -177,7 +177,7 @@ void Device::controller_reset(Lock& lock) {
   granted_cqs_ = profile_.queues.max_io_queues;
   io_queues_created_ = false;
   features_.clear();
-  outstanding_aers_ = 0;
+  clear_async_events();
   shutdown_pending_ = false;
   regs_.intms = 0;
   regs_.csts = Csts{}.set_nssro(regs_.csts.nssro());  // NSSRO survives a controller reset

@@ -136,6 +136,32 @@ Fault bad_read_transfer(MapReader& map) {
   return f;
 }
 
+// self-report: a device whose own reports lie (docs/self-reports.md).
+Fault self_report(MapReader& map) {
+  struct Named {
+    std::string_view name;
+    SelfReportEffect effect;
+  };
+  static constexpr Named kEffects[] = {
+      {"aer-never-completes", SelfReportEffect::kAerNeverCompletes},
+      {"aer-wrong-type", SelfReportEffect::kAerWrongType},
+      {"aer-duplicate-event", SelfReportEffect::kAerDuplicateEvent},
+      {"aer-limit-ignored", SelfReportEffect::kAerLimitIgnored},
+      {"abort-ignored", SelfReportEffect::kAbortIgnored},
+      {"features-forget", SelfReportEffect::kFeaturesForget},
+      {"saved-reads-default", SelfReportEffect::kSavedReadsDefault},
+      {"error-log-wrong-cid", SelfReportEffect::kErrorLogWrongCid},
+  };
+  const YAML::Node node = map.required("effect");
+  const std::string name = read_string(map.source(), node, map.field("effect"));
+  std::string names;
+  for (const auto& e : kEffects) {
+    if (e.name == name) return SelfReportFault{e.effect};
+    names += (names.empty() ? "" : ", ") + std::string(e.name);
+  }
+  map.source().fail(node.Mark(), map.field("effect") + " is '" + name + "'", "expected one of " + names);
+}
+
 struct FaultReader {
   std::string_view type;  // as profiles spell it
   Fault (*read)(MapReader& map);
@@ -168,6 +194,7 @@ constexpr FaultReader kFaultReaders[] = {
      [](MapReader& map) -> Fault {
        return OverstateQueuesFault{static_cast<uint16_t>(map.uint_or("extra", 1, 0xFFFE, 1))};
      }},
+    {"self-report", self_report},
 };
 
 std::string fault_types() {

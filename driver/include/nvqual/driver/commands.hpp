@@ -36,6 +36,8 @@ spec::SubmissionEntry delete_io_cq(uint16_t qid);
 
 // 5.1 Abort. CDW10: SQID 15:0, CID 31:16.
 spec::SubmissionEntry abort(uint16_t sqid, uint16_t cid);
+// 5.2 Asynchronous Event Request: no fields.
+spec::SubmissionEntry async_event_request();
 
 // NVM Command Set 1.0, 3.2.6 Read. `blocks` is 1-based here; NLB is 0-based on the wire.
 // NLB is a 16-bit 0-based field: one Read moves at most this many blocks.

@@ -220,6 +220,15 @@ class Controller {
   // 1-based counts; returns what the controller allocated (1-based).
   cmd::QueueCounts set_number_of_queues(uint16_t io_sqs, uint16_t io_cqs);
   spec::CompletionEntry abort(uint16_t sqid, uint16_t cid);
+  // 5.2 Asynchronous Event Request: posted and rung on the admin queue but not
+  // waited for, since it completes only when an event occurs. Returns its CID.
+  // It holds no host memory, so a disable may drop it outstanding.
+  uint16_t post_async_event_request();
+  // Waits for an AER posted by post_async_event_request() until
+  // `since_submission` after its submission; nullopt when it has not completed
+  // by then (an AER with no event is no error). A protocol violation or a lost
+  // device stops the controller and throws, as for any command.
+  std::optional<spec::CompletionEntry> wait_async_event(uint16_t cid, std::chrono::nanoseconds since_submission);
 
   // The active LBA format of namespace `nsid`, the one reads are sized by:
   // Identify Namespace, checked by checked_active_format() (so a format with

@@ -52,6 +52,16 @@ struct Measurement {
   std::string value;  // "0.120 ms (bound 10500 ms)"
 };
 
+// A feature a case changed and the Set Features that puts its old value back
+// (harness/src/feature_restore.cpp runs them after the case, whatever its outcome).
+struct FeatureRestore {
+  uint8_t fid = 0;
+  uint32_t nsid = 0;
+  uint32_t selector = 0;  // the CDW11 bits that name which value (TMPSEL/THSEL, IV): one entry per value
+  uint32_t cdw11 = 0;     // the Set Features CDW11 that restores it
+  bool save = false;      // the saved value (SV=1) is restored, not the current one
+};
+
 struct CaseResult {
   Outcome outcome = Outcome::kPassed;
   ProblemType type = ProblemType::kNone;
@@ -66,6 +76,8 @@ struct CaseResult {
   // command log's ring may have dropped some of them), for the JSON report.
   std::vector<CommandRecord> failed_commands;
   uint64_t failed_commands_dropped = 0;
+  // Features the case changed, to restore after it (in the order changed).
+  std::vector<FeatureRestore> feature_restores;
   std::chrono::nanoseconds duration{0};
   FailedIn failed_in = FailedIn::kNone;  // kNone for passed and skipped cases
 };

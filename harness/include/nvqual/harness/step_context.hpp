@@ -78,6 +78,11 @@ class StepContext {
   void measure(std::string name, std::string value) { measurements_.push_back({std::move(name), std::move(value)}); }
   std::vector<Measurement>& measurements() { return measurements_; }
 
+  // A Set Features step calls this before it changes a value: the first call
+  // for a value wins, so the value from before the case is the one restored.
+  void remember_feature(const FeatureRestore& restore);
+  std::vector<FeatureRestore>& feature_restores() { return feature_restores_; }
+
   // A new seed for every buffer a step poisons before a transfer (1, 2, ...):
   // two reads of one case never start from the same bytes.
   uint64_t next_poison_seed() { return ++poison_seeds_; }
@@ -93,6 +98,7 @@ class StepContext {
   const CancelToken& cancel_;
   std::map<std::string, DataPtr, std::less<>> saved_;
   std::vector<Measurement> measurements_;
+  std::vector<FeatureRestore> feature_restores_;
   uint64_t poison_seeds_ = 0;
 };
 

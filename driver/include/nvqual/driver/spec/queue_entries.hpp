@@ -166,6 +166,8 @@ enum class LogPage : uint8_t {
   kErrorInformation = 0x01,
   kSmartHealth = 0x02,
   kFirmwareSlot = 0x03,
+  kChangedNamespaceList = 0x04,
+  kCommandsSupportedAndEffects = 0x05,
 };
 
 // 5.27.1 Feature identifiers nvqual uses.

@@ -255,10 +255,28 @@ struct OverstateQueuesFault {  // Number of Queues reports `extra` more I/O SQs/
   friend bool operator==(const OverstateQueuesFault&, const OverstateQueuesFault&) = default;
 };
 
-using Fault = std::variant<NeverReadyFault, FatalStatusFault, AllOnesFault, DropCompletionFault,
-                           DuplicateCompletionFault, WrongPhaseFault, WrongSqidFault, WrongSqhdFault, StatusFault,
-                           CorruptIdentifyFault, CorruptReadFault, BadReadTransferFault, Prp1OnlyFault,
-                           StaleSqhdAfterResetFault, OverstateQueuesFault, NoDataTransferFault, StaleSqhdFault>;
+// A device whose own reports lie (docs/self-reports.md): its events, Abort,
+// features or error log misbehave while every status stays plausible.
+enum class SelfReportEffect {
+  kAerNeverCompletes,  // events are raised but no AER ever completes
+  kAerWrongType,       // an AER completes with event type Notice instead of SMART / Health
+  kAerDuplicateEvent,  // every event is reported twice
+  kAerLimitIgnored,    // AERs beyond AERL+1 are held instead of refused with 01/05
+  kAbortIgnored,       // Abort says "aborted" (DW0 bit 0 clear) and aborts nothing
+  kFeaturesForget,     // Set Features succeeds, Get Features still reads the old value
+  kSavedReadsDefault,  // Get Features SEL=saved reads the default, not the saved value
+  kErrorLogWrongCid,   // Error Information log entries name the wrong CID (the failed command's + 1)
+};
+struct SelfReportFault {
+  SelfReportEffect effect = SelfReportEffect::kAerNeverCompletes;
+  friend bool operator==(const SelfReportFault&, const SelfReportFault&) = default;
+};
+
+using Fault =
+    std::variant<NeverReadyFault, FatalStatusFault, AllOnesFault, DropCompletionFault, DuplicateCompletionFault,
+                 WrongPhaseFault, WrongSqidFault, WrongSqhdFault, StatusFault, CorruptIdentifyFault, CorruptReadFault,
+                 BadReadTransferFault, Prp1OnlyFault, StaleSqhdAfterResetFault, OverstateQueuesFault,
+                 NoDataTransferFault, StaleSqhdFault, SelfReportFault>;
 
 struct Profile {
   std::string name;
