@@ -24,6 +24,7 @@ void SimulatedController::clear_violations() { device_->clear_violations(); }
 const Profile& SimulatedController::profile() const { return device_->profile(); }
 SimCounters SimulatedController::counters() const { return device_->counters(); }
 size_t SimulatedController::mapped_regions() const { return device_->mapped_regions(); }
+void SimulatedController::calm_hostility() { device_->calm_hostility(); }
 uint32_t SimulatedController::bar_size() const { return device_->bar_size(); }
 
 }  // namespace nvqual::sim
