@@ -13,10 +13,11 @@ using ::testing::HasSubstr;
 using testing_support::run_cli;
 
 TEST(CliSimHostile, RunsTheHostileSimulatorAndNamesTheSeed) {
-  // Seed 3 lies in register reads only: the registers suite meets it at once.
-  const auto r = run_cli("run registers --sim-hostile 3");
+  // Seed 14 lies in register reads only, rarely: REG-013 reads a lied
+  // reserved register, and the run takes well under a second of real time.
+  const auto r = run_cli("run registers --sim-hostile 14");
   EXPECT_THAT(r.exit_code, AnyOf(0, 1, 3)) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("hostile seed 3"));
+  EXPECT_THAT(r.out, HasSubstr("hostile seed 14"));
 }
 
 TEST(CliSimHostile, ASeedThatIsNotANumberIsBadInput) {

@@ -18,7 +18,11 @@ void SimulatedController::dma_free(const DmaRegion& region) noexcept { device_->
 
 bool SimulatedController::function_level_reset() { return device_->function_level_reset(); }
 
-std::string SimulatedController::name() const { return "simulator"; }
+std::string SimulatedController::name() const {
+  // A hostile run says so in every message and report, with the seed that replays it.
+  const auto& seed = device_->profile().hostile_seed;
+  return seed ? "simulator (hostile seed " + std::to_string(*seed) + ")" : "simulator";
+}
 std::vector<std::string> SimulatedController::violations() const { return device_->violations(); }
 void SimulatedController::clear_violations() { device_->clear_violations(); }
 const Profile& SimulatedController::profile() const { return device_->profile(); }
