@@ -14,6 +14,9 @@ void add_target_options(CLI::App& command, TargetOptions& options) {
   command
       .add_option("--sim-profile", options.sim_profile, "Simulator profile (YAML, see fixtures/sim/); implies --sim")
       ->check(CLI::ExistingFile);
+  command.add_option("--sim-hostile", options.sim_hostile,
+                     "Hostile simulator: from SEED the controller lies in completions, registers, Identify, logs and "
+                     "read data (docs/robustness.md); implies --sim");
   auto* bdf = command.add_option("--bdf,--pci", options.bdf,
                                  "PCI address of a vfio-pci bound controller, e.g. 0000:01:00.0");
   // An empty value (an unset shell variable) would otherwise read as "no target".
@@ -32,11 +35,11 @@ void add_target_options(CLI::App& command, TargetOptions& options) {
 }
 
 bool target_named(const TargetOptions& options) {
-  return options.sim || !options.sim_profile.empty() || !options.bdf.empty();
+  return options.sim || !options.sim_profile.empty() || options.sim_hostile || !options.bdf.empty();
 }
 
 Target open_target(const TargetOptions& options) {
-  const bool wants_sim = options.sim || !options.sim_profile.empty();
+  const bool wants_sim = options.sim || !options.sim_profile.empty() || options.sim_hostile;
   if (wants_sim && !options.bdf.empty()) {
     throw UsageError("name one target: --sim/--sim-profile or --bdf, not both");
   }
@@ -51,10 +54,12 @@ Target open_target(const TargetOptions& options) {
     } catch (const sim::ProfileError& e) {
       throw UsageError(e.what());
     }
+    profile.hostile_seed = options.sim_hostile;
     auto controller = std::make_unique<sim::SimulatedController>(std::move(profile));
     target.simulator = controller.get();
     target.description = options.sim_profile.empty() ? "simulator (default profile)"
                                                      : fmt::format("simulator ({})", options.sim_profile);
+    if (options.sim_hostile) target.description += fmt::format(", hostile seed {}", *options.sim_hostile);
     target.transport = std::move(controller);
     return target;
   }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -19,7 +20,8 @@ namespace nvqual::app {
 
 struct TargetOptions {
   bool sim = false;
-  std::string sim_profile;  // empty: the embedded default profile
+  std::string sim_profile;              // empty: the embedded default profile
+  std::optional<uint64_t> sim_hostile;  // hostile mode seed (docs/robustness.md)
   std::string bdf;
   uint64_t iova_base = 0x100000000ull;
   bool function_reset = false;

@@ -34,15 +34,19 @@ QueuePair& Controller::create_io_queue_pair(uint16_t qid, uint32_t entries) {
   // Create the CQ before the SQ that completes to it (NVMe Base 2.0, 3.5.1).
   const auto cq = admin(cmd::create_io_cq(qid, entries, queue.cq_iova(), true));
   if (!cq.status().ok()) {
-    queues_->io.erase(qid);  // refused: the controller never used the rings
+    // Refused, says the device; but a device that lies (or is wrong) may have
+    // created the CQ anyway: keep its memory until the controller is disabled.
+    queues_->retired.push_back(std::move(queues_->io[qid]));
+    queues_->io.erase(qid);
     throw DriverError(ErrorKind::kCommandFailed,
                       fmt::format("Create I/O CQ {} ({} entries) failed: {}", qid, entries, cq.status().describe()));
   }
   const auto sq = admin(cmd::create_io_sq(qid, entries, queue.sq_iova(), qid, true));
   if (!sq.status().ok()) {
-    const auto undo = admin(cmd::delete_io_cq(qid));
-    // If the CQ could not be deleted the controller still knows it: keep its memory until disable.
-    if (!undo.status().ok()) queues_->retired.push_back(std::move(queues_->io[qid]));
+    admin(cmd::delete_io_cq(qid));
+    // Whatever either status says, the controller may still know the SQ or
+    // the CQ (a refused create the device carried out): keep the memory until disable.
+    queues_->retired.push_back(std::move(queues_->io[qid]));
     queues_->io.erase(qid);
     throw DriverError(ErrorKind::kCommandFailed,
                       fmt::format("Create I/O SQ {} ({} entries) failed: {}", qid, entries, sq.status().describe()));

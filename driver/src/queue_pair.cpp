@@ -16,7 +16,7 @@ constexpr std::chrono::microseconds kWaitPause{2};
 constexpr std::chrono::milliseconds kCstsCheckInterval{10};
 
 // Checked before anything is sized from the geometry (rings, tables).
-const QueueGeometry& checked(const QueueGeometry& geometry) {
+const QueueGeometry& checked(const QueueGeometry& geometry, const Transport& transport) {
   const auto fits = [](uint32_t entries) {
     return entries >= queue_limits::kMinEntries && entries <= queue_limits::kMaxIoEntries;
   };
@@ -26,6 +26,17 @@ const QueueGeometry& checked(const QueueGeometry& geometry) {
         fmt::format("queue {} needs {}..{} entries, got SQ {} CQ {}", geometry.qid, queue_limits::kMinEntries,
                     queue_limits::kMaxIoEntries, geometry.sq_entries, geometry.cq_entries));
   }
+  // A CAP.DSTRD that puts this queue's doorbells past BAR0 (a corrupt or lying
+  // CAP) would have every doorbell write land outside the controller, or on
+  // another queue's doorbell. Computed in 64 bits: the 32-bit offset can wrap.
+  const uint64_t cq_doorbell_end = spec::reg::kDoorbellBase +
+                                   (2 * uint64_t{geometry.qid} + 2) * geometry.doorbell_stride;
+  if (const uint64_t bar = transport.bar0_size(); bar != 0 && cq_doorbell_end > bar) {
+    throw DriverError(ErrorKind::kProtocolViolation,
+                      fmt::format("queue {}'s doorbells end at 0x{:x}, past BAR0's {} bytes: CAP.DSTRD's {}-byte "
+                                  "doorbell stride does not fit this controller (NVMe Base 2.0, 3.1.3.1)",
+                                  geometry.qid, cq_doorbell_end, bar, geometry.doorbell_stride));
+  }
   return geometry;
 }
 }  // namespace
@@ -34,7 +45,7 @@ QueuePair::QueuePair(Transport& transport, Clock& clock, CommandLog* log, const 
     : transport_(transport),
       clock_(clock),
       log_(log),
-      geometry_(checked(geometry)),
+      geometry_(checked(geometry, transport)),
       sq_(transport, geometry.sq_entries * spec::kSubmissionEntrySize, geometry.alignment),
       cq_(transport, geometry.cq_entries * spec::kCompletionEntrySize, geometry.alignment),
       sq_doorbell_(spec::sq_tail_doorbell(geometry.qid, geometry.doorbell_stride)),

@@ -69,6 +69,7 @@ CommandResult Device::transfer_to_host(const SubmissionEntry& sqe, std::span<con
     std::fill(segment.begin() + static_cast<std::ptrdiff_t>(from_data), segment.end(), std::byte{0});
     done += segment.size();
   }
+  hostile_.admin_data(segments);  // hostile mode: Identify and log data may lie
   return {};
 }
 

@@ -33,6 +33,7 @@
 
 #include "device_thread.hpp"
 #include "fault_plan.hpp"
+#include "hostile_device.hpp"
 #include "identify_pages.hpp"
 #include "iova_space.hpp"
 #include "namespace_media.hpp"
@@ -77,6 +78,7 @@ class Device {
   SimCounters counters() const;
   size_t mapped_regions() const;
   uint32_t bar_size() const { return bar_size_; }
+  void calm_hostility() { hostile_.calm(); }
 
  private:
   using Lock = std::unique_lock<std::mutex>;
@@ -182,6 +184,7 @@ class Device {
   // SelfReportFault effects of the profile, one bit each (async_events.cpp).
   const uint32_t self_report_faults_ = self_report_mask(profile_);
   static uint32_t self_report_mask(const Profile& profile);
+  HostileDevice hostile_{profile_.hostile_seed};  // lies only in hostile mode; thread safe
   const Mode mode_;
   Clock& clock_;
   const IdentifyPages identify_;

@@ -303,7 +303,9 @@ void Device::post_completion(uint16_t sqid, const spec::SubmissionEntry& sqe, co
   cqe.set_cid(sqe.cid());
   cqe.set_status(result.status);
   if (!result.status.ok()) record_error(sqid, sqe, result, target->phase());
-  counters_.completions_posted += target->deliver({cqe, faults.wrong_phase});
+  PendingCompletion completion{cqe, faults.wrong_phase};
+  hostile_.completion(completion);  // hostile mode: any field may lie
+  counters_.completions_posted += target->deliver(completion);
   if (faults.duplicate) counters_.completions_posted += target->deliver({cqe, false});
 }
 

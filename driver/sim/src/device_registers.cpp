@@ -126,7 +126,7 @@ uint32_t Device::read32(uint32_t offset) {
                           register_name(offset)));
     return 0;
   }
-  return register_read(offset);
+  return hostile_.register_value(offset, register_read(offset));
 }
 
 uint64_t Device::read64(uint32_t offset) {
@@ -144,7 +144,7 @@ uint64_t Device::read64(uint32_t offset) {
                     "it with a 32-bit access",
                     offset, register_name(offset), register_name(offset)));
   }
-  return register_read(offset) | (uint64_t{register_read(offset + 4)} << 32);
+  return hostile_.register_value64(offset, register_read(offset) | (uint64_t{register_read(offset + 4)} << 32));
 }
 
 void Device::write32(uint32_t offset, uint32_t value) {
@@ -214,6 +214,7 @@ uint32_t Device::register_read(uint32_t offset) {
 }
 
 void Device::register_write(uint32_t offset, uint32_t value, Lock& lock) {
+  hostile_.register_written();
   switch (offset) {
     case reg::kIntms: regs_.intms |= value; return;   // write 1 to set a mask bit
     case reg::kIntmc: regs_.intms &= ~value; return;  // write 1 to clear it

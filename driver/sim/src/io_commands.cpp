@@ -65,6 +65,7 @@ CommandResult Device::execute_io(const spec::SubmissionEntry& sqe, uint64_t page
   }
   if (transfer_faults_.prp1_only(false) && segments.size() > 1) segments.resize(1);
   TransferFaults::corrupt(plan, staging);
+  hostile_.read_data(staging);  // hostile mode: read data may lie
   if (!plan.skip) scatter(staging, segments);
   CommandResult r;
   r.bytes_read = bytes;

@@ -18,12 +18,17 @@ void SimulatedController::dma_free(const DmaRegion& region) noexcept { device_->
 
 bool SimulatedController::function_level_reset() { return device_->function_level_reset(); }
 
-std::string SimulatedController::name() const { return "simulator"; }
+std::string SimulatedController::name() const {
+  // A hostile run says so in every message and report, with the seed that replays it.
+  const auto& seed = device_->profile().hostile_seed;
+  return seed ? "simulator (hostile seed " + std::to_string(*seed) + ")" : "simulator";
+}
 std::vector<std::string> SimulatedController::violations() const { return device_->violations(); }
 void SimulatedController::clear_violations() { device_->clear_violations(); }
 const Profile& SimulatedController::profile() const { return device_->profile(); }
 SimCounters SimulatedController::counters() const { return device_->counters(); }
 size_t SimulatedController::mapped_regions() const { return device_->mapped_regions(); }
+void SimulatedController::calm_hostility() { device_->calm_hostility(); }
 uint32_t SimulatedController::bar_size() const { return device_->bar_size(); }
 
 }  // namespace nvqual::sim

@@ -104,6 +104,8 @@ class VfioTransport final : public Transport {
     return low | (high << 32);
   }
 
+  uint64_t bar0_size() const override { return bar0_region_.size; }
+
   void write32(uint32_t offset, uint32_t value) override {
     check_bar_access(offset, 4);
     if (bar0_ != nullptr) {

@@ -31,6 +31,9 @@ class Transport {
   virtual DmaRegion dma_alloc(size_t size, size_t alignment) = 0;
   virtual void dma_free(const DmaRegion& region) noexcept = 0;
 
+  // Bytes of BAR0 (registers and doorbells), 0 where unknown. The driver
+  // refuses a CAP.DSTRD whose doorbells would not fit in it.
+  virtual uint64_t bar0_size() const { return 0; }
   // Function-level reset (VFIO_DEVICE_RESET); false where the transport has none.
   virtual bool function_level_reset() { return false; }
 

@@ -288,6 +288,10 @@ struct Profile {
   HealthProfile health;
   std::vector<NamespaceProfile> namespaces;
   std::vector<Fault> faults;
+  // Hostile mode (driver/sim/src/hostile_device.hpp, docs/robustness.md): from
+  // this seed the controller lies in completions, register reads, Identify,
+  // log and read data. Set by `nvqual run --sim-hostile SEED`, not by YAML.
+  std::optional<uint64_t> hostile_seed;
 
   friend bool operator==(const Profile&, const Profile&) = default;
 };

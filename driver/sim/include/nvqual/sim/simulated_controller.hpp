@@ -64,6 +64,7 @@ class SimulatedController final : public nvqual::Transport {
   // Power-on state: every register (AQA/ASQ/ACQ too) back to its reset value.
   // False (nothing reset) once an all-ones fault made the device gone.
   bool function_level_reset() override;
+  uint64_t bar0_size() const override { return bar_size(); }
   std::string name() const override;
   bool is_simulator() const override { return true; }
 
@@ -78,6 +79,9 @@ class SimulatedController final : public nvqual::Transport {
   SimCounters counters() const;
   size_t mapped_regions() const;  // DMA regions currently mapped
   uint32_t bar_size() const;      // bytes of BAR0 (registers and doorbells)
+  // Hostile mode (Profile::hostile_seed): tell the truth from now on, so a
+  // test can read the state the run really left behind.
+  void calm_hostility();
 
   static constexpr uint64_t kIovaBase = 0x100000000ull;
 
