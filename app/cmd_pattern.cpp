@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "nvqual/driver/lba_stamp.hpp"
+#include "nvqual/driver/write_stamp.hpp"
 #include "output_file.hpp"
 #include "progress.hpp"
 #include "stop_signal.hpp"
@@ -22,6 +23,8 @@ struct PatternOptions {
   uint64_t blocks = 0;
   uint64_t first_lba = 0;
   std::string out;
+  uint32_t generation = 0;  // --generation: 0 = the LBA stamp, N = the write stamp of generation N
+  uint64_t seed = 0;        // --seed: the write stamp's run seed
 };
 
 int run_pattern(const PatternOptions& options) {
@@ -29,6 +32,9 @@ int run_pattern(const PatternOptions& options) {
     throw UsageError("--lba-size must be a power of two from 512 to 65536 (512 and 4096 are usual)");
   }
   if (options.blocks == 0) throw UsageError("--blocks must be at least 1");
+  if (options.seed != 0 && options.generation == 0) {
+    throw UsageError("--seed belongs to the write stamp: give --generation N (1 or more) with it");
+  }
   constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
   if (options.blocks > kMax / options.lba_size) {
     throw UsageError(fmt::format("--blocks {} of {} bytes is more than 2^64 bytes; write fewer blocks", options.blocks,
@@ -51,7 +57,12 @@ int run_pattern(const PatternOptions& options) {
     StopOnSignal::check(fmt::format("writing the pattern ({})", out.unfinished_note()));
     const uint64_t blocks = std::min(chunk_blocks, options.blocks - done);
     const std::span<std::byte> data(chunk.data(), blocks * options.lba_size);
-    lba_stamp::fill(data, options.lba_size, options.first_lba + done, options.nsid);
+    if (options.generation == 0) {
+      lba_stamp::fill(data, options.lba_size, options.first_lba + done, options.nsid);
+    } else {
+      write_stamp::fill(data, options.lba_size,
+                        write_stamp::Stamp{options.first_lba + done, options.nsid, options.generation, options.seed});
+    }
     out.write(data);
     progress.advance(data.size());
     done += blocks;
@@ -75,6 +86,10 @@ Command add_pattern_command(CLI::App& root) {
   cli->add_option("--first-lba", options->first_lba, "LBA of the first block written (default 0)")
       ->capture_default_str();
   cli->add_option("--out", options->out, "Output file (written whole or not at all)")->required();
+  cli->add_option("--generation", options->generation,
+                  "Write the write stamp of this generation instead (docs/data-integrity.md); 0 = the LBA stamp")
+      ->capture_default_str();
+  cli->add_option("--seed", options->seed, "The write stamp's run seed (with --generation)")->capture_default_str();
   return {cli, [options]() { return run_pattern(*options); }};
 }
 

@@ -20,6 +20,7 @@
 #include <fmt/core.h>
 
 #include "command.hpp"
+#include "media_change_options.hpp"
 #include "nvqual/harness/console_reporter.hpp"
 #include "nvqual/harness/html_reporter.hpp"
 #include "nvqual/harness/json_reporter.hpp"
@@ -49,7 +50,7 @@ struct RunOptions {
   bool quiet = false;
   bool verbose = false;
   std::optional<bool> expect_pattern;  // default: on for the simulator, off for devices
-  bool allow_media_changes = false;
+  MediaChangeOptions media_changes;
   uint32_t io_queues = 64;
 };
 
@@ -128,6 +129,7 @@ int run(RunOptions& options) {
       throw UsageError(e.what());
     }
   }
+  const MediaChangePolicy media_change_policy = media_change_policy_from(options.media_changes);
   check_output_path(options.junit, "--junit");
   check_output_path(options.json, "--json");
   check_output_path(options.html, "--html");
@@ -161,7 +163,8 @@ int run(RunOptions& options) {
   // 3. Listeners: reports are written whatever happens next.
   harness::RunnerOptions runner_options;
   runner_options.settings.model = model ? &*model : nullptr;
-  runner_options.settings.allow_media_changes = options.allow_media_changes;
+  runner_options.settings.allow_media_changes = options.media_changes.allow;
+  runner_options.settings.media_change_policy = media_change_policy;
   runner_options.io_queues_wanted = static_cast<uint16_t>(options.io_queues);
   const auto verbosity = options.quiet     ? harness::Verbosity::kQuiet
                          : options.verbose ? harness::Verbosity::kVerbose
@@ -253,8 +256,7 @@ Command add_run_command(CLI::App& root) {
   cli->add_flag(
       "--expect-pattern,!--no-expect-pattern", [options](int64_t count) { options->expect_pattern = count > 0; },
       "The media carries the LBA stamp pattern (default: yes for --sim, no for devices)");
-  cli->add_flag("--allow-media-changes", options->allow_media_changes,
-                "Allow commands that change media, in suites that declare media_changes: true");
+  add_media_change_options(*cli, options->media_changes);
   cli->add_option("--suite-dir", options->suite_dir, "Directory of named suites (default: the shipped suites)");
   cli->add_option("--io-queues", options->io_queues, "I/O queue pairs to ask for with Set Features")
       ->check(CLI::Range(1u, 65535u))

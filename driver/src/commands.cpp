@@ -130,4 +130,54 @@ SubmissionEntry read(uint32_t nsid, uint64_t slba, uint32_t blocks) {
   return sqe;
 }
 
+namespace {
+// NVM 1.0 3.2: the LBA commands share CDW10/11 SLBA and CDW12 NLB 15:0 (0-based).
+SubmissionEntry lba_command(spec::NvmOpcode opcode, uint32_t nsid, uint64_t slba, uint32_t blocks) {
+  SubmissionEntry sqe = with_opcode(static_cast<uint8_t>(opcode), nsid);
+  sqe.cdw10 = static_cast<uint32_t>(slba);
+  sqe.cdw11 = static_cast<uint32_t>(slba >> 32);
+  sqe.cdw12 = set_bits<15, 0>(sqe.cdw12, blocks - 1);
+  return sqe;
+}
+}  // namespace
+
+SubmissionEntry write(uint32_t nsid, uint64_t slba, uint32_t blocks, bool fua) {
+  SubmissionEntry sqe = lba_command(spec::NvmOpcode::kWrite, nsid, slba, blocks);
+  sqe.cdw12 = set_bits<30, 30>(sqe.cdw12, fua ? 1u : 0u);
+  return sqe;
+}
+
+SubmissionEntry write_zeroes(uint32_t nsid, uint64_t slba, uint32_t blocks, bool deac, bool fua) {
+  SubmissionEntry sqe = lba_command(spec::NvmOpcode::kWriteZeroes, nsid, slba, blocks);
+  sqe.cdw12 = set_bits<25, 25>(sqe.cdw12, deac ? 1u : 0u);
+  sqe.cdw12 = set_bits<30, 30>(sqe.cdw12, fua ? 1u : 0u);
+  return sqe;
+}
+
+SubmissionEntry compare(uint32_t nsid, uint64_t slba, uint32_t blocks) {
+  return lba_command(spec::NvmOpcode::kCompare, nsid, slba, blocks);
+}
+
+SubmissionEntry verify(uint32_t nsid, uint64_t slba, uint32_t blocks) {
+  return lba_command(spec::NvmOpcode::kVerify, nsid, slba, blocks);
+}
+
+SubmissionEntry flush(uint32_t nsid) { return with_opcode(static_cast<uint8_t>(spec::NvmOpcode::kFlush), nsid); }
+
+SubmissionEntry dataset_management(uint32_t nsid, uint32_t ranges, bool deallocate) {
+  SubmissionEntry sqe = with_opcode(static_cast<uint8_t>(spec::NvmOpcode::kDatasetManagement), nsid);
+  sqe.cdw10 = set_bits<7, 0>(sqe.cdw10, ranges - 1);
+  sqe.cdw11 = set_bits<2, 2>(sqe.cdw11, deallocate ? 1u : 0u);
+  return sqe;
+}
+
+void encode_dsm_range(const DsmRange& range, std::span<std::byte, 16> out) {
+  const auto put = [&](size_t at, uint64_t value, size_t width) {
+    for (size_t i = 0; i < width; ++i) out[at + i] = static_cast<std::byte>((value >> (8 * i)) & 0xFF);
+  };
+  put(0, range.attributes, 4);
+  put(4, range.blocks, 4);
+  put(8, range.slba, 8);
+}
+
 }  // namespace nvqual::cmd

@@ -18,7 +18,9 @@ Controller::Controller(Transport& transport, ControllerOptions options, Clock& c
       clock_(clock),
       log_(options.command_log_entries),
       queues_(std::make_unique<detail::QueueMemory>()),
-      ladder_(std::make_unique<detail::StopLadder>(transport, clock, *queues_, options.ready_slack)) {}
+      ladder_(std::make_unique<detail::StopLadder>(transport, clock, *queues_, options.ready_slack)) {
+  set_allow_media_changes(options.allow_media_changes);
+}
 
 Controller::~Controller() {
   // Whatever ends the run, the controller stops before its DMA memory goes:

@@ -1,4 +1,4 @@
-// The submit path: the media-change guard, PRP filling, and the two ways a
+// The submit path: the media-change guard (checked in post_ring_collect), PRP filling, and the two ways a
 // command reaches the device, one at a time (submit_and_wait) or a batch
 // behind one doorbell write (submit_batch). Both stop the controller before
 // an error propagates once anything is in flight, so unwinding cannot free
@@ -13,15 +13,71 @@
 
 namespace nvqual {
 
-void Controller::guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe) const {
+namespace {
+
+// NVM 1.0 3.2.3 Dataset Management: a 16-byte range is context attributes
+// (dword 0), length in blocks (dword 1, 1-based) and SLBA (bytes 15:8).
+uint64_t le_at(std::span<const std::byte> bytes, size_t offset, size_t width) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < width; ++i) value |= uint64_t{std::to_integer<uint8_t>(bytes[offset + i])} << (8 * i);
+  return value;
+}
+
+}  // namespace
+
+std::string Controller::extent_refusal(uint16_t qid, const spec::SubmissionEntry& sqe,
+                                       std::span<const std::byte> data) const {
+  const bool real = !transport_.is_simulator();
+  if (qid == 0) return policy_.whole_namespace_refusal(real, sqe.nsid);  // Format, Sanitize, firmware, vendor
+  switch (static_cast<spec::NvmOpcode>(sqe.opcode())) {
+    case spec::NvmOpcode::kWrite:
+    case spec::NvmOpcode::kWriteUncorrectable:
+    case spec::NvmOpcode::kWriteZeroes: {
+      const uint64_t slba = (uint64_t{sqe.cdw11} << 32) | sqe.cdw10;
+      return policy_.lba_refusal(real, sqe.nsid, slba, uint64_t{sqe.cdw12 & 0xFFFF} + 1);
+    }
+    case spec::NvmOpcode::kDatasetManagement: {
+      const size_t ranges = (sqe.cdw10 & 0xFF) + 1;  // NR is 0-based
+      if (data.size() < ranges * 16) {
+        return fmt::format("its {} ranges are not in a data buffer the driver can read", ranges);
+      }
+      for (size_t i = 0; i < ranges; ++i) {
+        const uint64_t blocks = le_at(data, i * 16 + 4, 4);
+        if (blocks == 0) continue;  // touches nothing
+        std::string why = policy_.lba_refusal(real, sqe.nsid, le_at(data, i * 16 + 8, 8), blocks);
+        if (!why.empty()) return why;
+      }
+      return "";
+    }
+    default:
+      // Copy, reservations, vendor-specific and unknown opcodes: the driver cannot
+      // tell which blocks they touch, so only a whole-namespace scratch range covers them.
+      return policy_.whole_namespace_refusal(real, sqe.nsid);
+  }
+}
+
+void Controller::guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe,
+                                    std::span<const std::byte> data) const {
   const bool changes = qid == 0 ? spec::admin_opcode_changes_media(sqe.opcode())
                                 : spec::nvm_opcode_changes_media(sqe.opcode());
-  if (changes && !options_.allow_media_changes) {
+  if (!changes) return;
+  std::optional<std::string> serial;
+  if (identity_) serial = identity_->sn;
+  std::string why = policy_.refusal(!transport_.is_simulator(), serial);
+  if (why.empty()) why = extent_refusal(qid, sqe, data);
+  if (!why.empty()) {
     throw DriverError(ErrorKind::kMediaChangeRefused,
-                      fmt::format("refusing {} (opcode {:02x}h on queue {}): it can change media; it needs both the "
-                                  "suite's media_changes: true and --allow-media-changes",
-                                  opcode_name(qid, sqe.opcode()), sqe.opcode(), qid));
+                      fmt::format("refusing {} (opcode {:02x}h on queue {}, nsid {}): {}",
+                                  opcode_name(qid, sqe.opcode()), sqe.opcode(), qid, sqe.nsid, why));
   }
+}
+
+std::string Controller::media_change_refusal(uint32_t nsid, uint64_t slba, uint64_t blocks) const {
+  std::optional<std::string> serial;
+  if (identity_) serial = identity_->sn;
+  const bool real = !transport_.is_simulator();
+  std::string why = policy_.refusal(real, serial);
+  return why.empty() ? policy_.lba_refusal(real, nsid, slba, blocks) : why;
 }
 
 detail::PrpLists Controller::fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& buffer, size_t length, size_t offset) {
@@ -52,7 +108,6 @@ detail::PrpLists Controller::fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& bu
 spec::CompletionEntry Controller::submit_and_wait(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer* buffer,
                                                   size_t length, size_t offset) {
   require_enabled("a command");
-  guard_media_change(queue.qid(), sqe);
   detail::PrpLists lists;
   if (buffer != nullptr) lists = fill_prps(sqe, *buffer, length, offset);
   spec::CompletionEntry completion;
@@ -66,7 +121,6 @@ spec::CompletionEntry Controller::submit_and_wait(QueuePair& queue, spec::Submis
 std::vector<spec::CompletionEntry> Controller::submit_batch(QueuePair& queue,
                                                             std::span<const spec::SubmissionEntry> batch) {
   require_enabled("a batch of commands");
-  for (const auto& sqe : batch) guard_media_change(queue.qid(), sqe);
   if (batch.size() > queue.free_slots()) {
     throw DriverError(
         ErrorKind::kQueueFull,

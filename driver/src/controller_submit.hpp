@@ -12,6 +12,9 @@ template <typename OnComplete>
 void Controller::post_ring_collect(QueuePair& queue, std::span<const spec::SubmissionEntry> batch,
                                    std::span<uint16_t> cids, const detail::InFlight& in_flight,
                                    OnComplete&& on_complete) {
+  // The media-change guard, on the one path every command takes: each entry
+  // is checked before any is posted, so a refusal leaves nothing on the queue.
+  for (const auto& sqe : batch) guard_media_change(queue.qid(), sqe, detail::data_at_prp1(in_flight, sqe));
   size_t posted = 0;
   try {
     for (; posted < batch.size(); ++posted) cids[posted] = queue.post(batch[posted]);

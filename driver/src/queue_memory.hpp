@@ -46,4 +46,13 @@ struct InFlight {
   std::span<PrpLists> lists;
 };
 
+// The bytes of `in_flight.data` from the command's PRP1 to the buffer's end
+// (where a DSM range list starts), empty when PRP1 is not in that buffer.
+inline std::span<const std::byte> data_at_prp1(const InFlight& in_flight, const spec::SubmissionEntry& sqe) {
+  const DmaBuffer* buffer = in_flight.data;
+  if (buffer == nullptr || sqe.prp1 < buffer->iova() || sqe.prp1 - buffer->iova() >= buffer->size()) return {};
+  const size_t offset = static_cast<size_t>(sqe.prp1 - buffer->iova());
+  return {buffer->data() + offset, buffer->size() - offset};
+}
+
 }  // namespace nvqual::detail

@@ -172,7 +172,11 @@ CaseResult execute_case(Controller& controller, const Suite& suite, const Case& 
   try {
     ctx.checkpoint();
     reach_state(controller, test_case, variables);
-    controller.set_allow_media_changes(suite.media_changes && settings.allow_media_changes);
+    // Condition 1 comes from the suite, 2-4 from the command line; the driver
+    // checks all four on every media-changing command (media_change_policy.hpp).
+    controller.media_change_policy() = settings.media_change_policy;
+    controller.media_change_policy().set_user_allows(settings.allow_media_changes);
+    controller.media_change_policy().set_suite_declares(suite.media_changes);
     phase = "running steps";
     in_setup = false;
     run_steps(ctx, test_case, result);
@@ -189,7 +193,7 @@ CaseResult execute_case(Controller& controller, const Suite& suite, const Case& 
   } catch (const std::exception& e) {
     set_error(result, ProblemType::kHarness, fmt::format("harness problem while {}: {}", phase, e.what()), in_setup);
   }
-  controller.set_allow_media_changes(false);
+  controller.media_change_policy() = MediaChangePolicy{};  // between cases nothing may change media
   result.measurements = std::move(ctx.measurements());
   result.feature_restores = std::move(ctx.feature_restores());
   result.command_log = controller.command_log().format();

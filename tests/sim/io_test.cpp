@@ -256,10 +256,10 @@ TEST(Read, NoLimitWhenMdtsIsZero) {
 TEST(Read, OtherOpcodesAndFuse) {
   IoRig rig;
   DmaBuffer data(rig.sim, 4096);
-  spec::SubmissionEntry write = cmd::read(1, 0, 1);
-  write.set_opcode(static_cast<uint8_t>(spec::NvmOpcode::kWrite));
-  write.prp1 = data.iova();
-  EXPECT_EQ(code(rig.raw(write)), "00/01");
+  // Write Uncorrectable is not implemented (ONCS bit 1 clear); Write is (io_write_commands.cpp).
+  spec::SubmissionEntry uncorrectable = cmd::read(1, 0, 1);
+  uncorrectable.set_opcode(static_cast<uint8_t>(spec::NvmOpcode::kWriteUncorrectable));
+  EXPECT_EQ(code(rig.raw(uncorrectable)), "00/01");
   spec::SubmissionEntry unknown{};
   unknown.set_opcode(0x7E);
   unknown.nsid = 1;

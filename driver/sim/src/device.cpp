@@ -48,6 +48,9 @@ Device::Device(Profile profile, Mode mode, Clock& clock)
       transfer_faults_(profile_.faults) {
   const auto corruptions = read_corruptions(profile_);
   for (const auto& ns : profile_.namespaces) media_.emplace_back(ns, corruptions);
+  for (const auto& fault : profile_.faults) {
+    if (const auto* f = std::get_if<WriteMediaFault>(&fault)) write_faults_ |= 1u << unsigned(f->effect);
+  }
   sqs_.resize(size_t{profile_.queues.max_io_queues} + 1);
   cqs_.resize(size_t{profile_.queues.max_io_queues} + 1);
   power_on_registers();

@@ -175,6 +175,22 @@ class Device {
   CommandResult execute_io(const spec::SubmissionEntry& sqe, uint64_t page_size, uint16_t sqid);
   const NamespaceMedia* media(uint32_t nsid) const;
   uint64_t max_transfer_bytes() const;
+  // The commands that write or check written media (io_write_commands.cpp);
+  // the same locking as execute_io.
+  CommandResult write(const spec::SubmissionEntry& sqe, uint64_t page_size);
+  CommandResult compare(const spec::SubmissionEntry& sqe, uint64_t page_size);
+  CommandResult write_zeroes(const spec::SubmissionEntry& sqe);
+  CommandResult dataset_management(const spec::SubmissionEntry& sqe, uint64_t page_size);
+  CommandResult verify(const spec::SubmissionEntry& sqe);
+  CommandResult flush(const spec::SubmissionEntry& sqe);
+  // Copies `bytes` of the command's data out of host memory; a PRP violation is recorded.
+  bool gather_from_host(const spec::SubmissionEntry& sqe, uint64_t page_size, std::span<std::byte> out,
+                        spec::Status& failure);
+  bool has_write_fault(WriteMediaEffect effect) const { return (write_faults_ & (1u << unsigned(effect))) != 0; }
+  // Writes land in a volatile cache: VWC reports one, or the power-loss fault pretends there is none.
+  bool volatile_cache() const {
+    return (profile_.controller.vwc & 0x1) != 0 || has_write_fault(WriteMediaEffect::kPowerLoss);
+  }
 
   void violation(std::string line) { violations_.record(std::move(line)); }
   void record_error(uint16_t sqid, const spec::SubmissionEntry& sqe, const CommandResult& result, bool phase);
@@ -189,6 +205,7 @@ class Device {
   Clock& clock_;
   const IdentifyPages identify_;
   std::vector<NamespaceMedia> media_;
+  uint32_t write_faults_ = 0;  // bit per WriteMediaEffect; set in the constructor only
   const uint32_t doorbell_stride_;
   const uint32_t bar_size_;
   ViolationLog violations_;

@@ -159,6 +159,10 @@ bool Device::enable_checks_pass() {
 
 void Device::start_shutdown() {
   regs_.csts = regs_.csts.set_shst(Csts::kShstOccurring);
+  // A normal shutdown commits the volatile write cache (NVM Base 2.0, 3.6.2).
+  if (!has_write_fault(WriteMediaEffect::kFlushDoesNothing)) {
+    for (auto& ns : media_) ns.written().flush();
+  }
   shutdown_pending_ = true;
   shutdown_since_ = clock_.now();
 }
@@ -169,6 +173,10 @@ void Device::controller_reset(Lock& lock) {
   // touch host memory, so the host may free it.
   transfers_done_.wait(lock, [&] { return transfers_running_ == 0; });
   discard_in_flight();
+  // power-loss fault: the reset stands for a power cycle, and the cache is gone.
+  if (has_write_fault(WriteMediaEffect::kPowerLoss)) {
+    for (auto& ns : media_) ns.written().lose_unflushed();
+  }
   stale_admin_sqhd_ = faults_.stale_sqhd_after_reset();
   faults_.on_reset();
   for (auto& q : sqs_) q.reset();

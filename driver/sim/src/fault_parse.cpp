@@ -2,6 +2,7 @@
 // is also the list an unknown type's error offers, so adding a fault type is
 // adding one row (and its struct in profile.hpp).
 #include <string_view>
+#include <utility>
 
 #include "nvqual/driver/spec/status.hpp"
 #include "profile_sections.hpp"
@@ -162,6 +163,28 @@ Fault self_report(MapReader& map) {
   map.source().fail(node.Mark(), map.field("effect") + " is '" + name + "'", "expected one of " + names);
 }
 
+Fault write_media(MapReader& map) {
+  static constexpr std::pair<std::string_view, WriteMediaEffect> kEffects[] = {
+      {"lost-write", WriteMediaEffect::kLostWrite},
+      {"misdirected-write", WriteMediaEffect::kMisdirectedWrite},
+      {"stale-overwrite", WriteMediaEffect::kStaleOverwrite},
+      {"zeroes-leave-data", WriteMediaEffect::kZeroesLeaveData},
+      {"deallocate-keeps-data", WriteMediaEffect::kDeallocateKeepsData},
+      {"compare-always-matches", WriteMediaEffect::kCompareAlwaysMatches},
+      {"flush-does-nothing", WriteMediaEffect::kFlushDoesNothing},
+      {"write-beyond-nsze", WriteMediaEffect::kWriteBeyondNsze},
+      {"power-loss", WriteMediaEffect::kPowerLoss},
+  };
+  const YAML::Node effect = map.required("effect");
+  const std::string name = read_string(map.source(), effect, map.field("effect"));
+  std::string names;
+  for (const auto& [text, value] : kEffects) {
+    if (text == name) return WriteMediaFault{value};
+    names += (names.empty() ? "" : ", ") + std::string(text);
+  }
+  map.source().fail(effect.Mark(), map.field("effect") + " is '" + name + "'", "expected one of: " + names);
+}
+
 struct FaultReader {
   std::string_view type;  // as profiles spell it
   Fault (*read)(MapReader& map);
@@ -190,6 +213,7 @@ constexpr FaultReader kFaultReaders[] = {
        fault.nth_after_reset = map.uint_or("nth_after_reset", 0, kU64, 0);
        return fault;
      }},
+    {"write-media", write_media},
     {"overstate-queues",
      [](MapReader& map) -> Fault {
        return OverstateQueuesFault{static_cast<uint16_t>(map.uint_or("extra", 1, 0xFFFE, 1))};

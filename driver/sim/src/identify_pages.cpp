@@ -49,6 +49,7 @@ IdentifyController identify_controller_of(const Profile& profile) {
 IdentifyNamespace identify_namespace_of(const NamespaceProfile& ns) {
   IdentifyNamespace id;
   id.nsze = ns.size_blocks;
+  id.dlfeat = ns.dlfeat;
   id.ncap = ns.capacity_blocks;
   id.nuse = ns.utilization_blocks;
   id.nlbaf = static_cast<uint8_t>(ns.formats.size() - 1);

@@ -1,7 +1,7 @@
 // The NVM command set (NVM Command Set 1.0, section 3). Runs without mutex_:
 // it reads only the immutable profile and media, and takes dma_mutex_ to
-// move data. Namespaces are read-only here: commands that change media are
-// not supported (nvqual never sends them by default).
+// move data. Read lives here; the commands that write or check written media
+// are in io_write_commands.cpp.
 #include <fmt/format.h>
 
 #include "command_fields.hpp"
@@ -29,10 +29,12 @@ CommandResult Device::execute_io(const spec::SubmissionEntry& sqe, uint64_t page
   if (sqe.psdt() != 0) return rejected(st::kInvalidField);  // SGLS=0: PRPs only
   switch (static_cast<NvmOpcode>(sqe.opcode())) {
     case NvmOpcode::kRead: break;
-    case NvmOpcode::kFlush:
-      // Without a volatile write cache a flush has nothing to do (NVM 1.0, 3.2.2).
-      if (sqe.nsid != 0xFFFFFFFF && media(sqe.nsid) == nullptr) return rejected(st::kInvalidNamespace);
-      return {};
+    case NvmOpcode::kFlush: return flush(sqe);
+    case NvmOpcode::kWrite: return write(sqe, page_size);
+    case NvmOpcode::kCompare: return compare(sqe, page_size);
+    case NvmOpcode::kWriteZeroes: return write_zeroes(sqe);
+    case NvmOpcode::kDatasetManagement: return dataset_management(sqe, page_size);
+    case NvmOpcode::kVerify: return verify(sqe);
     default: return rejected(st::kInvalidOpcode);
   }
 

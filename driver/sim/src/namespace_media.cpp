@@ -46,7 +46,13 @@ void fast_stamp_block(std::span<std::byte> block, uint64_t lba, uint32_t nsid) {
 }
 
 NamespaceMedia::NamespaceMedia(const NamespaceProfile& profile, const std::vector<CorruptReadFault>& corruptions)
-    : nsid_(profile.nsid), size_blocks_(profile.size_blocks), lba_size_(profile.lba_size()) {
+    : nsid_(profile.nsid),
+      size_blocks_(profile.size_blocks),
+      lba_size_(profile.lba_size()),
+      dlfeat_(profile.dlfeat),
+      // DLFEAT 2:0 = 010b: a deallocated block reads FFh; otherwise 00h (NVM 1.0, Figure 97).
+      written_(std::make_unique<WrittenMedia>(lba_size_,
+                                              (profile.dlfeat & 0x7) == 0x2 ? std::byte{0xFF} : std::byte{0x00})) {
   if (profile.content == Content::kFile) {
     fd_ = ::open(profile.backing_file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) {
@@ -70,6 +76,8 @@ NamespaceMedia::NamespaceMedia(NamespaceMedia&& other) noexcept
     : nsid_(other.nsid_),
       size_blocks_(other.size_blocks_),
       lba_size_(other.lba_size_),
+      dlfeat_(other.dlfeat_),
+      written_(std::move(other.written_)),
       fd_(std::exchange(other.fd_, -1)),
       corruptions_(std::move(other.corruptions_)) {}
 
@@ -88,6 +96,7 @@ bool NamespaceMedia::read(uint64_t slba, std::span<std::byte> out) const {
       fast_stamp_block(out.subspan(i * lba_size_, lba_size_), slba + i, nsid_);
     }
   }
+  written_->overlay(slba, out);
   // Corruptions in [slba, slba + blocks).
   auto it = std::lower_bound(corruptions_.begin(), corruptions_.end(), slba,
                              [](const Corruption& c, uint64_t lba) { return c.lba < lba; });

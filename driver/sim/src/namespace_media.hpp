@@ -1,13 +1,16 @@
 // What a namespace holds: the LBA stamp pattern computed on the fly, or a
-// read-only backing file; plus the corrupt-read fault applied on the way out.
+// read-only backing file, under the blocks writes changed (written_media.hpp);
+// plus the corrupt-read fault applied on the way out.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
 #include "nvqual/sim/profile.hpp"
+#include "written_media.hpp"
 
 namespace nvqual::sim {
 
@@ -24,6 +27,10 @@ class NamespaceMedia {
   uint32_t nsid() const { return nsid_; }
   uint64_t size_blocks() const { return size_blocks_; }
   uint32_t lba_size() const { return lba_size_; }
+  uint8_t dlfeat() const { return dlfeat_; }
+  // The blocks writes changed. Synchronised on its own, so commands on several
+  // queues (holding only the DMA lock) may write through a const NamespaceMedia.
+  WrittenMedia& written() const { return *written_; }
 
   // Fills `out` (blocks x lba_size bytes) with blocks [slba, slba + blocks).
   // The range is within the namespace (the caller checked). Returns false on
@@ -39,6 +46,8 @@ class NamespaceMedia {
   uint32_t nsid_;
   uint64_t size_blocks_;
   uint32_t lba_size_;
+  uint8_t dlfeat_;
+  std::unique_ptr<WrittenMedia> written_;
   int fd_ = -1;                          // backing file, or -1 for the stamp pattern
   std::vector<Corruption> corruptions_;  // sorted by LBA
 };

@@ -98,6 +98,7 @@ NamespaceProfile parse_namespace(MapReader map, const std::filesystem::path& bas
   }
   ns.capacity_blocks = map.uint_or("capacity_blocks", 1, ns.size_blocks, ns.size_blocks);
   ns.utilization_blocks = map.uint_or("utilization_blocks", 0, ns.capacity_blocks, ns.capacity_blocks);
+  ns.dlfeat = static_cast<uint8_t>(map.uint_or("dlfeat", 0, kU8, 0));
   ns.eui64 = hex_array<8>(map, "eui64");
   ns.nguid = hex_array<16>(map, "nguid");
   if (map.has("uuid")) ns.uuid = hex_array<16>(map, "uuid");

@@ -3,7 +3,9 @@
 // the queue assigns the CID and the caller (or Controller) fills PRP1/PRP2.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "nvqual/driver/spec/queue_entries.hpp"
 
@@ -43,6 +45,28 @@ spec::SubmissionEntry async_event_request();
 // NLB is a 16-bit 0-based field: one Read moves at most this many blocks.
 inline constexpr uint64_t kMaxBlocksPerRead = 65536;
 spec::SubmissionEntry read(uint32_t nsid, uint64_t slba, uint32_t blocks);
+
+// NVM 1.0 3.2.7 Write: CDW12 NLB 15:0 (0-based), FUA 30. `blocks` is 1-based.
+spec::SubmissionEntry write(uint32_t nsid, uint64_t slba, uint32_t blocks, bool fua = false);
+// NVM 1.0 3.2.8 Write Zeroes: no data; CDW12 NLB 15:0, DEAC 25, FUA 30.
+spec::SubmissionEntry write_zeroes(uint32_t nsid, uint64_t slba, uint32_t blocks, bool deac = false, bool fua = false);
+// NVM 1.0 3.2.1 Compare: the host's data against the media; mismatch is 02/85.
+spec::SubmissionEntry compare(uint32_t nsid, uint64_t slba, uint32_t blocks);
+// NVM 1.0 3.2.9 Verify: the controller reads and checks the blocks, no data moves.
+spec::SubmissionEntry verify(uint32_t nsid, uint64_t slba, uint32_t blocks);
+// NVM 1.0 3.2.2 Flush: commits the volatile write cache (NSID FFFFFFFFh: every namespace).
+spec::SubmissionEntry flush(uint32_t nsid);
+// NVM 1.0 3.2.3 Dataset Management: CDW10 NR 7:0 (0-based, `ranges` 1..256 here),
+// CDW11 AD 2 (deallocate). The range list (16 bytes each) is the data.
+inline constexpr uint32_t kMaxDsmRanges = 256;
+spec::SubmissionEntry dataset_management(uint32_t nsid, uint32_t ranges, bool deallocate = true);
+// One 16-byte DSM range, as the controller reads it.
+struct DsmRange {
+  uint32_t attributes = 0;
+  uint32_t blocks = 0;  // 1-based
+  uint64_t slba = 0;
+};
+void encode_dsm_range(const DsmRange& range, std::span<std::byte, 16> out);
 
 // Decoded Number of Queues completion (DW0): what the controller allocated, 1-based.
 struct QueueCounts {

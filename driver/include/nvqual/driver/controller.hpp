@@ -30,6 +30,7 @@
 #include "nvqual/driver/emergency_stop.hpp"
 #include "nvqual/driver/errors.hpp"
 #include "nvqual/driver/identify.hpp"
+#include "nvqual/driver/media_change_policy.hpp"
 #include "nvqual/driver/queue_pair.hpp"
 #include "nvqual/driver/spec/registers.hpp"
 #include "nvqual/driver/transport.hpp"
@@ -43,7 +44,7 @@ struct ControllerOptions {
   std::chrono::milliseconds command_timeout{5000};
   std::chrono::milliseconds shutdown_floor{5000};  // RTD3E of 0 or tiny still gets this
   std::chrono::microseconds enable_pause{100};     // after a disable, before EN=1 (NVMe Base 2.0, 3.5.1)
-  bool allow_media_changes = false;                // needs the suite's and the user's opt-in
+  bool allow_media_changes = false;                // conditions 1 and 2 of media_change_policy.hpp at once
   size_t command_log_entries = 256;
 };
 
@@ -102,6 +103,23 @@ struct ReadResult {
   bool ok() const { return completion.status().ok(); }
 };
 
+// A Write (controller_write.cpp): request.blocks from the buffer, split at MDTS.
+struct WriteRequest {
+  uint32_t nsid = 1;
+  uint64_t slba = 0;
+  uint64_t blocks = 1;
+  bool fua = false;  // Force Unit Access: on non-volatile media before it completes
+};
+
+// A Write Zeroes (no data; split at 65536 blocks only).
+struct WriteZeroesRequest {
+  uint32_t nsid = 1;
+  uint64_t slba = 0;
+  uint64_t blocks = 1;
+  bool deallocate = false;  // DEAC: the controller may deallocate instead (DLFEAT bit 3)
+  bool fua = false;
+};
+
 namespace detail {
 struct QueueMemory;
 struct PrpLists;
@@ -119,7 +137,18 @@ class Controller {
   Transport& transport() { return transport_; }
   Clock& clock() { return clock_; }
   const ControllerOptions& options() const { return options_; }
-  void set_allow_media_changes(bool allow) { options_.allow_media_changes = allow; }
+  // Conditions 1 and 2 of the media-change policy together (unit tests, the simulator).
+  void set_allow_media_changes(bool allow) {
+    policy_.set_suite_declares(allow);
+    policy_.set_user_allows(allow);
+  }
+  // What every media-changing command is checked against before it is posted
+  // (media_change_policy.hpp); the app and harness set it, the driver enforces it.
+  MediaChangePolicy& media_change_policy() { return policy_; }
+  const MediaChangePolicy& media_change_policy() const { return policy_; }
+  // "" when a media-changing command on nsid's blocks [slba, slba + blocks) would
+  // pass all four conditions now, else the line the refusal would carry.
+  std::string media_change_refusal(uint32_t nsid, uint64_t slba, uint64_t blocks) const;
 
   // ---- registers ----------------------------------------------------------
   RegisterSnapshot read_registers();
@@ -266,13 +295,31 @@ class Controller {
   // One Read command exactly as asked (no splitting), for boundary checks.
   spec::CompletionEntry read_once(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer, size_t offset = 0);
 
+  // ---- writes and the commands that check them (controller_write.cpp) ----
+  // Each is a media-changing command (except Compare, Verify and Flush) and is
+  // refused whole, before anything is posted, unless the media-change policy
+  // allows every block it touches. They split and batch as read() does.
+  ReadResult write(QueuePair& queue, const WriteRequest& request, DmaBuffer& buffer, size_t offset = 0);
+  // One Write exactly as asked (no splitting), for boundary and status checks.
+  spec::CompletionEntry write_once(QueuePair& queue, const WriteRequest& request, DmaBuffer& buffer, size_t offset = 0);
+  ReadResult write_zeroes(QueuePair& queue, const WriteZeroesRequest& request);
+  // The buffer's blocks against the media; a mismatch completes 02/85.
+  ReadResult compare(QueuePair& queue, const ReadRequest& request, DmaBuffer& buffer, size_t offset = 0);
+  ReadResult verify(QueuePair& queue, const ReadRequest& request);
+  spec::CompletionEntry flush(QueuePair& queue, uint32_t nsid);
+  // Dataset Management with AD (deallocate) for 1..256 ranges in one command.
+  spec::CompletionEntry deallocate(QueuePair& queue, uint32_t nsid, std::span<const cmd::DsmRange> ranges);
+
   CommandLog& command_log() { return log_; }
   std::chrono::nanoseconds command_timeout() const { return options_.command_timeout; }
 
  private:
   void require_enabled(const char* what) const;
   void require_usable() const;
-  void guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe) const;
+  // Throws kMediaChangeRefused unless all four conditions hold. `data` is the
+  // command's data from PRP1 on (DSM ranges are read from it), empty when none.
+  void guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe, std::span<const std::byte> data) const;
+  std::string extent_refusal(uint16_t qid, const spec::SubmissionEntry& sqe, std::span<const std::byte> data) const;
   detail::PrpLists fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& buffer, size_t length, size_t offset);
   spec::CompletionEntry submit_and_wait(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer* buffer, size_t length,
                                         size_t offset);
@@ -289,6 +336,18 @@ class Controller {
   void remember_format(uint32_t nsid, const IdentifyNamespace& ns);
   // Bytes per block for `request`: its namespace's active format, else its lba_size.
   uint32_t resolve_lba_size(const ReadRequest& request);
+  // Blocks per data command: MDTS and NLB's 65536, at least one block or kUnsupported.
+  uint64_t blocks_per_data_command(uint32_t lba_size) const;
+  // `blocks` from `slba` as commands built from `base` (opcode and flags set;
+  // SLBA and NLB filled here) of at most `per_command` blocks, posted in
+  // batches behind one doorbell each; data from `buffer` at `offset` when
+  // given. Stops after the batch holding the first failure.
+  ReadResult split_transfer(QueuePair& queue, const spec::SubmissionEntry& base, uint64_t slba, uint64_t blocks,
+                            uint64_t per_command, uint32_t lba_size, DmaBuffer* buffer, size_t offset);
+  // kMediaChangeRefused for a whole request the policy does not allow, before any of it goes.
+  void require_media_change_allowed(const char* what, uint32_t nsid, uint64_t slba, uint64_t blocks) const;
+  // The checks read() makes on a data request; returns the LBA size.
+  uint32_t check_data_request(const ReadRequest& request, const DmaBuffer& buffer, size_t offset);
   // CSTS polls during this controller's own transitions (csts_wait.hpp).
   template <typename Predicate>
   std::chrono::nanoseconds wait_for_csts(Predicate done, std::chrono::nanoseconds bound, ErrorKind on_timeout,
@@ -314,6 +373,7 @@ class Controller {
   std::unique_ptr<detail::StopLadder> ladder_;
   spec::Cap cap_at_enable_;
   std::optional<IdentifyController> identity_;
+  MediaChangePolicy policy_;
   std::map<uint32_t, LbaFormat> formats_;  // active format per NSID; cleared when the queues go
   std::optional<Transition> last_disable_;
   std::optional<Transition> last_enable_;

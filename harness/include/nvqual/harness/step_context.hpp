@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nvqual/driver/controller.hpp"
+#include "nvqual/driver/media_change_policy.hpp"
 #include "nvqual/harness/expression.hpp"
 #include "nvqual/harness/model_profile.hpp"
 #include "nvqual/harness/results.hpp"
@@ -55,6 +56,10 @@ struct RunSettings {
   bool expect_pattern = false;          // the media carries the LBA stamp
   const ModelProfile* model = nullptr;  // --model
   bool allow_media_changes = false;     // --allow-media-changes
+  // The user's side of the media-change policy (--allow-media-changes,
+  // --confirm-serial, --scratch); the executor adds the suite's
+  // media_changes per case and hands it to the controller, which enforces it.
+  MediaChangePolicy media_change_policy;
 };
 
 class StepContext {

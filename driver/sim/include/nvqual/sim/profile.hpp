@@ -121,6 +121,7 @@ struct NamespaceProfile {
   uint64_t utilization_blocks = 0;  // NUSE
   std::vector<LbaFormatProfile> formats;
   uint8_t active_format = 0;  // index into formats (FLBAS)
+  uint8_t dlfeat = 0;         // Identify Namespace DLFEAT: 2:0 what a deallocated block reads, 3 Write Zeroes DEAC
   Content content = Content::kStamp;
   std::filesystem::path backing_file;  // absolute; Content::kFile only
   std::array<uint8_t, 8> eui64{};
@@ -272,11 +273,28 @@ struct SelfReportFault {
   friend bool operator==(const SelfReportFault&, const SelfReportFault&) = default;
 };
 
+// How a write-media fault breaks what writes leave on the media (docs/data-integrity.md).
+enum class WriteMediaEffect {
+  kLostWrite,             // a Write completes with success and stores nothing
+  kMisdirectedWrite,      // a Write stores its blocks one LBA higher
+  kStaleOverwrite,        // a Write over a block written before keeps the old data
+  kZeroesLeaveData,       // Write Zeroes completes with success and changes nothing
+  kDeallocateKeepsData,   // deallocated blocks keep their data, whatever DLFEAT says
+  kCompareAlwaysMatches,  // Compare completes 00/00 whatever the data
+  kFlushDoesNothing,      // Flush and FUA make nothing durable
+  kWriteBeyondNsze,       // a Write past NSZE completes with success instead of 00/80
+  kPowerLoss,             // non-FUA writes are volatile even without VWC; every controller reset drops them
+};
+struct WriteMediaFault {
+  WriteMediaEffect effect = WriteMediaEffect::kLostWrite;
+  friend bool operator==(const WriteMediaFault&, const WriteMediaFault&) = default;
+};
+
 using Fault =
     std::variant<NeverReadyFault, FatalStatusFault, AllOnesFault, DropCompletionFault, DuplicateCompletionFault,
                  WrongPhaseFault, WrongSqidFault, WrongSqhdFault, StatusFault, CorruptIdentifyFault, CorruptReadFault,
                  BadReadTransferFault, Prp1OnlyFault, StaleSqhdAfterResetFault, OverstateQueuesFault,
-                 NoDataTransferFault, StaleSqhdFault, SelfReportFault>;
+                 NoDataTransferFault, StaleSqhdFault, SelfReportFault, WriteMediaFault>;
 
 struct Profile {
   std::string name;
