@@ -101,7 +101,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"--ios 10 --qd 65535", "CAP.MQES"},
                       BadInput{"--ios 10 --lba-range 0:99999999999999", "past the end"},
                       BadInput{"--ios 10 --lba-range 9:3", "FIRST <= LAST"},
-                      BadInput{"--ios 10 --queues 1000", "granted"}, BadInput{"--ios 10 --bs 64m", "MDTS"}));
+                      BadInput{"--ios 2000 --queues 1000", "granted"}, BadInput{"--ios 10 --bs 64m", "MDTS"}));
 
 TEST(CliPerf, HelpNamesTheOptions) {
   const auto r = run_cli("perf --help");
