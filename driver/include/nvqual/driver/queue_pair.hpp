@@ -144,6 +144,9 @@ class QueuePair {
     cq_.abandon();
   }
   size_t memory_bytes() const { return sq_.size() + cq_.size(); }
+  // Where this queue's commands are logged (nullptr: nowhere). A queue driven
+  // from its own thread gets its own log: CommandLog is not thread-safe.
+  void set_command_log(CommandLog* log) { log_ = log; }
 
   // "SQ 1: head 3 tail 4 (doorbell 4) of 16; CQ 1: head 2 phase 1 of 16; 1 outstanding".
   std::string describe_state() const;

@@ -1,0 +1,267 @@
+// nvqual perf: keep QD Read commands in flight on each of N I/O queue pairs
+// (one thread each, nvqual/driver/io_engine.hpp), time every completion into a
+// latency histogram per thread, merge them, and report IOPS, bandwidth and
+// percentiles as a table and, on request, fio-shaped JSON and a histogram CSV.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "nvqual/driver/io_engine.hpp"
+#include "nvqual/driver/latency_histogram.hpp"
+
+#include "command.hpp"
+#include "device_session.hpp"
+#include "output_file.hpp"
+#include "perf_options.hpp"
+#include "stop_signal.hpp"
+
+namespace nvqual::app {
+
+namespace {
+
+using std::chrono::duration;
+using std::chrono::steady_clock;
+
+// The percentiles fio reports by default, plus 99.99.
+constexpr double kPercentiles[] = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
+
+struct Worker {
+  QueuePair* queue = nullptr;
+  std::unique_ptr<CommandLog> log;  // queues > 1: each thread logs to its own
+  std::unique_ptr<IoEngine> engine;
+  LatencyHistogram latencies;
+  IoRunResult result;
+  std::exception_ptr error;
+};
+
+// Runs every worker's engine on its own thread until the limits end it,
+// printing progress on a terminal once a second and turning SIGINT/SIGTERM
+// into the engines' stop flag (so what was measured is still reported).
+void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::optional<double> seconds,
+               std::optional<uint64_t> ios, bool measure) {
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> running{workers.size()};
+  const auto start = steady_clock::now();
+  const auto until = seconds ? Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+                                   (start + duration<double>(*seconds)).time_since_epoch()))
+                             : Clock::time_point::max();
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < workers.size(); ++i) {
+    IoLimits limits;
+    limits.until = until;
+    limits.stop = &stop;
+    if (ios) limits.ios = *ios / workers.size() + (i < *ios % workers.size() ? 1 : 0);
+    threads.emplace_back([&, i, limits] {
+      Worker& w = workers[i];
+      try {
+        LatencyHistogram scratch;
+        w.result = w.engine->run(limits, measure ? w.latencies : scratch);
+      } catch (...) {
+        w.error = std::current_exception();
+        stop.store(true);  // the siblings stop too: one failure ends the run
+      }
+      running.fetch_sub(1);
+    });
+  }
+  const bool terminal = measure && ::isatty(STDERR_FILENO) == 1;
+  auto next_print = start + std::chrono::seconds(1);
+  uint64_t last_ios = 0;
+  auto last_time = start;
+  while (running.load() != 0) {
+    // The monitor's own wait: bounded by the workers, which are bounded by
+    // the command timeout and the run's limits.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (StopOnSignal::received() != 0) stop.store(true);
+    const auto now = steady_clock::now();
+    if (terminal && now >= next_print) {
+      uint64_t done = 0;
+      for (const Worker& w : workers) done += w.engine->completed();
+      const double interval = duration<double>(now - last_time).count();
+      const double iops = static_cast<double>(done - last_ios) / interval;
+      fmt::print(stderr, "\r{:6.0f} s  {:>10.0f} IOPS  {:>9.1f} MiB/s ", duration<double>(now - start).count(), iops,
+                 iops * options.block_bytes / (1024.0 * 1024.0));
+      std::fflush(stderr);
+      last_ios = done;
+      last_time = now;
+      next_print = now + std::chrono::seconds(1);
+    }
+  }
+  for (auto& t : threads) t.join();
+  if (terminal) fmt::print(stderr, "\n");
+  for (const Worker& w : workers) {
+    if (w.error) std::rethrow_exception(w.error);
+  }
+}
+
+nlohmann::json latency_json(const LatencyHistogram& h) {
+  nlohmann::json percentiles = nlohmann::json::object();
+  for (double p : kPercentiles) percentiles[fmt::format("{:f}", p)] = h.percentile(p);
+  return {{"min", h.min()},       {"max", h.max()}, {"mean", h.mean()},
+          {"stddev", h.stddev()}, {"N", h.count()}, {"percentile", percentiles}};
+}
+
+// fio's --output-format=json for the fields both have, one job as with
+// fio's group_reporting; "nvqual" holds what fio has no field for.
+nlohmann::json fio_json(const PerfOptions& options, const LatencyHistogram& h, uint64_t ios, double seconds,
+                        bool simulator, const std::string& target) {
+  const uint64_t bytes = ios * options.block_bytes;
+  const double bw_bytes = seconds > 0 ? static_cast<double>(bytes) / seconds : 0.0;
+  const double iops = seconds > 0 ? static_cast<double>(ios) / seconds : 0.0;
+  const nlohmann::json lat = latency_json(h);
+  nlohmann::json read = {{"io_bytes", bytes},
+                         {"io_kbytes", bytes / 1024},
+                         {"bw_bytes", static_cast<uint64_t>(bw_bytes)},
+                         {"bw", static_cast<uint64_t>(bw_bytes / 1024)},
+                         {"iops", iops},
+                         {"runtime", static_cast<uint64_t>(seconds * 1000)},
+                         {"total_ios", ios},
+                         {"clat_ns", lat},
+                         {"lat_ns", lat}};
+  nlohmann::json job_options = {{"rw", workload_name(options.workload)},
+                                {"bs", std::to_string(options.block_bytes)},
+                                {"iodepth", std::to_string(options.queue_depth)},
+                                {"numjobs", std::to_string(options.queues)}};
+  nlohmann::json job = {{"jobname", workload_name(options.workload)},
+                        {"groupid", 0},
+                        {"error", 0},
+                        {"job options", job_options},
+                        {"read", read},
+                        {"job_runtime", static_cast<uint64_t>(seconds * 1000)}};
+  return {{"fio version", "nvqual-" NVQUAL_VERSION},
+          {"timestamp", std::time(nullptr)},
+          {"global options", job_options},
+          {"jobs", nlohmann::json::array({job})},
+          {"nvqual",
+           {{"target", target},
+            {"queues", options.queues},
+            {"seed", options.seed},
+            {"verify", options.verify},
+            {"note", simulator ? "simulator: not a measurement" : ""}}}};
+}
+
+void print_table(const PerfOptions& options, const LatencyHistogram& h, uint64_t ios, double seconds, bool simulator) {
+  const double iops = seconds > 0 ? static_cast<double>(ios) / seconds : 0.0;
+  fmt::print("{} bs={} qd={} queues={}: {} I/Os in {:.2f} s{}\n", workload_name(options.workload), options.block_bytes,
+             options.queue_depth, options.queues, ios, seconds, simulator ? " (simulator: not a measurement)" : "");
+  fmt::print("  IOPS {:.0f}   bandwidth {:.1f} MiB/s\n", iops, iops * options.block_bytes / (1024.0 * 1024.0));
+  fmt::print("  latency us: min {:.2f}  mean {:.2f}  stddev {:.2f}  max {:.2f}\n", h.min() / 1e3, h.mean() / 1e3,
+             h.stddev() / 1e3, h.max() / 1e3);
+  fmt::print("  percentiles us:");
+  for (double p : {50.0, 90.0, 99.0, 99.9, 99.99}) fmt::print("  p{} {:.2f}", p, h.percentile(p) / 1e3);
+  fmt::print("\n");
+}
+
+int run_perf(PerfOptions options) {
+  validate_perf_options(options);  // input alone: before anything opens
+  StopOnSignal stop;
+  std::optional<AtomicOutputFile> json_out;
+  std::optional<AtomicOutputFile> histogram_out;
+  if (!options.json.empty()) json_out.emplace(options.json);
+  if (!options.histogram.empty()) histogram_out.emplace(options.histogram);
+
+  TargetOptions target = options.target;
+  target.dma_estimate_bytes = vfio::dma_estimate::identify() +
+                              options.queues *
+                                  (vfio::dma_estimate::queue_pair(options.queue_depth + 1, options.queue_depth + 1) +
+                                   options.queue_depth * vfio::dma_estimate::transfer(options.block_bytes));
+  DeviceSession session(target);
+  Controller& controller = session.controller();
+  const IdentifyNamespace ns = session.require_namespace(options.nsid);
+  const LbaFormat& format = checked_active_format(ns, options.nsid);
+  const uint32_t lba_size = static_cast<uint32_t>(format.data_size());
+  check_against_device(options, lba_size, ns.nsze, controller.cap().max_queue_entries(),
+                       controller.max_transfer_bytes());
+  const cmd::QueueCounts granted = controller.set_number_of_queues(options.queues, options.queues);
+  if (granted.io_sq < options.queues || granted.io_cq < options.queues) {
+    throw UsageError(fmt::format("--queues {} is more than the controller granted ({} SQs, {} CQs): use at most {}",
+                                 options.queues, granted.io_sq, granted.io_cq, std::min(granted.io_sq, granted.io_cq)));
+  }
+
+  IoEngineOptions engine_options;
+  engine_options.nsid = options.nsid;
+  engine_options.lba_size = lba_size;
+  engine_options.first_lba = options.first_lba.value_or(0);
+  engine_options.last_lba = options.last_lba.value_or(ns.nsze - 1);
+  engine_options.block_bytes = options.block_bytes;
+  engine_options.queue_depth = options.queue_depth;
+  engine_options.pattern = options.workload == Workload::kRandRead ? IoPattern::kRandom : IoPattern::kSequential;
+  engine_options.verify = options.verify;
+  std::vector<Worker> workers(options.queues);
+  for (uint16_t i = 0; i < options.queues; ++i) {
+    Worker& w = workers[i];
+    w.queue = &controller.create_io_queue_pair(static_cast<uint16_t>(i + 1), options.queue_depth + 1);
+    if (options.queues > 1) {
+      w.log = std::make_unique<CommandLog>(controller.options().command_log_entries);
+      w.queue->set_command_log(w.log.get());
+    }
+    engine_options.seed = options.seed + i;  // each queue its own sequence, all from --seed
+    w.engine = std::make_unique<IoEngine>(controller, *w.queue, engine_options);
+  }
+
+  try {
+    if (options.warmup > 0) run_phase(workers, options, options.warmup, std::nullopt, false);
+    if (StopOnSignal::received() == 0) run_phase(workers, options, options.seconds, options.ios, true);
+  } catch (const DriverError& e) {
+    for (const Worker& w : workers) {
+      if (w.log && w.error) {
+        // The failing queue's own log: the controller's holds only the admin commands.
+        throw DriverError(e.kind(), fmt::format("{}\nI/O queue {}'s last commands:\n{}", e.what(), w.queue->qid(),
+                                                w.log->format(16)));
+      }
+    }
+    throw;
+  }
+
+  LatencyHistogram merged;
+  uint64_t ios = 0;
+  std::chrono::nanoseconds elapsed{0};
+  for (Worker& w : workers) {
+    merged.merge(w.latencies);
+    ios += w.result.ios;
+    elapsed = std::max(elapsed, w.result.elapsed);
+    if (w.log) w.queue->set_command_log(&controller.command_log());
+  }
+  const double seconds = duration<double>(elapsed).count();
+  const bool simulator = session.target().simulator != nullptr;
+  print_table(options, merged, ios, seconds, simulator);
+  const auto as_bytes = [](const std::string& text) { return std::as_bytes(std::span(text.data(), text.size())); };
+  if (json_out) {
+    json_out->write(
+        as_bytes(fio_json(options, merged, ios, seconds, simulator, session.target().description).dump(2) + "\n"));
+    json_out->commit();
+  }
+  if (histogram_out) {
+    histogram_out->write(as_bytes(merged.to_csv()));
+    histogram_out->commit();
+  }
+  // After the report: a signal still ends the command with its exit code.
+  StopOnSignal::check(fmt::format("measuring ({} I/Os reported)", ios));
+  for (const Worker& w : workers) controller.delete_io_queue_pair(w.queue->qid());
+  return kExitPassed;
+}
+
+}  // namespace
+
+Command add_perf_command(CLI::App& root) {
+  auto options = std::make_shared<PerfOptions>();
+  CLI::App* cli = root.add_subcommand(
+      "perf",
+      "Measure read performance: keep --qd Reads in flight on each of --queues I/O queue pairs (one thread each)\n"
+      "and report IOPS, MiB/s and completion latency percentiles (about 1% resolution). On the simulator the\n"
+      "figures measure nvqual's own path, not a device.");
+  add_perf_options(*cli, *options);
+  return {cli, [options]() { return run_perf(*options); }};
+}
+
+}  // namespace nvqual::app

@@ -1,0 +1,137 @@
+#include "perf_options.hpp"
+
+#include <cctype>
+#include <limits>
+
+#include <fmt/core.h>
+
+#include "command.hpp"
+
+namespace nvqual::app {
+
+const char* workload_name(Workload workload) { return workload == Workload::kRandRead ? "randread" : "seqread"; }
+
+void add_perf_options(CLI::App& cli, PerfOptions& o) {
+  add_target_options(cli, o.target);
+  cli.add_option("--workload", o.workload_text, "randread (seeded random LBAs) or seqread (in order, wrapping)")
+      ->capture_default_str();
+  cli.add_option("--bs", o.bs_text, "Bytes per Read: a multiple of the LBA size up to MDTS; 4096, 4k, 128k, 1m")
+      ->capture_default_str();
+  cli.add_option("--qd", o.queue_depth, "Reads kept in flight per queue, 1..CAP.MQES (each queue has QD+1 entries)")
+      ->check(CLI::Range(1u, 65535u))
+      ->capture_default_str();
+  cli.add_option("--queues", o.queues, "I/O queue pairs, one thread each; at most what the controller grants")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cli.add_option("--nsid", o.nsid, "Namespace to read")->check(CLI::Range(1u, 0xFFFFFFFEu))->capture_default_str();
+  cli.add_option("--lba-range", o.lba_range_text, "First and last LBA read, A:B inclusive (default: the namespace)");
+  cli.add_option("--time", o.seconds, "Measure for S seconds (give --time or --ios)");
+  cli.add_option("--ios", o.ios, "Measure N Reads in all, split over the queues (give --time or --ios)");
+  cli.add_option("--warmup", o.warmup, "Run S seconds first without measuring")->capture_default_str();
+  cli.add_option("--seed", o.seed, "Seed of the random LBAs (queue i uses seed + i)")->capture_default_str();
+  cli.add_flag("--verify", o.verify, "Check every block read against the LBA stamp (the simulator's content)");
+  cli.add_option("--json", o.json, "Write fio-shaped JSON (jobs[0].read.iops, bw, clat_ns/lat_ns percentiles)");
+  cli.add_option("--histogram", o.histogram, "Write the latency histogram as CSV (lower_ns,upper_ns,count)");
+}
+
+std::optional<uint64_t> parse_size(const std::string& text) {
+  if (text.empty() || std::isdigit(static_cast<unsigned char>(text.front())) == 0) return std::nullopt;
+  size_t used = 0;
+  uint64_t value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const std::string suffix = text.substr(used);
+  uint64_t unit = 1;
+  if (suffix == "k" || suffix == "K") {
+    unit = 1024;
+  } else if (suffix == "m" || suffix == "M") {
+    unit = 1024 * 1024;
+  } else if (!suffix.empty()) {
+    return std::nullopt;
+  }
+  if (value > std::numeric_limits<uint64_t>::max() / unit) return std::nullopt;
+  return value * unit;
+}
+
+namespace {
+std::optional<uint64_t> parse_lba(const std::string& text) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  try {
+    return std::stoull(text);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+}  // namespace
+
+void validate_perf_options(PerfOptions& o) {
+  if (o.workload_text == "randread") {
+    o.workload = Workload::kRandRead;
+  } else if (o.workload_text == "seqread") {
+    o.workload = Workload::kSeqRead;
+  } else {
+    throw UsageError(
+        fmt::format("--workload {}: use randread or seqread (writes come with their own opt-in)", o.workload_text));
+  }
+  const std::optional<uint64_t> bs = parse_size(o.bs_text);
+  if (!bs || *bs == 0 || *bs > std::numeric_limits<uint32_t>::max()) {
+    throw UsageError(fmt::format("--bs {}: give a size in bytes such as 4096, 4k, 128k or 1m", o.bs_text));
+  }
+  o.block_bytes = static_cast<uint32_t>(*bs);
+  if (!o.lba_range_text.empty()) {
+    const size_t colon = o.lba_range_text.find(':');
+    const auto first = colon == std::string::npos ? std::nullopt : parse_lba(o.lba_range_text.substr(0, colon));
+    const auto last = colon == std::string::npos ? std::nullopt : parse_lba(o.lba_range_text.substr(colon + 1));
+    if (!first || !last || *first > *last) {
+      throw UsageError(fmt::format("--lba-range {}: give FIRST:LAST, two LBAs with FIRST <= LAST, e.g. 0:1048575",
+                                   o.lba_range_text));
+    }
+    o.first_lba = first;
+    o.last_lba = last;
+  }
+  if (o.seconds.has_value() == o.ios.has_value()) {
+    throw UsageError(o.seconds ? "--time and --ios both given: give one, the run's length in seconds or in Reads"
+                               : "no run length: give --time S (seconds) or --ios N (Reads)");
+  }
+  if (o.seconds && !(*o.seconds > 0 && *o.seconds <= 86400 * 7)) {
+    throw UsageError(fmt::format("--time {}: give seconds above 0, at most a week", *o.seconds));
+  }
+  if (o.ios && *o.ios < o.queues) {
+    throw UsageError(fmt::format("--ios {}: give at least one Read per queue ({})", *o.ios, o.queues));
+  }
+  if (!(o.warmup >= 0 && o.warmup <= 3600)) {
+    throw UsageError(fmt::format("--warmup {}: give 0..3600 seconds", o.warmup));
+  }
+}
+
+void check_against_device(const PerfOptions& o, uint32_t lba_size, uint64_t nsze, uint32_t max_queue_entries,
+                          uint64_t max_transfer_bytes) {
+  if (o.block_bytes % lba_size != 0) {
+    throw UsageError(
+        fmt::format("--bs {} is not a multiple of namespace {}'s {}-byte LBA size", o.block_bytes, o.nsid, lba_size));
+  }
+  if (max_transfer_bytes != 0 && o.block_bytes > max_transfer_bytes) {
+    throw UsageError(
+        fmt::format("--bs {} is above the controller's MDTS limit of {} bytes", o.block_bytes, max_transfer_bytes));
+  }
+  if (o.queue_depth + 1 > max_queue_entries) {
+    throw UsageError(
+        fmt::format("--qd {} needs {}-entry queues; the controller's CAP.MQES allows {}: use --qd {} or less",
+                    o.queue_depth, o.queue_depth + 1, max_queue_entries, max_queue_entries - 1));
+  }
+  const uint64_t first = o.first_lba.value_or(0);
+  const uint64_t last = o.last_lba.value_or(nsze == 0 ? 0 : nsze - 1);
+  if (last >= nsze) {
+    throw UsageError(fmt::format("--lba-range {}:{} runs past the end of namespace {} (NSZE {} blocks, last LBA {})",
+                                 first, last, o.nsid, nsze, nsze - 1));
+  }
+  if (last - first + 1 < o.block_bytes / lba_size) {
+    throw UsageError(fmt::format("--lba-range {}:{} holds fewer than the {} blocks of one --bs {} Read", first, last,
+                                 o.block_bytes / lba_size, o.block_bytes));
+  }
+}
+
+}  // namespace nvqual::app

@@ -1,0 +1,51 @@
+// `nvqual perf`'s command line: the options, their parsing (sizes such as
+// "4k", ranges "A:B") and the checks that need no device, then the ones that
+// need the namespace and the controller's limits. Every refusal is one
+// UsageError line (exit 2) naming the option and what would work.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "target.hpp"
+
+namespace nvqual::app {
+
+enum class Workload { kRandRead, kSeqRead };
+const char* workload_name(Workload workload);  // fio's names: "randread", "seqread" ("read" in fio)
+
+struct PerfOptions {
+  TargetOptions target;
+  std::string workload_text = "randread";
+  Workload workload = Workload::kRandRead;
+  std::string bs_text = "4k";
+  uint32_t block_bytes = 4096;
+  uint32_t queue_depth = 32;
+  uint16_t queues = 1;
+  uint32_t nsid = 1;
+  std::string lba_range_text;
+  std::optional<uint64_t> first_lba;
+  std::optional<uint64_t> last_lba;
+  std::optional<double> seconds;
+  std::optional<uint64_t> ios;
+  double warmup = 0;
+  uint64_t seed = 1;
+  bool verify = false;
+  std::string json;
+  std::string histogram;
+};
+
+void add_perf_options(CLI::App& command, PerfOptions& options);
+// "4096", "4k", "128K", "1m" (KiB and MiB): bytes; nullopt when malformed.
+std::optional<uint64_t> parse_size(const std::string& text);
+// Parses the text options and checks what needs no device.
+void validate_perf_options(PerfOptions& options);
+// Checks against the namespace and the controller: block size against the
+// LBA size and MDTS, the range against NSZE, QD against CAP.MQES.
+void check_against_device(const PerfOptions& options, uint32_t lba_size, uint64_t nsze, uint32_t max_queue_entries,
+                          uint64_t max_transfer_bytes);
+
+}  // namespace nvqual::app

@@ -1,0 +1,221 @@
+#include "nvqual/driver/io_engine.hpp"
+
+#include <cstring>
+#include <limits>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "nvqual/driver/commands.hpp"
+#include "nvqual/driver/lba_stamp.hpp"
+#include "nvqual/driver/prp.hpp"
+
+namespace nvqual {
+
+namespace {
+
+[[noreturn]] void invalid(const std::string& message) { throw DriverError(ErrorKind::kInvalidArgument, message); }
+
+// splitmix64: a seeded, allocation-free generator; the same seed gives the same LBAs.
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+size_t round_up(size_t value, size_t to) { return (value + to - 1) / to * to; }
+
+// Empty polls in a row before the engine checks deadlines and pauses once.
+// The pause is long enough that a VirtualClock reaches a 5 s command timeout
+// in about 6 M polls, and a SteadyClock turns it into a yield.
+constexpr uint32_t kIdlePollsPerPause = 64;
+constexpr std::chrono::microseconds kIdlePause{50};
+
+// The engine stops on IoLimits::stop, and reports what it measured; a signal
+// must not end it through an InterruptibleClock's pause instead, so idle
+// pauses go to the clock underneath.
+Clock& idle_clock_of(Clock& clock) {
+  if (auto* interruptible = dynamic_cast<InterruptibleClock*>(&clock)) return interruptible->base();
+  return clock;
+}
+
+}  // namespace
+
+IoEngine::IoEngine(Controller& controller, QueuePair& queue, const IoEngineOptions& options)
+    : controller_(controller), queue_(queue), options_(options), rng_state_(options.seed) {
+  const uint32_t lba = options.lba_size;
+  if (lba < 512 || (lba & (lba - 1)) != 0) invalid(fmt::format("LBA size {} is not a power of two >= 512", lba));
+  if (options.block_bytes == 0 || options.block_bytes % lba != 0) {
+    invalid(
+        fmt::format("block size {} is not a multiple of the namespace's {}-byte LBA size", options.block_bytes, lba));
+  }
+  if (const uint64_t mdts = controller.max_transfer_bytes(); mdts != 0 && options.block_bytes > mdts) {
+    invalid(fmt::format("block size {} is above the controller's MDTS limit of {} bytes per command",
+                        options.block_bytes, mdts));
+  }
+  blocks_per_command_ = options.block_bytes / lba;
+  if (blocks_per_command_ > cmd::kMaxBlocksPerRead) {
+    invalid(fmt::format("block size {} is {} blocks; one Read moves at most {}", options.block_bytes,
+                        blocks_per_command_, cmd::kMaxBlocksPerRead));
+  }
+  if (options.queue_depth == 0 || options.queue_depth > queue.capacity()) {
+    invalid(fmt::format("queue depth {} does not fit queue {}, which holds 1..{} commands in flight",
+                        options.queue_depth, queue.qid(), queue.capacity()));
+  }
+  if (queue.outstanding() != 0) invalid(fmt::format("queue {} has commands in flight already", queue.qid()));
+  if (options.first_lba > options.last_lba ||
+      options.last_lba - options.first_lba < uint64_t{blocks_per_command_} - 1) {
+    invalid(fmt::format("LBA range {}..{} holds no whole {}-block command", options.first_lba, options.last_lba,
+                        blocks_per_command_));
+  }
+  commands_in_range_ = (options.last_lba - options.first_lba) / blocks_per_command_ +
+                       ((options.last_lba - options.first_lba) % blocks_per_command_ + 1) / blocks_per_command_;
+
+  // Memory layout: QD data buffers, then QD groups of PRP list pages.
+  const size_t page = controller.page_size();
+  const size_t data_bytes = round_up(options.block_bytes, page);
+  const size_t entries = prp::pages_spanned(0, options.block_bytes, page);
+  const size_t list_pages = entries > 2 ? prp::list_pages_needed(entries - 1, page) : 0;
+  const size_t per_slot = data_bytes + list_pages * page;
+  memory_ = DmaBuffer(controller.transport(), per_slot * options.queue_depth, page);
+
+  slots_.resize(options.queue_depth);
+  free_slots_.reserve(options.queue_depth);
+  slot_of_cid_.assign(size_t{1} << 16, 0);
+  for (uint32_t i = 0; i < options.queue_depth; ++i) {
+    Slot& slot = slots_[i];
+    slot.data_offset = i * data_bytes;
+    const prp::Plan plan = prp::plan(memory_.iova() + slot.data_offset, options.block_bytes, page);
+    slot.prp1 = plan.prp1;
+    slot.prp2 = plan.prp2;
+    if (plan.needs_list()) {
+      const size_t lists_at = options.queue_depth * data_bytes + i * list_pages * page;
+      std::vector<uint64_t> page_iovas;
+      for (size_t p = 0; p < list_pages; ++p) page_iovas.push_back(memory_.iova() + lists_at + p * page);
+      const auto laid_out = prp::lay_out_lists(plan.list_entries, page_iovas, page);
+      for (size_t p = 0; p < laid_out.size(); ++p) {
+        std::memcpy(memory_.data() + lists_at + p * page, laid_out[p].data(), page);
+      }
+      slot.prp2 = page_iovas.front();
+    }
+    free_slots_.push_back(options.queue_depth - 1 - i);
+  }
+}
+
+IoEngine::~IoEngine() = default;
+
+uint64_t IoEngine::next_lba() {
+  uint64_t index;
+  if (options_.pattern == IoPattern::kRandom) {
+    index = splitmix64(rng_state_) % commands_in_range_;
+  } else {
+    index = sequential_next_;
+    sequential_next_ = sequential_next_ + 1 == commands_in_range_ ? 0 : sequential_next_ + 1;
+  }
+  return options_.first_lba + index * blocks_per_command_;
+}
+
+void IoEngine::issue(uint32_t index, Clock::time_point now) {
+  Slot& slot = slots_[index];
+  slot.slba = next_lba();
+  spec::SubmissionEntry sqe = cmd::read(options_.nsid, slot.slba, blocks_per_command_);
+  sqe.prp1 = slot.prp1;
+  sqe.prp2 = slot.prp2;
+  slot.submitted = now;
+  slot.in_flight = true;
+  slot_of_cid_[queue_.post(sqe)] = static_cast<uint16_t>(index);
+}
+
+void IoEngine::check_timeouts(Clock::time_point now) {
+  for (const Slot& slot : slots_) {
+    if (slot.in_flight && now - slot.submitted > controller_.command_timeout()) {
+      throw DriverError(
+          ErrorKind::kCommandTimeout,
+          fmt::format("Read of namespace {} LBA {} got no completion within {} ms; {}", options_.nsid, slot.slba,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(controller_.command_timeout()).count(),
+                      queue_.describe_state()));
+    }
+  }
+}
+
+void IoEngine::stop_controller_and_rethrow() {
+  // Commands may still be in flight: the controller is stopped before the
+  // data buffers can be freed by unwinding; if it cannot be, they are given up.
+  try {
+    controller_.disable();
+  } catch (...) {
+  }
+  if (controller_.unusable()) memory_.abandon();
+  throw;
+}
+
+IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies) {
+  Clock& clock = controller_.clock();
+  Clock& idle_clock = idle_clock_of(clock);
+  const uint64_t ios_limit = limits.ios == 0 ? std::numeric_limits<uint64_t>::max() : limits.ios;
+  uint64_t issued = 0;
+  uint64_t done = 0;
+  uint32_t idle_polls = 0;
+  std::optional<DriverError> failure;  // a failed or wrong read: drain, then report it
+  const Clock::time_point start = clock.now();
+  Clock::time_point last_completion = start;
+  try {
+    for (;;) {
+      const Clock::time_point now = clock.now();
+      const bool may_issue = !failure && issued < ios_limit && now < limits.until &&
+                             (limits.stop == nullptr || !limits.stop->load(std::memory_order_relaxed));
+      if (may_issue && !free_slots_.empty()) {
+        while (!free_slots_.empty() && issued < ios_limit) {
+          issue(free_slots_.back(), now);
+          free_slots_.pop_back();
+          ++issued;
+        }
+        queue_.ring();  // one doorbell write for the batch
+      }
+      if (free_slots_.size() == slots_.size()) break;  // nothing in flight
+      bool have_time = false;
+      Clock::time_point completed_at{};
+      const uint32_t consumed = queue_.poll([&](const spec::CompletionEntry& cqe) {
+        if (!have_time) {
+          completed_at = clock.now();  // one clock read per poll batch
+          have_time = true;
+        }
+        const uint16_t index = slot_of_cid_[cqe.cid()];
+        Slot& slot = slots_[index];
+        slot.in_flight = false;
+        latencies.record(static_cast<uint64_t>((completed_at - slot.submitted).count()));
+        free_slots_.push_back(index);
+        ++done;
+        if (failure) return;
+        if (!cqe.status().ok()) {
+          failure = DriverError(ErrorKind::kCommandFailed,
+                                fmt::format("Read of namespace {} LBAs {}..{} failed: {}", options_.nsid, slot.slba,
+                                            slot.slba + blocks_per_command_ - 1, cqe.status().describe()));
+        } else if (options_.verify) {
+          const auto data = memory_.bytes().subspan(slot.data_offset, options_.block_bytes);
+          if (const auto bad = lba_stamp::check(data, options_.lba_size, slot.slba, options_.nsid)) {
+            failure = DriverError(ErrorKind::kCommandFailed,
+                                  fmt::format("Read of namespace {} LBA {} returned wrong data: byte {} is {:02x}h, "
+                                              "the LBA stamp says {:02x}h",
+                                              options_.nsid, bad->lba, bad->byte, bad->actual, bad->expected));
+          }
+        }
+      });
+      if (consumed != 0) {
+        last_completion = completed_at;
+        idle_polls = 0;
+        completed_.store(done, std::memory_order_relaxed);
+      } else if (++idle_polls % kIdlePollsPerPause == 0) {
+        check_timeouts(clock.now());
+        idle_clock.pause(kIdlePause);
+      }
+    }
+  } catch (...) {
+    stop_controller_and_rethrow();
+  }
+  if (failure) throw *failure;
+  return IoRunResult{done, done * options_.block_bytes, last_completion - start};
+}
+
+}  // namespace nvqual

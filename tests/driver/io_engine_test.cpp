@@ -1,0 +1,279 @@
+// The I/O engine on the simulator: QD commands in flight, seeded or sequential
+// LBAs inside the range, the LBA stamp verified, failures reported, and no
+// heap or DMA allocation once it runs (the counters below).
+#include "nvqual/driver/io_engine.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <set>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "nvqual/sim/profile.hpp"
+#include "nvqual/sim/simulated_controller.hpp"
+
+// Every heap allocation in this test binary counts here (operator new is
+// replaceable program-wide; the other sized/aligned forms forward to these).
+namespace {
+std::atomic<uint64_t> g_heap_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  g_heap_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace nvqual {
+namespace {
+
+// Forwards to the simulator and counts DMA allocations.
+class CountingTransport final : public Transport {
+ public:
+  explicit CountingTransport(Transport& inner) : inner_(inner) {}
+  uint32_t read32(uint32_t offset) override { return inner_.read32(offset); }
+  uint64_t read64(uint32_t offset) override { return inner_.read64(offset); }
+  void write32(uint32_t offset, uint32_t value) override { inner_.write32(offset, value); }
+  void write64(uint32_t offset, uint64_t value) override { inner_.write64(offset, value); }
+  DmaRegion dma_alloc(size_t size, size_t alignment) override {
+    ++allocations;
+    return inner_.dma_alloc(size, alignment);
+  }
+  void dma_free(const DmaRegion& region) noexcept override {
+    ++frees;
+    inner_.dma_free(region);
+  }
+  std::string name() const override { return inner_.name(); }
+  bool is_simulator() const override { return true; }
+  uint64_t allocations = 0;
+  uint64_t frees = 0;
+
+ private:
+  Transport& inner_;
+};
+
+struct EngineRig {
+  explicit EngineRig(sim::Profile profile = sim::default_profile(), uint32_t entries = 64)
+      : sim(std::move(profile), sim::Mode::kInline, clock), counting(sim), controller(counting, {}, clock) {
+    controller.reset();
+    controller.identify_controller();
+    controller.set_number_of_queues(1, 1);
+    queue = &controller.create_io_queue_pair(1, entries);
+    const auto format = controller.active_format(1);
+    lba_size = static_cast<uint32_t>(format->data_size());
+    nsze = controller.identify_namespace(1).nsze;
+  }
+  IoEngineOptions options(uint32_t block_bytes, uint32_t qd) const {
+    IoEngineOptions o;
+    o.nsid = 1;
+    o.lba_size = lba_size;
+    o.first_lba = 0;
+    o.last_lba = nsze - 1;
+    o.block_bytes = block_bytes;
+    o.queue_depth = qd;
+    o.verify = true;
+    return o;
+  }
+  // The SLBA of every Read the command log still holds, oldest first.
+  std::vector<uint64_t> read_lbas() {
+    std::vector<uint64_t> lbas;
+    for (const auto& record : controller.command_log().records()) {
+      if (record.qid != 0) lbas.push_back(record.command.cdw10 | (uint64_t{record.command.cdw11} << 32));
+    }
+    return lbas;
+  }
+
+  VirtualClock clock;
+  sim::SimulatedController sim;
+  CountingTransport counting;
+  Controller controller;
+  QueuePair* queue = nullptr;
+  uint32_t lba_size = 0;
+  uint64_t nsze = 0;
+};
+
+sim::CommandMatch every_io_read() {
+  sim::CommandMatch match;
+  match.queue = sim::QueueKind::kIo;
+  match.opcode = static_cast<uint8_t>(spec::NvmOpcode::kRead);
+  return match;
+}
+
+template <typename F>
+DriverError error_of(F&& f) {
+  try {
+    f();
+  } catch (const DriverError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a DriverError";
+  return DriverError(ErrorKind::kInvalidArgument, "none");
+}
+
+// 4 KiB (PRP1 only), 8 KiB (PRP2 a page) and 128 KiB (a PRP list per slot).
+class SteadyState : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(SteadyState, AllocatesNothingAndKeepsEveryCommandVerified) {
+  EngineRig rig;
+  const uint64_t heap_at_start = g_heap_allocations.load();
+  IoEngine engine(rig.controller, *rig.queue, rig.options(GetParam(), 32));
+  ASSERT_GT(g_heap_allocations.load(), heap_at_start) << "the counter sees the engine's set-up allocations";
+  LatencyHistogram warm;
+  engine.run(IoLimits{.ios = 200}, warm);
+  const uint64_t doorbells_before = rig.sim.counters().sq_doorbell_writes;  // first pass of the rings and the CID space
+
+  LatencyHistogram latencies;
+  const uint64_t dma_before = rig.counting.allocations;
+  const uint64_t dma_frees_before = rig.counting.frees;
+  const uint64_t heap_before = g_heap_allocations.load();
+  const IoRunResult result = engine.run(IoLimits{.ios = 640}, latencies);
+  const uint64_t heap_during = g_heap_allocations.load() - heap_before;
+
+  EXPECT_EQ(heap_during, 0u) << "heap allocations during a steady-state run";
+  EXPECT_EQ(rig.counting.allocations - dma_before, 0u) << "DMA allocations during a steady-state run";
+  EXPECT_EQ(rig.counting.frees - dma_frees_before, 0u) << "DMA frees during a steady-state run";
+  EXPECT_EQ(result.ios, 640u);
+  EXPECT_EQ(result.bytes, 640u * GetParam());
+  EXPECT_EQ(latencies.count(), 640u);
+  EXPECT_EQ(rig.sim.counters().io_commands[static_cast<uint8_t>(spec::NvmOpcode::kRead)], 840u);
+  // The inline simulator completes each command as its doorbell is written,
+  // so QD in flight shows as batches: 32 commands behind each doorbell.
+  EXPECT_EQ(rig.sim.counters().sq_doorbell_writes - doorbells_before, 640u / 32);
+  EXPECT_TRUE(rig.sim.violations().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(BlockSizes, SteadyState, ::testing::Values(4096u, 8192u, 131072u));
+
+TEST(IoEngine, AllocatesItsDmaMemoryOnceUpFront) {
+  EngineRig rig;
+  const uint64_t before = rig.counting.allocations;
+  IoEngine engine(rig.controller, *rig.queue, rig.options(131072, 16));
+  EXPECT_EQ(rig.counting.allocations - before, 1u);
+  // 16 data buffers of 32 pages plus one PRP list page each.
+  EXPECT_EQ(engine.dma_bytes(), 16u * (131072 + 4096));
+}
+
+TEST(IoEngine, SequentialReadsWalkTheRangeAndWrap) {
+  EngineRig rig;
+  IoEngineOptions options = rig.options(8192, 1);
+  options.pattern = IoPattern::kSequential;
+  options.first_lba = 100;
+  options.last_lba = 100 + 4 * 16 - 1 + 5;  // 4 whole commands of 16 blocks; 5 spare blocks are never read
+  IoEngine engine(rig.controller, *rig.queue, options);
+  LatencyHistogram latencies;
+  engine.run(IoLimits{.ios = 9}, latencies);
+  EXPECT_THAT(rig.read_lbas(), ::testing::ElementsAre(100, 116, 132, 148, 100, 116, 132, 148, 100));
+}
+
+TEST(IoEngine, RandomReadsAreAlignedInsideTheRangeAndFollowTheSeed) {
+  const auto lbas_for = [](uint64_t seed) {
+    EngineRig rig;
+    IoEngineOptions options = rig.options(4096, 4);
+    options.first_lba = 1000;
+    options.last_lba = 1000 + 8 * 50 - 1;
+    options.seed = seed;
+    IoEngine engine(rig.controller, *rig.queue, options);
+    LatencyHistogram latencies;
+    engine.run(IoLimits{.ios = 100}, latencies);
+    return rig.read_lbas();
+  };
+  const std::vector<uint64_t> first = lbas_for(42);
+  ASSERT_EQ(first.size(), 100u);
+  std::set<uint64_t> distinct;
+  for (uint64_t lba : first) {
+    EXPECT_GE(lba, 1000u);
+    EXPECT_LE(lba + 8, 1000u + 400);
+    EXPECT_EQ((lba - 1000) % 8, 0u);
+    distinct.insert(lba);
+  }
+  EXPECT_GT(distinct.size(), 30u) << "random LBAs spread over the 50 positions";
+  EXPECT_EQ(lbas_for(42), first);
+  EXPECT_NE(lbas_for(43), first);
+}
+
+TEST(IoEngine, StopsIssuingWhenAskedAndDrains) {
+  EngineRig rig;
+  IoEngine engine(rig.controller, *rig.queue, rig.options(4096, 8));
+  std::atomic<bool> stop{true};
+  LatencyHistogram latencies;
+  const IoRunResult result = engine.run(IoLimits{.stop = &stop}, latencies);
+  EXPECT_EQ(result.ios, 0u);
+  EXPECT_EQ(rig.queue->outstanding(), 0u);
+}
+
+TEST(IoEngine, VerifyCatchesWrongDataWithSuccessStatus) {
+  sim::Profile profile = sim::default_profile();
+  profile.faults.push_back(sim::BadReadTransferFault{sim::ReadTransferEffect::kXor, 50, 0, 700, 0x01});
+  EngineRig rig(std::move(profile));
+  IoEngine engine(rig.controller, *rig.queue, rig.options(4096, 8));
+  LatencyHistogram latencies;
+  const DriverError error = error_of([&] { engine.run(IoLimits{.ios = 1000}, latencies); });
+  EXPECT_EQ(error.kind(), ErrorKind::kCommandFailed);
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("returned wrong data"));
+  EXPECT_EQ(rig.queue->outstanding(), 0u) << "the run drains before it reports";
+}
+
+TEST(IoEngine, VerifyCatchesADeviceThatIgnoresPrpLists) {
+  sim::Profile profile = sim::default_profile();
+  profile.faults.push_back(sim::Prp1OnlyFault{sim::QueueKind::kIo});
+  EngineRig rig(std::move(profile));
+  IoEngine engine(rig.controller, *rig.queue, rig.options(131072, 4));
+  LatencyHistogram latencies;
+  EXPECT_EQ(error_of([&] { engine.run(IoLimits{.ios = 10}, latencies); }).kind(), ErrorKind::kCommandFailed);
+}
+
+TEST(IoEngine, AFailedReadEndsTheRunNamingItsStatus) {
+  EngineRig rig(sim::default_profile());
+  IoEngineOptions options = rig.options(4096, 4);
+  options.first_lba = rig.nsze - 8;
+  options.last_lba = rig.nsze + 800;  // the engine does not know NSZE: the device refuses
+  options.pattern = IoPattern::kSequential;
+  options.verify = false;
+  IoEngine engine(rig.controller, *rig.queue, options);
+  LatencyHistogram latencies;
+  const DriverError error = error_of([&] { engine.run(IoLimits{.ios = 100}, latencies); });
+  EXPECT_EQ(error.kind(), ErrorKind::kCommandFailed);
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("failed"));
+  EXPECT_THAT(error.what(), ::testing::HasSubstr(fmt::format("LBAs {}..", rig.nsze)));
+}
+
+TEST(IoEngine, ALostCompletionTimesOutAndStopsTheController) {
+  sim::CommandMatch fifth = every_io_read();
+  fifth.nth = 5;
+  sim::Profile profile = sim::default_profile();
+  profile.faults.push_back(sim::DropCompletionFault{fifth});
+  EngineRig rig(std::move(profile));
+  IoEngine engine(rig.controller, *rig.queue, rig.options(4096, 4));
+  LatencyHistogram latencies;
+  const DriverError error = error_of([&] { engine.run(IoLimits{.ios = 100}, latencies); });
+  EXPECT_EQ(error.kind(), ErrorKind::kCommandTimeout);
+  EXPECT_FALSE(rig.controller.enabled()) << "disabled before unwinding can free the buffers";
+}
+
+TEST(IoEngine, RefusesOptionsThatCannotWork) {
+  EngineRig rig(sim::default_profile(), 16);
+  const auto refused = [&](IoEngineOptions o) {
+    return error_of([&] { IoEngine engine(rig.controller, *rig.queue, o); });
+  };
+  IoEngineOptions o = rig.options(4096, 4);
+  o.block_bytes = 4096 + 512 / 2;
+  EXPECT_THAT(refused(o).what(), ::testing::HasSubstr("not a multiple"));
+  o = rig.options(4096, 16);  // a 16-entry queue holds 15
+  EXPECT_THAT(refused(o).what(), ::testing::HasSubstr("queue depth 16"));
+  o = rig.options(4096, 0);
+  EXPECT_EQ(refused(o).kind(), ErrorKind::kInvalidArgument);
+  o = rig.options(static_cast<uint32_t>(rig.controller.max_transfer_bytes()) * 2, 1);
+  EXPECT_THAT(refused(o).what(), ::testing::HasSubstr("MDTS"));
+  o = rig.options(8192, 1);
+  o.first_lba = 10;
+  o.last_lba = 10 + 8192 / rig.lba_size - 2;  // one block short of a command
+  EXPECT_THAT(refused(o).what(), ::testing::HasSubstr("holds no whole"));
+}
+
+}  // namespace
+}  // namespace nvqual
