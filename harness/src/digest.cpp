@@ -27,6 +27,12 @@ std::string sha256_hex(std::string_view text) {
 }
 
 std::string sha256_file(const std::filesystem::path& path) {
+  // A device, FIFO or /dev/zero would be read for ever (or block): only a
+  // regular file has an end.
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    throw std::runtime_error(fmt::format("{} is not a regular file", path.string()));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(fmt::format("cannot read {}", path.string()));
   const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -115,6 +115,9 @@ TEST_F(ModelProfileFiles, ValuesOfTheWrongKindAreErrors) {
   EXPECT_THAT(error_of("  identify_namespace.lba_formats: [{size: 512}]\n"), HasSubstr("unknown format key 'size'"));
   EXPECT_THAT(error_of("  golden.first: \"abc\"\n"), HasSubstr("expected a SHA-256"));
   EXPECT_THAT(error_of("  golden.first: {file: golden/missing.bin}\n"), HasSubstr("cannot read the golden file"));
+  // Found while fuzzing: /dev/zero has no end, so hashing it never returned.
+  EXPECT_THAT(error_of("  golden.first: {file: /dev/zero}\n"), HasSubstr("/dev/zero is not a regular file"));
+  EXPECT_THAT(error_of("  golden.first: {file: golden}\n"), HasSubstr("is not a regular file"));
   EXPECT_THAT(error_of("  identify_controller.vid: 1\n  identify_controller.vid: 2\n"),
               HasSubstr("p.yaml:4:3: duplicate key 'identify_controller.vid' (first at line 3, column 3)"));
   // Anywhere in the file, not only among the values.

@@ -661,6 +661,26 @@ class ChecksFailOnBadEvidenceTest(unittest.TestCase):
         self.assertEqual(self._agreement_failures(guest, sim, {"crms": 0}, {"crms": 1}), 0)
         self.assertEqual(self._agreement_failures(guest, sim, {"crms": 1}, {"crms": 1}), 1)
 
+    def _skip_rule_failures(self, guest_facts, sim_facts, guest_outcome="skipped") -> int:
+        rule = "ONCS bit 4 clear: no Save and Select (requires (oncs & 0x10) != 0)"
+        guest = self._run({"FEAT-024": guest_outcome})
+        guest["suites"][0]["cases"][0]["message"] = rule
+        guest["target"]["facts"] = guest_facts
+        return self._data_failures(checks.check_sim_agreement, guest, self._run({"FEAT-024": "passed"}, **sim_facts))
+
+    def test_a_skip_is_explained_only_by_the_facts_its_rule_reads(self):
+        self.assertEqual(checks.skip_rule_facts("LPA bit 0 set: kept per namespace ((lpa & 0x1) != 0)"), ["lpa"])
+        self.assertEqual(checks.skip_rule_facts("no rule here"), [])
+        self.assertEqual(self._skip_rule_failures({"oncs": 0}, {"oncs": 0x10}), 0)
+        # The same ONCS on both: the skip is a real disagreement.
+        self.assertEqual(self._skip_rule_failures({"oncs": 0x10}, {"oncs": 0x10}), 1)
+        # A fact the rule does not read differs: no excuse.
+        self.assertEqual(self._skip_rule_failures({"oncs": 0x10, "lpa": 0}, {"oncs": 0x10, "lpa": 7}), 1)
+        # A fact missing on one side explains nothing.
+        self.assertEqual(self._skip_rule_failures({}, {"oncs": 0x10}), 1)
+        # Never a failure.
+        self.assertEqual(self._skip_rule_failures({"oncs": 0}, {"oncs": 0x10}, guest_outcome="failed"), 1)
+
     def test_known_difference_never_excuses_a_failure(self):
         self.assertEqual(self._agreement_failures({"REG-011": "failed"}, {"REG-011": "passed"},
                                                   {"crms": 0}, {"crms": 1}), 1)

@@ -42,6 +42,7 @@ SetFeatureOutcome set_feature_remembered(StepContext& ctx, uint8_t fid, uint32_t
   const uint32_t get_cdw11 = fid == kFidTemperature ? (cdw11 & 0x003F0000u)
                                                     : (fid == kFidInterruptVector ? selector : 0);
   out.previous = read_feature(ctx, fid, nsid, get_cdw11, kSelectCurrent);
+  const size_t restores_before = ctx.feature_restores().size();
   if (fid == kFidNumberOfQueues) {
     // Fixed once I/O queues exist, and set again by every case's start state: nothing to restore.
   } else if (out.previous) {
@@ -55,6 +56,13 @@ SetFeatureOutcome set_feature_remembered(StepContext& ctx, uint8_t fid, uint32_t
     }
   }
   out.completion = ctx.controller().admin(cmd::set_features(fid, cdw11, save, nsid));
+  // A refused Set Features changed nothing (Base 2.0 5.28), so this call's
+  // restores go: restoring would send a command the device refuses again
+  // (QEMU 7.2: 01/0Eh, 01/0Dh), an error completion no case asked for.
+  if (!out.completion.status().ok()) {
+    auto& restores = ctx.feature_restores();
+    restores.erase(restores.begin() + static_cast<std::ptrdiff_t>(restores_before), restores.end());
+  }
   return out;
 }
 
