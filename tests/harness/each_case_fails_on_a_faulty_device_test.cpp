@@ -767,7 +767,7 @@ TEST_F(EachCaseFailsOnAFaultyDevice, EveryFaultIsCaughtBySomeCase) {
       continue;
     }
     const auto* refused = std::find_if(std::begin(kRefusedAtStart), std::end(kRefusedAtStart),
-                                       [&](const RefusedAtStart& r) { return target == r.target; });
+                                       [&name = target](const RefusedAtStart& r) { return name == r.target; });
     if (refused != std::end(kRefusedAtStart)) {
       EXPECT_EQ(code, 3) << target << " must be refused as unusable";
       EXPECT_THAT(findings_->device_problem[target], ::testing::HasSubstr(refused->problem_part)) << target;
