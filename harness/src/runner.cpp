@@ -180,6 +180,7 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
   facts["simulator"] = info.target.simulator ? 1 : 0;
   facts["pattern"] = state.options.settings.expect_pattern ? 1 : 0;
   facts["model"] = state.options.settings.model != nullptr ? 1 : 0;
+  add_simulator_default_scratch(state.options.settings.media_change_policy, facts, info.target.simulator);
   add_scratch_variables(facts, state.options.settings.media_change_policy, info.target.simulator);
   state.listener.on_run_start(info);
 

@@ -1,6 +1,7 @@
 #include "scratch_variables.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace nvqual::harness {
 
@@ -13,42 +14,48 @@ uint64_t fact(const Variables& facts, const char* name) {
 }
 }  // namespace
 
+void add_simulator_default_scratch(MediaChangePolicy& policy, const Variables& facts, bool simulator) {
+  const uint64_t nsze = fact(facts, "nsze");
+  if (!simulator || !policy.scratch().empty() || nsze < 4 || facts.count("nsid") == 0) return;
+  const auto nsid = static_cast<uint32_t>(fact(facts, "nsid"));
+  policy.add_scratch({.nsid = nsid, .first = nsze / 4, .last = nsze / 2 - 1});
+  policy.add_scratch({.nsid = nsid, .first = nsze, .last = std::numeric_limits<uint64_t>::max()});
+  const uint64_t above_nn = fact(facts, "nn") + 1;
+  if (above_nn != nsid && above_nn < kEveryNamespace) {
+    policy.add_scratch({.nsid = static_cast<uint32_t>(above_nn), .whole = true});
+  }
+}
+
 void add_scratch_variables(Variables& facts, const MediaChangePolicy& policy, bool simulator) {
   const auto nsid = static_cast<uint32_t>(fact(facts, "nsid"));
   const uint64_t nsze = fact(facts, "nsze");
   uint64_t first = 0;
   uint64_t last = 0;
   uint64_t blocks = 0;
-  bool all = false;
-  bool any_nsid = false;
-  if (policy.scratch().empty()) {
-    all = any_nsid = simulator;
-  } else {
-    for (const ScratchRange& range : policy.scratch()) {
-      if (range.whole && range.nsid == kEveryNamespace) any_nsid = true;
-    }
-    for (const ScratchRange& range : policy.scratch()) {
-      if (range.nsid != nsid && range.nsid != kEveryNamespace) continue;
-      all = range.whole;
-      if (!range.whole) {
-        // A range past NSZE is cut to the namespace: the suites write blocks that exist.
-        first = range.first;
-        last = std::min(range.last, nsze == 0 ? 0 : nsze - 1);
-        blocks = first <= last && first < nsze ? last - first + 1 : 0;
-      }
+  for (const ScratchRange& range : policy.scratch()) {
+    if (range.nsid != nsid && range.nsid != kEveryNamespace) continue;
+    if (range.whole) {
+      first = 0;
+      last = nsze == 0 ? 0 : nsze - 1;
+      blocks = nsze;
       break;
     }
+    if (range.first >= nsze) continue;  // past the end: no blocks to write and read back
+    // A range past NSZE is cut to the namespace: the suites write blocks that exist.
+    first = range.first;
+    last = std::min(range.last, nsze - 1);
+    blocks = last - first + 1;
+    break;
   }
-  if (all) {
-    first = 0;
-    last = nsze == 0 ? 0 : nsze - 1;
-    blocks = nsze;
-  }
+  // What the driver itself will allow (a simulator with no range allows anything).
+  const bool real_device = !simulator;
+  const uint64_t above_nn = fact(facts, "nn") + 1;
   facts["scratch_first"] = first;
   facts["scratch_last"] = last;
   facts["scratch_blocks"] = blocks;
-  facts["scratch_all"] = all ? 1 : 0;
-  facts["scratch_any_nsid"] = any_nsid ? 1 : 0;
+  facts["scratch_past_end"] = policy.lbas_allowed(real_device, nsid, nsze, 8) ? 1 : 0;
+  facts["scratch_inactive_nsid"] =
+      above_nn < kEveryNamespace && policy.lbas_allowed(real_device, static_cast<uint32_t>(above_nn), 0, 1) ? 1 : 0;
 }
 
 }  // namespace nvqual::harness
