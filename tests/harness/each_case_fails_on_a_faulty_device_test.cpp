@@ -190,13 +190,22 @@ class EachCaseFailsOnAFaultyDevice : public ::testing::Test {
     model_ = new ModelProfile(load_model_profile(NVQUAL_SOURCE_DIR "/fixtures/models/nvqual-sim-default.yaml"));
     auto options = testing::quick_options();
     options.settings.model = model_;
+    // The clean devices and the harness-write-* profiles run the write cases
+    // (--allow-media-changes, the simulator's default scratch range); every
+    // other faulty device skips them, as a run without the opt-in does.
+    auto writing = options;
+    writing.settings.allow_media_changes = true;
+    std::vector<Suite> write_suites;
+    for (const Suite& suite : suites) {
+      if (suite.media_changes) write_suites.push_back(suite);
+    }
 
     // The clean devices: every case passes (or skips). The default profile's
     // facts stand in when a faulty device cannot even be probed. multi-ns.yaml
     // has what the default lacks (namespaces beyond NSID 1, an inactive NSID);
     // the model profile describes the default device, so it runs without one.
-    const auto clean = testing::run_on_simulator(sim::default_profile(), suites, options);
-    auto without_model = options;
+    const auto clean = testing::run_on_simulator(sim::default_profile(), suites, writing);
+    auto without_model = writing;
     without_model.settings.model = nullptr;
     const auto multi_ns = testing::run_on_simulator(sim::load_profile(NVQUAL_SOURCE_DIR "/fixtures/sim/multi-ns.yaml"),
                                                     suites, without_model);
@@ -245,10 +254,14 @@ class EachCaseFailsOnAFaultyDevice : public ::testing::Test {
     for (const auto& file : std::filesystem::directory_iterator(NVQUAL_SOURCE_DIR "/fixtures/sim/faults")) {
       if (file.path().extension() != ".yaml") continue;
       const sim::Profile profile = sim::load_profile(file.path());
-      auto with_fallback = options;
-      with_fallback.fallback_target = facts_without_faults(profile);
       const std::string target = file.path().stem().string();
-      const auto run = testing::run_on_simulator(profile, suites, with_fallback);
+      // A write fault shows only in the suites that write: run just those (the
+      // test's run time stays small), with the opt-in.
+      const bool write_fault = target.rfind("harness-write-", 0) == 0;
+      const std::vector<Suite>& target_suites = write_fault ? write_suites : suites;
+      auto with_fallback = write_fault ? writing : options;
+      with_fallback.fallback_target = facts_without_faults(profile);
+      const auto run = testing::run_on_simulator(profile, target_suites, with_fallback);
       record(target, run->listener);
       findings_->exit_code[target] = exit_code_for(run->summary);
       findings_->device_problem[target] = run->summary.device_problem;
@@ -256,7 +269,7 @@ class EachCaseFailsOnAFaultyDevice : public ::testing::Test {
       // for its fault (a controller that never becomes ready fails reaching the
       // admin queue's start state): each suite then gets a device of its own.
       if (!trips_a_case(target)) {
-        for (const Suite& suite : suites)
+        for (const Suite& suite : target_suites)
           record(target, testing::run_on_simulator(profile, {suite}, with_fallback)->listener);
       }
     }
@@ -538,6 +551,36 @@ const Expectation kCaughtByCheck[] = {
     {"harness-self-report-statuses", "ABT-003", "status in {00/00, 00/02}"},
     {"harness-abort-ignored", "ABT-004", "aborted == 0"},
     {"harness-self-report-statuses", "ABT-004", "unexpected_statuses == 0"},
+    // data_integrity: each write-media effect fails the cases written for it,
+    // and the write stamp names what the device left (stale, misdirected, corruption)
+    {"harness-write-lost-write", "DI-001", "carries the write stamp 'w' wrote"},
+    {"harness-write-misdirected-write", "DI-001", "carries the write stamp 'w' wrote"},
+    {"harness-write-lost-write", "DI-002", "carries the write stamp 'w' wrote"},
+    {"harness-write-lost-write", "DI-003", "carries the write stamp 'w' wrote"},
+    {"harness-write-statuses", "DI-004", "status in {00/02}: expected {00/02}, actual 00/80"},
+    {"harness-write-lost-write", "DI-004", "carries the write stamp 'w' wrote"},
+    {"harness-write-lost-write", "DI-005", "carries the write stamp 'a' wrote"},
+    {"harness-write-prp1-only", "DI-005", "carries the write stamp 'b' wrote"},
+    {"harness-write-prp1-only", "DI-006", "carries the write stamp 'w' wrote"},
+    {"harness-write-lost-write", "DI-006", "carries the write stamp 'w' wrote"},
+    {"harness-write-lost-write", "DI-007", "carries the write stamp 'one' wrote"},
+    {"harness-write-stale-overwrite", "DI-008", "actual stale"},
+    {"harness-write-zeroes-leave-data", "DI-009", "data is all 0 bytes"},
+    {"harness-write-zeroes-leave-data", "DI-010", "data is all 0 bytes"},
+    {"harness-write-deallocate-keeps-data", "DI-011", "data is all ((dlfeat & 0x7) == 2) * 0xFF bytes"},
+    {"harness-write-lost-write", "DI-012", "status in {00/00}: expected {00/00}, actual 02/85"},
+    {"harness-write-compare-always-matches", "DI-013", "status in {02/85}: expected {02/85}, actual 00/00"},
+    {"harness-write-flush-does-nothing", "DI-014", "carries the write stamp 'w' wrote"},
+    {"harness-write-flush-does-nothing", "DI-015", "carries the write stamp 'w' wrote"},
+    {"harness-write-power-loss", "DI-016", "carries the write stamp 'w' wrote"},
+    {"harness-write-beyond-nsze", "DI-017", "status in {00/80}: expected {00/80}, actual 00/00"},
+    {"harness-write-statuses", "DI-017", "status in {00/80}: expected {00/80}, actual 00/02"},
+    {"harness-write-statuses", "DI-018", "status in {00/0B}: expected {00/0B}, actual 00/02"},
+    {"harness-write-lost-write", "DI-019", "carries the write stamp 'q1' wrote"},
+    {"harness-write-misdirected-write", "DI-020", "data agrees with 'after'"},
+    {"harness-write-statuses", "DI-021", "status in {00/00}: expected {00/00}, actual 02/81"},
+    {"harness-write-misdirected-write", "DI-022", "data matches the LBA stamp"},
+    {"harness-write-statuses", "DI-023", "status in {00/80}: expected {00/80}, actual 00/02"},
 };
 
 // What only the driver can see is caught as an error, no check failing: a
@@ -594,6 +637,16 @@ constexpr const char* kNlbafNotWritten = "reachable (NLBAF 64); the fault is not
 // nth_after_reset) would reach it; not written yet.
 constexpr const char* kSameCommandAsValid = "same command as the valid one before it: a status fault hits that first";
 
+// misdirected-write stores a write one LBA higher; no fault puts data below
+// the blocks a write names, so the block before the scratch range keeps its
+// contents on every simulated device.
+constexpr const char* kNoWriteBelow = "no write-media fault stores data below the LBAs a write names";
+// The write-media faults hit every write alike (no fault is aimed at one queue
+// or one overwrite), so the case's first read-back fails first and the case
+// stops there; a later read-back of the same kind is never reached.
+constexpr const char* kEarlierReadBackFirst =
+    "write faults hit every write alike: the case's first read-back fails first";
+
 const Unreachable kUnreachable[] = {
     {"ID-005: vid == vid", kSameAsProbe},
     {"ID-005: ssvid == ssvid", kSameAsProbe},
@@ -644,6 +697,14 @@ const Unreachable kUnreachable[] = {
     {"IOQ-015: status in {01/01}", kSameCommandAsValid},
     {"IOQ-017: status in {01/01}", kSameCommandAsValid},
     {"IOQ-018: status in {01/01, 01/00}", kSameCommandAsValid},
+    {"DI-007: data carries the write stamp 'two' wrote", kEarlierReadBackFirst},
+    {"DI-008: data carries the write stamp 'g3' wrote", kEarlierReadBackFirst},
+    {"DI-008: data carries the write stamp 'g2' wrote #2", kEarlierReadBackFirst},
+    {"DI-019: data carries the write stamp 'q2' wrote", kEarlierReadBackFirst},
+    {"DI-019: data carries the write stamp 'q3' wrote", kEarlierReadBackFirst},
+    {"DI-019: data carries the write stamp 'q4' wrote", kEarlierReadBackFirst},
+    {"DI-020: data agrees with 'before'", kNoWriteBelow},
+    {"DI-022: data matches the LBA stamp", kNoWriteBelow},
 };
 
 std::string join_lines(const std::vector<std::string>& lines) {

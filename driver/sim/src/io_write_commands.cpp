@@ -58,6 +58,11 @@ bool Device::gather_from_host(const spec::SubmissionEntry& sqe, uint64_t page_si
     failure = outcome.status;
     return false;
   }
+  // prp1-only fault: only what PRP1 covers arrives; the rest of the block reads as zeros.
+  if (transfer_faults_.prp1_only(false) && segments.size() > 1) {
+    segments.resize(1);
+    std::fill(out.begin(), out.end(), std::byte{0});
+  }
   gather(segments, out);
   return true;
 }
