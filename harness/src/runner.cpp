@@ -19,7 +19,7 @@
 #include "nvqual/harness/value.hpp"
 #include "run_info.hpp"
 #include "run_stop.hpp"
-#include "scratch_variables.hpp"
+#include "nvqual/harness/scratch_variables.hpp"
 #include "start_up_probe.hpp"
 #include "stop_signal_handler.hpp"
 #include "waits_end_on_stop.hpp"

@@ -1,4 +1,4 @@
-#include "scratch_variables.hpp"
+#include "nvqual/harness/scratch_variables.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -36,6 +36,33 @@ TEST(RunnerOnSimulator, EveryShippedCasePassesOrSkipsOnTheDefaultProfile) {
   EXPECT_THAT(violations[0], HasSubstr("not aligned"));
 }
 
+// Without --allow-media-changes every write case is skipped, saying why; with
+// it the clean simulator passes every one its facts allow (its default scratch
+// range, docs/data-integrity.md), and the read suites after it still find the
+// LBA stamp wherever they read.
+TEST(RunnerOnSimulator, WriteCasesSkipWithoutTheOptInAndPassWithIt) {
+  const auto suites = testing::shipped_suites();
+  const auto without = run_on_simulator(sim::default_profile(), suites);
+  const CaseResult* skipped = without->listener.find("DI-001");
+  ASSERT_NE(skipped, nullptr);
+  EXPECT_EQ(skipped->outcome, Outcome::kSkipped);
+  EXPECT_THAT(skipped->message, HasSubstr("pass --allow-media-changes"));
+
+  auto options = testing::quick_options();
+  options.settings.allow_media_changes = true;
+  const auto with = run_on_simulator(sim::default_profile(), suites, options);
+  EXPECT_EQ(with->listener.problems(), "");
+  EXPECT_EQ(with->summary.totals.failures, 0);
+  EXPECT_EQ(with->summary.totals.errors, 0);
+  for (const char* id : {"DI-001", "DI-008", "DI-011", "DI-013", "DI-015", "DI-017", "DI-018", "DI-020", "DI-022"}) {
+    ASSERT_NE(with->listener.find(id), nullptr) << id;
+    EXPECT_EQ(with->listener.find(id)->outcome, Outcome::kPassed) << id << ": " << with->listener.find(id)->message;
+  }
+  // The default profile has a volatile write cache: the case for a device without one says so.
+  EXPECT_THAT(with->listener.find("DI-016")->message, HasSubstr("VWC bit 0 set"));
+  EXPECT_EQ(with->listener.find("RD-001")->outcome, Outcome::kPassed);
+}
+
 }  // namespace
 }  // namespace nvqual::harness
 
