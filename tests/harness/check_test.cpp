@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "nvqual/driver/lba_stamp.hpp"
+#include "nvqual/driver/write_stamp.hpp"
 #include "nvqual/harness/suite_error.hpp"
 
 namespace nvqual::harness {
@@ -178,6 +179,52 @@ TEST(Check, SameAsComparesWithSavedData) {
   const CheckResult r = apply(c, DataPtr(changed), f.env());
   EXPECT_EQ(r.state, CheckState::kFailed);
   EXPECT_THAT(r.expected, HasSubstr("byte 4000 (LBA 7)"));
+}
+
+DataPtr written(uint64_t lba, size_t blocks, uint32_t generation, uint64_t seed = 7) {
+  auto data = std::make_shared<DataBlock>();
+  data->bytes.resize(blocks * 512);
+  write_stamp::fill(data->bytes, 512, {.lba = lba, .nsid = 1, .generation = generation, .seed = seed});
+  data->first_lba = lba;
+  data->nsid = 1;
+  data->lba_size = 512;
+  return data;
+}
+
+TEST(Check, WrittenByNamesStaleMisdirectedAndCorruptBlocks) {
+  Fixture f;
+  f.saved["w"] = written(10, 8, 2);
+  Check c;
+  c.field = "data";
+  c.op = CheckOp::kWrittenBy;
+  c.text = "w";
+  EXPECT_EQ(state(c, written(10, 8, 2), f), CheckState::kPassed);
+  EXPECT_EQ(state(c, written(12, 2, 2), f), CheckState::kPassed);  // part of what was written
+  EXPECT_THAT(apply(c, written(10, 8, 1), f.env()).actual, HasSubstr("stale"));
+  auto moved = std::make_shared<DataBlock>(*written(11, 8, 2));
+  moved->first_lba = 10;  // the device returned LBA 11's block for LBA 10
+  EXPECT_THAT(apply(c, DataPtr(moved), f.env()).actual, HasSubstr("misdirected"));
+  EXPECT_THAT(apply(c, stamped(10, 8), f.env()).actual, HasSubstr("corruption"));
+  EXPECT_THAT(apply(c, written(10, 8, 2, 8), f.env()).actual, HasSubstr("corruption"));  // another case's seed
+  // Blocks the write never covered cannot be judged against it.
+  const CheckResult outside = apply(c, written(16, 4, 2), f.env());
+  EXPECT_EQ(outside.state, CheckState::kFailed);
+  EXPECT_THAT(outside.actual, HasSubstr("LBA 16..19 were read"));
+}
+
+TEST(Check, EveryByteFindsTheFirstOtherByte) {
+  Fixture f;
+  Check c = number_check(CheckOp::kEveryByte, {"0xFF"});
+  c.field = "data";
+  auto ff = std::make_shared<DataBlock>(*written(0, 2, 1));
+  std::fill(ff->bytes.begin(), ff->bytes.end(), std::byte{0xFF});
+  EXPECT_EQ(state(c, DataPtr(ff), f), CheckState::kPassed);
+  ff->bytes[600] = std::byte{0};
+  const CheckResult r = apply(c, DataPtr(ff), f.env());
+  EXPECT_EQ(r.state, CheckState::kFailed);
+  EXPECT_THAT(r.actual, HasSubstr("byte 88 of LBA 1 = 00h (1 of 1024 bytes differ)"));
+  Check too_big = number_check(CheckOp::kEveryByte, {"nsze + 100"});
+  EXPECT_THROW(apply(too_big, DataPtr(ff), f.env()), CaseInputError);
 }
 
 TEST(Check, ModelDigestOfData) {
