@@ -94,7 +94,9 @@ TEST(ControllerWrite, WriteZeroesReadsZerosAndIsRefusedWithoutOncs) {
   EXPECT_TRUE(w.write(50, 4, 0xAA).ok());
   EXPECT_TRUE(w.rig.controller.write_zeroes(*w.queue, WriteZeroesRequest{1, 50, 4, false, false}).ok());
   EXPECT_EQ(w.read(50, 4), WriteRig::filled(4, 0));
-  WriteRig plain(sim::default_profile());
+  sim::Profile no_oncs = sim::default_profile();  // the default reports Write Zeroes (ONCS 8Dh)
+  no_oncs.controller.oncs = 0;
+  WriteRig plain(no_oncs);
   EXPECT_TRUE(plain.rig.controller.write_zeroes(*plain.queue, WriteZeroesRequest{1, 50, 4, false, false})
                   .completion.status()
                   .same_code(st::kInvalidOpcode));

@@ -255,7 +255,11 @@ TEST(Features, OtherFeaturesRoundTripAndRejectWhatIsUnsupported) {
   EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x04)).dw0 & 0xFFFFu, rig.sim.profile().controller.wctemp);
   EXPECT_EQ(code(rig.admin_no_data(cmd::set_features(0x01, 0x3, true))), "01/0D");  // not saveable
   EXPECT_EQ(code(rig.admin_no_data(cmd::set_features(0x02, 0x1))), "00/02");        // only power state 0
-  EXPECT_EQ(code(rig.admin_no_data(cmd::get_features(0x06))), "00/02");             // no volatile write cache
+  EXPECT_TRUE(rig.admin_no_data(cmd::get_features(0x06)).status().ok());  // the default has a volatile write cache
+  sim::Profile no_cache = sim::default_profile();
+  no_cache.controller.vwc = 0;
+  AdminRig without(no_cache);
+  EXPECT_EQ(code(without.admin_no_data(cmd::get_features(0x06))), "00/02");  // no volatile write cache
   EXPECT_EQ(code(rig.admin_no_data(cmd::get_features(0x7F))), "00/02");
   EXPECT_EQ(code(rig.admin_no_data(cmd::get_features(0x01, 4))), "00/02");  // reserved SEL
 }
