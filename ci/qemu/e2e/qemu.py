@@ -47,10 +47,12 @@ def nvme_devices(config: Config, images: dict[int, Path]) -> list[str]:
         ctrl.append(f"mdts={config.mdts}")
     if config.max_ioqpairs is not None:
         ctrl.append(f"max_ioqpairs={config.max_ioqpairs}")
-    # snapshot=on: guest writes (from harness suites) go to a temporary
-    # overlay, so the images stay what `nvqual pattern` wrote.
+    # snapshot=on: guest writes go to a temporary overlay, so the images stay
+    # what `nvqual pattern` wrote; except the namespace with a scratch range,
+    # whose image the host reads afterwards to see what was written (integrity.py).
     for ns in config.namespaces:
-        args += ["-drive", f"file={images[ns.nsid]},if=none,format=raw,snapshot=on,id=ns{ns.nsid}"]
+        snapshot = "off" if config.scratch is not None and ns.nsid == 1 else "on"
+        args += ["-drive", f"file={images[ns.nsid]},if=none,format=raw,snapshot={snapshot},id=ns{ns.nsid}"]
     if config.subsystem:
         args += ["-device", "nvme-subsys,id=subsys0,nqn=nqn.2024-01.io.nvqual:e2e"]
         args += ["-device", ",".join(["nvme", *ctrl, "subsys=subsys0"])]
