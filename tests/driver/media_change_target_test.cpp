@@ -71,5 +71,24 @@ TEST(MediaChangeTarget, AScratchRangeOfAnInactiveNamespaceIsAProblem) {
   EXPECT_THAT(t.problem(beyond_nn), HasSubstr("namespace 9 is not active"));
 }
 
+// What the reports say about media changes: rung Writes count, a read, a
+// Flush and a refused Write do not.
+TEST(MediaChangeTarget, TheControllerCountsTheMediaChangingCommandsItRang) {
+  Target t;
+  Controller& c = t.rig.controller;
+  c.set_number_of_queues(1, 1);
+  QueuePair& queue = c.create_io_queue_pair(1, 16);
+  DmaBuffer buffer(t.rig.sim, 300 * 512);
+  c.set_allow_media_changes(true);
+  ASSERT_TRUE(c.write(queue, WriteRequest{1, 0, 300, false}, buffer).ok());  // two Writes at MDTS 128 KiB
+  EXPECT_EQ(c.media_changing_commands_sent(), 2u);
+  ASSERT_TRUE(c.read(queue, ReadRequest{1, 0, 300, std::nullopt}, buffer).ok());
+  ASSERT_TRUE(c.flush(queue, 1).status().ok());
+  EXPECT_EQ(c.media_changing_commands_sent(), 2u);
+  c.set_allow_media_changes(false);
+  EXPECT_THROW(c.write(queue, WriteRequest{1, 0, 1, false}, buffer), DriverError);
+  EXPECT_EQ(c.media_changing_commands_sent(), 2u);
+}
+
 }  // namespace
 }  // namespace nvqual
