@@ -145,6 +145,16 @@ ProblemType problem_type_for(CancelCause cause) {
 }
 
 std::string skip_reason(const Case& test_case, const Variables& variables, const RunSettings& settings) {
+  // Skipped, never passed: without the opt-in the driver would refuse every
+  // write, and a case that cannot run proves nothing (docs/data-integrity.md).
+  if (test_case.changes_media && !settings.allow_media_changes) {
+    return "the suite changes media (media_changes: true): pass --allow-media-changes to run it (on a real device "
+           "also --confirm-serial SN and --scratch FIRST:LAST)";
+  }
+  if (test_case.changes_media && variables.count("simulator") != 0 && variables.at("simulator") == 0 &&
+      !settings.media_change_policy.confirm_serial()) {
+    return "the suite changes media and the target is a real device: pass --confirm-serial with its serial number";
+  }
   for (const auto& rule : test_case.requires_all) {
     if (rule.expression.evaluate(variables) == 0) {
       return fmt::format("{} (requires {})", rule.reason, rule.expression.text());

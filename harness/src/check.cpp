@@ -6,6 +6,7 @@
 
 #include "nvqual/driver/identify.hpp"
 #include "nvqual/driver/lba_stamp.hpp"
+#include "nvqual/driver/write_stamp.hpp"
 
 namespace nvqual::harness {
 
@@ -108,6 +109,66 @@ CheckResult apply_text(const Check& check, const TextValue& v, const CheckEnviro
   throw std::logic_error("check op does not apply to text");
 }
 
+uint64_t le_at(const std::vector<std::byte>& bytes, size_t at, size_t width) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < width; ++i) v |= static_cast<uint64_t>(bytes[at + i]) << (8 * i);
+  return v;
+}
+
+// The blocks read must be blocks the saved write wrote (same NSID, inside its
+// LBAs); each then must carry that write's stamp. The saved block's own header
+// gives the NSID, generation and seed (write_stamp.hpp).
+CheckResult apply_written_by(const Check& check, const DataBlock& data, const CheckEnvironment& env) {
+  const auto it = env.saved.find(check.text);
+  if (it == env.saved.end() || !it->second || it->second->lba_size == 0 ||
+      it->second->bytes.size() < write_stamp::kHeaderBytes) {
+    return result(check, false, fmt::format("data a write saved as '{}'", check.text),
+                  "no written blocks were saved under that name");
+  }
+  const DataBlock& written = *it->second;
+  const uint64_t data_end = data.first_lba + data.blocks();
+  const uint64_t written_end = written.first_lba + written.blocks();
+  if (data.lba_size != written.lba_size || data.nsid != written.nsid || data.first_lba < written.first_lba ||
+      data_end > written_end || data.blocks() == 0) {
+    return result(check, false,
+                  fmt::format("blocks '{}' wrote: nsid {} LBA {}..{}", check.text, written.nsid, written.first_lba,
+                              written_end - 1),
+                  fmt::format("nsid {} LBA {}..{} were read", data.nsid, data.first_lba, data_end - 1));
+  }
+  const write_stamp::Stamp first{.lba = data.first_lba,
+                                 .nsid = static_cast<uint32_t>(le_at(written.bytes, 8, 4)),
+                                 .generation = static_cast<uint32_t>(le_at(written.bytes, 12, 4)),
+                                 .seed = le_at(written.bytes, 16, 8)};
+  const std::string expected = fmt::format("write stamp of '{}' (generation {})", check.text, first.generation);
+  const auto failure = write_stamp::check(std::span<const std::byte>(data.bytes), data.lba_size, first);
+  if (!failure)
+    return result(check, true, expected, fmt::format("{} blocks from LBA {}", data.blocks(), data.first_lba));
+  return result(check, false, fmt::format("{} at LBA {}", expected, failure->lba),
+                fmt::format("{}: {}", write_stamp::to_string(failure->verdict), failure->detail));
+}
+
+CheckResult apply_every_byte(const Check& check, const DataBlock& data, const CheckEnvironment& env) {
+  const uint64_t value = check.operands[0].evaluate(env.variables);
+  if (value > 0xFF) {
+    throw CaseInputError(
+        fmt::format("every_byte '{}' is {}: a byte is 0..255 ({})", check.operands[0].text(), value, check.mark.str()));
+  }
+  const auto want = static_cast<std::byte>(value);
+  const auto bad = std::find_if(data.bytes.begin(), data.bytes.end(), [&](std::byte b) { return b != want; });
+  const std::string expected = fmt::format("every byte {:02x}h", value);
+  if (data.bytes.empty()) return result(check, false, expected, "no bytes were read");
+  if (bad == data.bytes.end()) return result(check, true, expected, fmt::format("{} bytes", data.bytes.size()));
+  const size_t at = static_cast<size_t>(bad - data.bytes.begin());
+  const size_t count = static_cast<size_t>(
+      std::count_if(bad, data.bytes.end(), [&](std::byte b) { return b != want; }));
+  const std::string where = data.lba_size == 0 ? fmt::format("byte {}", at)
+                                               : fmt::format("byte {} of LBA {}", at % data.lba_size,
+                                                             data.first_lba + at / data.lba_size);
+  return result(check, false, expected,
+                fmt::format("{} = {:02x}h ({} of {} bytes differ)", where, static_cast<unsigned>(*bad), count,
+                            data.bytes.size()));
+}
+
 CheckResult apply_data(const Check& check, const DataPtr& data, const CheckEnvironment& env) {
   if (!data) return result(check, false, check.describe(), "no data was read");
   switch (check.op) {
@@ -142,6 +203,8 @@ CheckResult apply_data(const Check& check, const DataPtr& data, const CheckEnvir
                     fmt::format("{} = {:02x}h as in '{}'", where, static_cast<unsigned>(*diff.second), check.text),
                     fmt::format("{:02x}h", static_cast<unsigned>(*diff.first)));
     }
+    case CheckOp::kWrittenBy: return apply_written_by(check, *data, env);
+    case CheckOp::kEveryByte: return apply_every_byte(check, *data, env);
     case CheckOp::kModel: {
       const ModelExpectation* expected = model_expectation(check, env);
       if (expected == nullptr) return model_not_applicable(check, env);
@@ -175,6 +238,8 @@ std::string_view op_name(CheckOp op) {
     case CheckOp::kWithin: return "within";
     case CheckOp::kPattern: return "pattern";
     case CheckOp::kSameAs: return "same_as";
+    case CheckOp::kWrittenBy: return "written_by";
+    case CheckOp::kEveryByte: return "every_byte";
   }
   return "?";
 }
@@ -197,7 +262,9 @@ bool op_applies_to(CheckOp op, ValueKind kind) {
     case CheckOp::kModel: return kind == ValueKind::kNumber || kind == ValueKind::kText || kind == ValueKind::kData;
     case CheckOp::kWithin: return kind == ValueKind::kDuration;
     case CheckOp::kPattern:
-    case CheckOp::kSameAs: return kind == ValueKind::kData;
+    case CheckOp::kSameAs:
+    case CheckOp::kWrittenBy:
+    case CheckOp::kEveryByte: return kind == ValueKind::kData;
   }
   return false;
 }
@@ -226,6 +293,8 @@ std::string Check::describe() const {
     case CheckOp::kWithin: return fmt::format("{} within {} ms", field, operand(0));
     case CheckOp::kPattern: return fmt::format("{} matches the LBA stamp", field);
     case CheckOp::kSameAs: return fmt::format("{} agrees with '{}'", field, text);
+    case CheckOp::kWrittenBy: return fmt::format("{} carries the write stamp '{}' wrote", field, text);
+    case CheckOp::kEveryByte: return fmt::format("{} is all {} bytes", field, operand(0));
   }
   return field;
 }

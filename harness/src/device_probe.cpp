@@ -89,6 +89,7 @@ TargetInfo probe_device(Controller& controller, uint16_t io_queues_wanted) {
     f["nlbaf"] = ns.nlbaf;
     f["flbas"] = ns.flbas;
     f["lba_size"] = ns.lba_size();
+    f["dlfeat"] = ns.dlfeat;
     f["max_transfer_blocks"] = ns.lba_size() == 0 ? 0 : controller.max_transfer_bytes() / ns.lba_size();
   }
 

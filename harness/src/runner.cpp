@@ -19,6 +19,7 @@
 #include "nvqual/harness/value.hpp"
 #include "run_info.hpp"
 #include "run_stop.hpp"
+#include "scratch_variables.hpp"
 #include "start_up_probe.hpp"
 #include "stop_signal_handler.hpp"
 #include "waits_end_on_stop.hpp"
@@ -181,6 +182,8 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
   facts["simulator"] = info.target.simulator ? 1 : 0;
   facts["pattern"] = state.options.settings.expect_pattern ? 1 : 0;
   facts["model"] = state.options.settings.model != nullptr ? 1 : 0;
+  add_simulator_default_scratch(state.options.settings.media_change_policy, facts, info.target.simulator);
+  add_scratch_variables(facts, state.options.settings.media_change_policy, info.target.simulator);
   state.listener.on_run_start(info);
 
   for (const Suite& suite : suites) {

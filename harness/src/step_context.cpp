@@ -1,5 +1,8 @@
 #include "nvqual/harness/step_context.hpp"
 
+#include <atomic>
+#include <random>
+
 #include <fmt/format.h>
 
 namespace nvqual::harness {
@@ -38,6 +41,17 @@ void CancelToken::reset() {
 
 void StepContext::checkpoint() const {
   if (cancel_.requested()) throw CaseCancelled(cancel_.reason());
+}
+
+uint64_t StepContext::fresh_write_seed() {
+  // A random value per process, plus a count per case: distinct within a run,
+  // and (with overwhelming odds) between runs on the same device.
+  static const uint64_t process = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+  static std::atomic<uint64_t> cases{0};
+  uint64_t z = process + (cases.fetch_add(1) + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
 }
 
 uint32_t StepContext::nsid() const {

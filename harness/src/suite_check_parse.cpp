@@ -37,6 +37,8 @@ const OpSpelling kOps[] = {
     {"within", CheckOp::kWithin, 1},
     {"pattern", CheckOp::kPattern, 0},
     {"same_as", CheckOp::kSameAs, 0},
+    {"written_by", CheckOp::kWrittenBy, 0},
+    {"every_byte", CheckOp::kEveryByte, 1},
 };
 
 std::string op_keys() {
@@ -78,6 +80,7 @@ void parse_operands(const SuiteReader& r, const YAML::Node& node, const OpSpelli
       return;
     }
     case CheckOp::kSameAs:
+    case CheckOp::kWrittenBy:
       check.text = r.nonempty_text(node, what);
       if (saved.count(check.text) == 0) {
         r.fail(node, fmt::format("nothing is saved as '{}' before this step: add save: {} to an earlier step",

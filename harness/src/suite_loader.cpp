@@ -65,6 +65,7 @@ class SuiteParser {
     std::set<std::string> ids;
     for (const auto& node : cases) {
       Case test_case = parse_case(node);
+      test_case.changes_media = suite.media_changes;
       if (!ids.insert(test_case.id).second)
         r_.fail(node["id"], fmt::format("duplicate case id '{}': ids must be unique in a suite", test_case.id));
       suite.cases.push_back(std::move(test_case));

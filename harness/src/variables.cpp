@@ -54,6 +54,17 @@ const std::vector<VariableInfo>& known_variables() {
       {"nlbaf", "Identify Namespace NLBAF of nsid (0-based)"},
       {"flbas", "Identify Namespace FLBAS of nsid"},
       {"lba_size", "bytes per logical block in nsid's active format"},
+      {"dlfeat", "Identify Namespace DLFEAT of nsid (bits 2:0 what a deallocated block reads, bit 3 DEAC)"},
+      // The blocks of nsid media-changing commands may touch (docs/data-integrity.md)
+      {"scratch_first", "first LBA of nsid's scratch range (--scratch; the simulator without it: nsze / 4)"},
+      {"scratch_last", "last LBA of nsid's scratch range (the simulator without --scratch: nsze / 2 - 1)"},
+      {"scratch_blocks", "blocks in nsid's scratch range; 0 when none is declared (a real device without --scratch)"},
+      {"scratch_past_end",
+       "1 when writes from LBA nsze of nsid are allowed (--scratch all, or the simulator "
+       "without --scratch): the out-of-range cases may send them"},
+      {"scratch_inactive_nsid",
+       "1 when writes to NSID nn + 1 are allowed (--scratch NN+1=all, or the simulator "
+       "without --scratch)"},
       // Set Features Number of Queues (2.0, 5.27.1.5)
       {"io_sqs", "I/O submission queues the controller granted (1-based)"},
       {"io_cqs", "I/O completion queues the controller granted (1-based)"},

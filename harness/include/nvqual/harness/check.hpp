@@ -11,6 +11,8 @@
 //   - {field: latency, within: ready_timeout_ms}    a duration within N ms (recorded)
 //   - {field: data, pattern: true}        the LBA stamp (needs --expect-pattern)
 //   - {field: data, same_as: whole}       agrees with data an earlier step saved
+//   - {field: data, written_by: w1}       carries the write stamp the `write` saved as w1 put there
+//   - {field: data, every_byte: 0}        every byte is that value (Write Zeroes, deallocated blocks)
 //   - {field: data, model: golden.first_blocks}     SHA-256 equals the profile's digest
 #pragma once
 
@@ -43,6 +45,8 @@ enum class CheckOp {
   kWithin,  // duration <= operands[0] ms
   kPattern,
   kSameAs,
+  kWrittenBy,  // the write stamp of a saved write (write_stamp::check: stale, misdirected, corruption)
+  kEveryByte,  // every byte == operands[0]
 };
 
 struct Check {
@@ -51,7 +55,7 @@ struct Check {
   CheckOp op = CheckOp::kEq;
   std::vector<Expression> operands;
   std::vector<spec::Status> accept;
-  std::string text;       // kText value, kModel key, kSameAs saved name
+  std::string text;       // kText value, kModel key, kSameAs / kWrittenBy saved name
   bool implicit = false;  // added by the loader: status [00/00] (no status check named), unwritten_bytes == 0
 
   // "status in {00/80, 00/81}", "nsze >= ncap", "data matches the LBA stamp".

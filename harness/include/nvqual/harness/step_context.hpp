@@ -92,6 +92,11 @@ class StepContext {
   // two reads of one case never start from the same bytes.
   uint64_t next_poison_seed() { return ++poison_seeds_; }
 
+  // The run seed of every write stamp this case writes (write_stamp.hpp): one
+  // per case, unlike any other case's or run's, so a lost write never reads
+  // back as an earlier case's (or an earlier run's) identical block.
+  uint64_t write_seed() const { return write_seed_; }
+
   // The namespace under test and its block size, from the variables.
   uint32_t nsid() const;
   uint32_t lba_size() const;
@@ -105,6 +110,8 @@ class StepContext {
   std::vector<Measurement> measurements_;
   std::vector<FeatureRestore> feature_restores_;
   uint64_t poison_seeds_ = 0;
+  uint64_t write_seed_ = fresh_write_seed();
+  static uint64_t fresh_write_seed();
 };
 
 }  // namespace nvqual::harness

@@ -57,6 +57,7 @@ struct Case {
   // Derived by the loader from the checks it holds.
   bool needs_pattern = false;  // has a `pattern` check: runs only when the media carries the stamp
   bool needs_model = false;    // has a `model` check: runs only with --model
+  bool changes_media = false;  // its suite declares media_changes: runs only with --allow-media-changes
 
   // "ID-001: Identify Controller succeeds"
   std::string display_name() const { return id + ": " + title; }
