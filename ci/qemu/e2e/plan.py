@@ -28,7 +28,7 @@ DEADLINE_FILE = "deadline"    # too: epoch seconds by which every guest step has
 STEP_TIMEOUT_S = 30
 # The harness step took 10-26 s per configuration (about 10 s of cases, the
 # rest process start and per-case controller resets under TCG).
-HARNESS_TIMEOUT_S = 60
+HARNESS_TIMEOUT_S = 75  # 60 before the write suites joined the default configuration's run
 
 # QEMU traces the guest's mkdirs on the 9p share (v9fs_mkdir, see qemu.py) in
 # the same log as its NVMe events; `mark NAME` makes /results/trace-marks/NAME,

@@ -71,7 +71,7 @@ class PlanTest(unittest.TestCase):
     def test_only_the_scratch_namespace_writes_through_to_its_image(self):
         images = {1: Path("/i/ns1.img")}
         drives = [a for a in qemu.nvme_devices(self.config, images) if a.startswith("file=")]
-        self.assertEqual(drives, ["file=/i/ns1.img,if=none,format=raw,snapshot=off,id=ns1"])
+        self.assertEqual(drives, ["file=/i/ns1.img,if=none,format=raw,snapshot=off,discard=unmap,id=ns1"])
         for name, config in CONFIGS.items():
             if config.scratch is None:
                 images = {ns.nsid: Path(f"/i/ns{ns.nsid}.img") for ns in config.namespaces}
