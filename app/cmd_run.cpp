@@ -157,6 +157,11 @@ int run(RunOptions& options) {
     }
     options.target.bdf = *bdf;
   }
+  if (options.media_changes.allow && !options.target.bdf.empty() && options.media_changes.confirm_serial.empty()) {
+    throw UsageError(
+        "--allow-media-changes on a real device needs --confirm-serial SN (its Identify Controller serial, see "
+        "nvqual identify), so a mistyped BDF cannot destroy the wrong disk");
+  }
   // Suites decide at run time what they allocate: check RLIMIT_MEMLOCK against the harness's worst case.
   options.target.dma_estimate_bytes = vfio::dma_estimate::run();
 
@@ -212,7 +217,13 @@ int run(RunOptions& options) {
 
   // 5. The run.
   harness::Runner runner(*target.transport, SteadyClock::instance(), runner_options, listeners);
-  const harness::RunSummary summary = runner.run(suites);
+  harness::RunSummary summary;
+  try {
+    summary = runner.run(suites);
+  } catch (const harness::RunInputError& e) {
+    // --scratch or --confirm-serial do not fit the device: nothing ran, no report.
+    throw UsageError(e.what());
+  }
   const int code = harness::exit_code_for(summary);
   if (runner.abandoned_case_thread()) {
     // A case thread may still be using the controller: leave without tearing

@@ -39,5 +39,6 @@ Command add_unbind_command(CLI::App& root);
 Command add_run_command(CLI::App& root);
 Command add_suites_command(CLI::App& root);
 Command add_perf_command(CLI::App& root);
+Command add_fill_command(CLI::App& root);
 
 }  // namespace nvqual::app

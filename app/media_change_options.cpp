@@ -19,7 +19,7 @@ void add_media_change_options(CLI::App& cli, MediaChangeOptions& options) {
                  "when omitted)");
 }
 
-MediaChangePolicy media_change_policy_from(const MediaChangeOptions& options) {
+MediaChangePolicy media_change_policy_from(const MediaChangeOptions& options, uint32_t default_nsid) {
   MediaChangePolicy policy;
   policy.set_user_allows(options.allow);
   if (!options.allow && (!options.confirm_serial.empty() || !options.scratch.empty())) {
@@ -28,7 +28,7 @@ MediaChangePolicy media_change_policy_from(const MediaChangeOptions& options) {
   if (!options.confirm_serial.empty()) policy.set_confirm_serial(options.confirm_serial);
   for (const auto& text : options.scratch) {
     std::string_view range = text;
-    uint32_t nsid = 1;
+    uint32_t nsid = default_nsid;
     if (const size_t eq = range.find('='); eq != std::string_view::npos) {
       const std::string_view ns = range.substr(0, eq);
       const auto [end, ec] = std::from_chars(ns.data(), ns.data() + ns.size(), nsid);

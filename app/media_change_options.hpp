@@ -21,7 +21,8 @@ struct MediaChangeOptions {
 };
 
 void add_media_change_options(CLI::App& cli, MediaChangeOptions& options);
-// Throws UsageError naming the problem; the policy's conditions 2-4.
-MediaChangePolicy media_change_policy_from(const MediaChangeOptions& options);
+// Throws UsageError naming the problem; the policy's conditions 2-4. A
+// --scratch without NSID= is for `default_nsid` (`run`: 1, `fill`: its --nsid).
+MediaChangePolicy media_change_policy_from(const MediaChangeOptions& options, uint32_t default_nsid = 1);
 
 }  // namespace nvqual::app

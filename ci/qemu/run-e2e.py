@@ -23,7 +23,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from e2e import checks, models, nvme_cli, plan, qemu  # noqa: E402
+from e2e import checks, integrity, models, nvme_cli, plan, qemu  # noqa: E402
 from e2e.configs import CONFIGS, Config  # noqa: E402
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
@@ -118,6 +118,8 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
                      f"`{sim_run.command}` exited {sim_run.rc}: {sim_run.stderr[-400:]}")
         if guest_report is not None and sim_run.json is not None:
             checks.check_sim_agreement(report, guest_report, sim_run.json)
+    if config.scratch is not None:
+        integrity.check_integrity(report, guest_run, config, images[1])
     checks.check_unbind(report, guest_run)
     return finish(config, report, console, share)
 
@@ -141,6 +143,8 @@ def run_simulator(config: Config, nvqual: Path, out: Path) -> SimRun:
     argv = [str(nvqual), "run", "--sim-profile", str(profile), "--expect-pattern", "--model", str(model),
             "--suite-dir", str(SOURCE_ROOT / "suites"), "--json", str(out / plan.HARNESS_JSON),
             "--junit", str(out / plan.HARNESS_JUNIT)]
+    if config.scratch is not None:  # as the guest's harness, without QEMU's serial
+        argv += integrity.media_change_arguments(config, confirm_serial=False)
     try:
         with (out / "console.txt").open("wb") as console:
             result = subprocess.run(argv, stdout=console, stderr=subprocess.PIPE, text=True, timeout=SIM_TIMEOUT_S)

@@ -56,11 +56,11 @@ std::string Controller::extent_refusal(uint16_t qid, const spec::SubmissionEntry
   }
 }
 
-void Controller::guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe,
+bool Controller::guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe,
                                     std::span<const std::byte> data) const {
   const bool changes = qid == 0 ? spec::admin_opcode_changes_media(sqe.opcode())
                                 : spec::nvm_opcode_changes_media(sqe.opcode());
-  if (!changes) return;
+  if (!changes) return false;
   std::optional<std::string> serial;
   if (identity_) serial = identity_->sn;
   std::string why = policy_.refusal(!transport_.is_simulator(), serial);
@@ -70,6 +70,7 @@ void Controller::guard_media_change(uint16_t qid, const spec::SubmissionEntry& s
                       fmt::format("refusing {} (opcode {:02x}h on queue {}, nsid {}): {}",
                                   opcode_name(qid, sqe.opcode()), sqe.opcode(), qid, sqe.nsid, why));
   }
+  return true;
 }
 
 std::string Controller::media_change_refusal(uint32_t nsid, uint64_t slba, uint64_t blocks) const {

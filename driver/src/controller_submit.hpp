@@ -14,7 +14,8 @@ void Controller::post_ring_collect(QueuePair& queue, std::span<const spec::Submi
                                    OnComplete&& on_complete) {
   // The media-change guard, on the one path every command takes: each entry
   // is checked before any is posted, so a refusal leaves nothing on the queue.
-  for (const auto& sqe : batch) guard_media_change(queue.qid(), sqe, detail::data_at_prp1(in_flight, sqe));
+  uint64_t changing = 0;
+  for (const auto& sqe : batch) changing += guard_media_change(queue.qid(), sqe, detail::data_at_prp1(in_flight, sqe));
   size_t posted = 0;
   try {
     for (; posted < batch.size(); ++posted) cids[posted] = queue.post(batch[posted]);
@@ -24,6 +25,7 @@ void Controller::post_ring_collect(QueuePair& queue, std::span<const spec::Submi
     throw;
   }
   queue.ring();  // one doorbell write for the whole batch
+  if (changing != 0) media_changing_sent_.fetch_add(changing, std::memory_order_relaxed);
   try {
     for (size_t i = 0; i < batch.size(); ++i) on_complete(queue.wait(cids[i], options_.command_timeout));
   } catch (...) {

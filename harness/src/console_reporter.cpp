@@ -1,6 +1,7 @@
 #include "nvqual/harness/console_reporter.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "nvqual/harness/report_output.hpp"
 
@@ -28,6 +29,12 @@ ConsoleReporter::ConsoleReporter(std::FILE* out, Verbosity verbosity) : out_(out
 
 void ConsoleReporter::on_run_start(const RunInfo& info) {
   simulator_ = info.target.simulator;
+  const MediaChangeSettings& m = info.media_changes;
+  if (m.allowed) {
+    media_changes_ = fmt::format(
+        "allowed{}{}", m.confirmed_serial.empty() ? "" : ", serial " + terminal_safe(m.confirmed_serial),
+        m.scratch.empty() ? ", no scratch range" : ", scratch " + fmt::format("{}", fmt::join(m.scratch, ", ")));
+  }
   if (simulator_) fmt::print(out_, "*** SIMULATOR RUN - NOT A DEVICE QUALIFICATION ***\n");
   const auto& t = info.target;
   if (!t.probe_error.empty()) {
@@ -91,6 +98,10 @@ void ConsoleReporter::on_run_end(const RunSummary& summary) {
              t.errors, t.skipped, seconds(t.duration));
   if (summary.interrupted) fmt::print(out_, "The run was interrupted ({}).\n", summary.interrupt_reason);
   if (summary.device_lost) fmt::print(out_, "Device problem: {}\n", summary.device_problem);
+  if (!media_changes_.empty() || summary.media_changing_commands != 0) {
+    fmt::print(out_, "Media changes: {}; {} media-changing commands sent\n",
+               media_changes_.empty() ? "not allowed" : media_changes_, summary.media_changing_commands);
+  }
   if (simulator_) fmt::print(out_, "*** SIMULATOR RUN - NOT A DEVICE QUALIFICATION ***\n");
   std::fflush(out_);
 }

@@ -62,6 +62,11 @@ void JsonReporter::on_run_start(const RunInfo& info) {
         {"facts", facts}}},
       {"suites", nlohmann::json::array()},
   };
+  // What the run was allowed to change; commands_sent is added when it ends.
+  doc_["media_changes"] = {{"allowed", info.media_changes.allowed},
+                           {"confirmed_serial", xml_safe(info.media_changes.confirmed_serial)},
+                           {"scratch", info.media_changes.scratch},
+                           {"commands_sent", 0}};
 }
 
 void JsonReporter::on_suite_start(const Suite& suite, std::chrono::system_clock::time_point started) {
@@ -110,6 +115,7 @@ void JsonReporter::on_run_end(const RunSummary& summary) {
   doc_["interrupt_reason"] = summary.interrupt_reason;
   doc_["device_lost"] = summary.device_lost;
   doc_["device_problem"] = xml_safe(summary.device_problem);
+  doc_["media_changes"]["commands_sent"] = summary.media_changing_commands;
   // Text is sanitised where it is added; `replace` is the backstop for any
   // string that was not: a bad byte becomes U+FFFD instead of an exception
   // that would lose the report.

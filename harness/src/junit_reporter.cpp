@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <pugixml.hpp>
 
 namespace nvqual::harness {
@@ -101,6 +102,15 @@ std::string JunitReporter::xml(const RunSummary& summary) const {
     property(props, "ready_latency", target.ready_latency);
     property(props, "expect_pattern", info_.expect_pattern ? "true" : "false");
     property(props, "model_profile", info_.model_profile);
+    // Media changes (docs/data-integrity.md): run-wide, like the target.
+    property(props, "media_changes_allowed", info_.media_changes.allowed ? "true" : "false");
+    property(props, "media_changing_commands", std::to_string(summary.media_changing_commands));
+    if (!info_.media_changes.confirmed_serial.empty()) {
+      property(props, "confirmed_serial", info_.media_changes.confirmed_serial);
+    }
+    if (!info_.media_changes.scratch.empty()) {
+      property(props, "scratch_ranges", fmt::format("{}", fmt::join(info_.media_changes.scratch, "; ")));
+    }
     if (!target.probe_error.empty()) property(props, "probe_error", target.probe_error);
     if (summary.interrupted) property(props, "interrupted", summary.interrupt_reason);
 

@@ -20,6 +20,8 @@ RunInfo run_info(const RunSettings& settings) {
   info.started = std::chrono::system_clock::now();
   info.expect_pattern = settings.expect_pattern;
   info.model_profile = settings.model != nullptr ? settings.model->name : "";
+  info.media_changes.allowed = settings.allow_media_changes;
+  for (const auto& range : settings.media_change_policy.scratch()) info.media_changes.scratch.push_back(range.text());
   return info;
 }
 

@@ -116,12 +116,14 @@ struct Runner::State {
     }
 
     CaseResult result;
+    const uint64_t changes_before = controller->media_changing_commands_sent();
     try {
       result = run_with_deadline(*controller, suite, test_case, variables);
     } catch (const std::exception& e) {
       result = error_result(ProblemType::kHarness, fmt::format("could not start the case: {}", e.what()));
     }
     if (abandoned) return result;
+    summary.media_changing_commands += controller->media_changing_commands_sent() - changes_before;
     restore_features(*controller, *clock, stop, result);
     probe_health_after_case(*controller, *clock, stop, result, summary);
     return result;

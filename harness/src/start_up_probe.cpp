@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "nvqual/driver/media_change_target.hpp"
 #include "nvqual/harness/device_probe.hpp"
 #include "waits_end_on_stop.hpp"
 
@@ -11,9 +12,16 @@ bool probe_at_start(Transport& transport, const RunnerOptions& options, Interrup
                     RunInfo& info, RunSummary& summary) {
   Controller probe(transport, options.controller, clock);  // its shutdown waits after the scope: not interruptible
   const WaitsEndOnStop scope(clock, stop.token());
+  std::string settings_problem;
   try {
     info.target = probe_device(probe, options.io_queues_wanted);
-    return false;
+    if (options.settings.allow_media_changes) {
+      // The probe ends disabled; the settings need Identify (serial, NSZE per scratch namespace).
+      probe.enable();
+      settings_problem = media_change_target_problem(probe, options.settings.media_change_policy);
+      const auto& serial = options.settings.media_change_policy.confirm_serial();
+      if (settings_problem.empty() && serial) info.media_changes.confirmed_serial = *serial;
+    }
   } catch (const std::exception& e) {
     const bool interrupted = scope.cut_short();
     if (options.fallback_target && !interrupted) {
@@ -33,6 +41,8 @@ bool probe_at_start(Transport& transport, const RunnerOptions& options, Interrup
     }
     return interrupted;
   }
+  if (!settings_problem.empty()) throw RunInputError(settings_problem);
+  return false;
 }
 
 }  // namespace nvqual::harness

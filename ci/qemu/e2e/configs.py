@@ -61,6 +61,10 @@ class Config:
     # busybox devmem and the run passes only if QEMU's error trace caught it,
     # proving the trace check of the other configurations can fail.
     trace_self_test: bool = False
+    # Blocks (first, last) of namespace 1 the write suites and `nvqual fill`
+    # may change (--scratch 1=FIRST:LAST); the host then checks the image
+    # block by block (integrity.py). None: nothing is written, snapshot=on.
+    scratch: tuple[int, int] | None = None
 
     @property
     def expected_mdts(self) -> int:
@@ -83,7 +87,8 @@ MIB = 1 << 20
 
 CONFIGS: dict[str, Config] = {c.name: c for c in (
     Config("default", "one controller, QEMU defaults, 512-byte LBAs",
-           (Namespace(1, 512, 16 * MIB // 512),), serial="NVQE2E0001", sim_profile="default.yaml"),
+           (Namespace(1, 512, 16 * MIB // 512),), serial="NVQE2E0001", sim_profile="default.yaml",
+           scratch=(4096, 12287)),  # 4 MiB in the middle: no planned read touches it
     Config("lba4k", "4 KiB logical and physical blocks",
            (Namespace(1, 4096, 16 * MIB // 4096),), serial="NVQE2E0002", sim_profile="4k.yaml"),
     Config("mdts0", "mdts=0: no transfer limit",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shlex
 
+from . import integrity
 from .configs import CONTROLLER_BDF, Config
 from .reads import Read, reads_for
 
@@ -27,7 +28,7 @@ DEADLINE_FILE = "deadline"    # too: epoch seconds by which every guest step has
 STEP_TIMEOUT_S = 30
 # The harness step took 10-26 s per configuration (about 10 s of cases, the
 # rest process start and per-case controller resets under TCG).
-HARNESS_TIMEOUT_S = 60
+HARNESS_TIMEOUT_S = 75  # 60 before the write suites joined the default configuration's run
 
 # QEMU traces the guest's mkdirs on the 9p share (v9fs_mkdir, see qemu.py) in
 # the same log as its NVMe events; `mark NAME` makes /results/trace-marks/NAME,
@@ -102,12 +103,14 @@ def read_step(read: Read) -> tuple[str, list[str]]:
                        "--out", f"{GUEST_RESULTS}/{read_output(read)}"]
 
 
-def harness_step() -> tuple[str, list[str]]:
+def harness_step(config: Config | None = None) -> tuple[str, list[str]]:
     # --expect-pattern: run-e2e.py wrote the images with `nvqual pattern`;
     # --model: the profile run-e2e.py derived from the configuration. With both,
     # the guest runs the same cases as the simulator run it is compared with.
+    # A scratch range lets the write suites write it (integrity.py).
+    media = integrity.media_change_arguments(config) if config is not None and config.scratch else []
     return "harness", ["nvqual", "run", "--bdf", CONTROLLER_BDF, "--expect-pattern",
-                       "--model", f"{GUEST_RESULTS}/{MODEL_PROFILE}",
+                       "--model", f"{GUEST_RESULTS}/{MODEL_PROFILE}", *media,
                        "--junit", f"{GUEST_RESULTS}/{HARNESS_JUNIT}", "--json", f"{GUEST_RESULTS}/{HARNESS_JSON}"]
 
 
@@ -143,8 +146,8 @@ def nonroot_lines() -> list[str]:
             "chown 0:0 \"$vfio_group\""]
 
 
-def harness_lines() -> list[str]:
-    name, argv = harness_step()
+def harness_lines(config: Config) -> list[str]:
+    name, argv = harness_step(config)
     busy_name, busy = BUSY_STEP
     holder = f"{GUEST_RESULTS}/{LOCK_HOLDER}"
     return ["# The harness, bracketed by trace marks. While it holds the controller, a second",
@@ -173,7 +176,10 @@ def plan_script(config: Config) -> str:
               _step(*FUNCTION_RESET_STEP)]
     lines += nonroot_lines()
     if config.run_harness:
-        lines += harness_lines()
+        lines += harness_lines(config)
+    if config.scratch is not None:
+        lines += ["# The write stamp over the whole scratch range, for the host to find in the image.",
+                  integrity.fill_line(config)]
     lines += ["# Back to the kernel's nvme driver, as a lab leaves the machine.",
               _step(*UNBIND_STEP),
               f"await_nvme_live {NVME_LIVE_WAIT_S}",

@@ -20,6 +20,7 @@ from . import checks, models, nvme_cli, plan, qemu
 from .configs import CONFIGS, QEMU_PAGE_SIZE, Config, Namespace
 from .reads import reads_for
 from .stamp import stamp_block
+from .test_integrity import IntegrityCheckTest, PlanTest, WriteStampTest  # noqa: F401 (run with these)
 
 SOURCE_ROOT = Path(__file__).resolve().parents[3]
 GUEST_INIT = Path(__file__).resolve().parents[1] / "guest" / "init"

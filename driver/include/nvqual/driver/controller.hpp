@@ -13,6 +13,7 @@
 // disabled too.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -149,6 +150,9 @@ class Controller {
   // "" when a media-changing command on nsid's blocks [slba, slba + blocks) would
   // pass all four conditions now, else the line the refusal would carry.
   std::string media_change_refusal(uint32_t nsid, uint64_t slba, uint64_t blocks) const;
+  // Media-changing commands this controller has rung a doorbell for (the
+  // reports say whether media changed at all; docs/data-integrity.md).
+  uint64_t media_changing_commands_sent() const { return media_changing_sent_.load(std::memory_order_relaxed); }
 
   // ---- registers ----------------------------------------------------------
   RegisterSnapshot read_registers();
@@ -318,7 +322,8 @@ class Controller {
   void require_usable() const;
   // Throws kMediaChangeRefused unless all four conditions hold. `data` is the
   // command's data from PRP1 on (DSM ranges are read from it), empty when none.
-  void guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe, std::span<const std::byte> data) const;
+  // Returns whether the command changes media.
+  bool guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe, std::span<const std::byte> data) const;
   std::string extent_refusal(uint16_t qid, const spec::SubmissionEntry& sqe, std::span<const std::byte> data) const;
   detail::PrpLists fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& buffer, size_t length, size_t offset);
   spec::CompletionEntry submit_and_wait(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer* buffer, size_t length,
@@ -374,7 +379,8 @@ class Controller {
   spec::Cap cap_at_enable_;
   std::optional<IdentifyController> identity_;
   MediaChangePolicy policy_;
-  std::map<uint32_t, LbaFormat> formats_;  // active format per NSID; cleared when the queues go
+  std::atomic<uint64_t> media_changing_sent_{0};  // atomic: steps may write on several queues at once
+  std::map<uint32_t, LbaFormat> formats_;         // active format per NSID; cleared when the queues go
   std::optional<Transition> last_disable_;
   std::optional<Transition> last_enable_;
   std::optional<Transition> last_shutdown_;

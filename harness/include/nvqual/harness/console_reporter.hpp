@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "nvqual/harness/listener.hpp"
@@ -30,6 +31,7 @@ class ConsoleReporter final : public RunListener {
   std::FILE* out_;
   Verbosity verbosity_;
   bool simulator_ = false;
+  std::string media_changes_;  // "allowed, serial ..., scratch ...", empty when not allowed
   std::vector<Row> rows_;
 };
 

@@ -113,8 +113,16 @@ struct TargetInfo {
   Variables facts;
 };
 
+// The run's media-change settings (docs/data-integrity.md), for the reports.
+struct MediaChangeSettings {
+  bool allowed = false;              // --allow-media-changes
+  std::string confirmed_serial;      // --confirm-serial, once it matched the device's serial
+  std::vector<std::string> scratch;  // "nsid 1 LBA 0:1023", "nsid 2 all"
+};
+
 struct RunInfo {
   TargetInfo target;
+  MediaChangeSettings media_changes;
   std::string nvqual_version = NVQUAL_VERSION;
   std::string git_revision = ::nvqual::harness::git_revision();  // at build time
   std::string hostname;
@@ -129,6 +137,7 @@ struct RunSummary {
   std::string interrupt_reason;  // "SIGINT", "SIGTERM", "stop requested"
   bool device_lost = false;      // a health probe failed and the controller did not come back
   std::string device_problem;
+  uint64_t media_changing_commands = 0;  // sent to the device (the driver counts what it rang for)
 };
 
 // The exit code for a finished run (app/command.hpp): 0 all passed (skips

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "nvqual/driver/controller.hpp"
@@ -33,6 +34,15 @@
 #include "nvqual/harness/suite.hpp"
 
 namespace nvqual::harness {
+
+// The run's settings do not fit the device it opened (a --scratch range past
+// NSZE or of an inactive namespace, a --confirm-serial of another device):
+// thrown by Runner::run after the start-up probe, before any case ran or any
+// listener heard of the run, so no report is written. The CLI exits 2.
+class RunInputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct RunnerOptions {
   RunSettings settings;
