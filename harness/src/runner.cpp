@@ -21,6 +21,7 @@
 #include "run_stop.hpp"
 #include "start_up_probe.hpp"
 #include "stop_signal_handler.hpp"
+#include "suite_health.hpp"
 #include "waits_end_on_stop.hpp"
 
 namespace nvqual::harness {
@@ -53,6 +54,7 @@ struct Runner::State {
   StopSignalHandler signals;
   bool abandoned = false;  // a case thread did not stop within the grace
   ControllerCache controllers;
+  std::optional<SuiteHealth> health;  // the current suite's, when options.health_checks
 
   void request_stop(const std::string& reason) {
     if (stop.request(reason, case_cancel)) deadlines.stop_requested();
@@ -114,6 +116,10 @@ struct Runner::State {
       }
     }
 
+    if (health && !health->started()) {
+      const WaitsEndOnStop scope(*clock, stop.token());
+      health->begin(*controller);
+    }
     CaseResult result;
     try {
       result = run_with_deadline(*controller, suite, test_case, variables);
@@ -123,7 +129,33 @@ struct Runner::State {
     if (abandoned) return result;
     restore_features(*controller, *clock, stop, result);
     probe_health_after_case(*controller, *clock, stop, result, summary);
+    if (health) health->after_case(*controller);
     return result;
+  }
+
+  // The suite's HEALTH-* cases, after its own: the end snapshot, reconciled.
+  void report_health(const Suite& suite, SuiteTotals& totals, RunSummary& summary) {
+    if (!health) return;
+    std::string why_not;
+    if (stop.requested()) why_not = stop.not_run_reason();
+    if (summary.device_lost) why_not = summary.device_problem;
+    if (abandoned) why_not = "an earlier case could not be stopped";
+    if (why_not.empty() && health->started()) {
+      const WaitsEndOnStop scope(*clock, stop.token());
+      health->finish(&controllers.current(), "");
+    } else {
+      health->finish(nullptr, why_not);
+    }
+    listener.on_suite_health(suite, health->report());
+    const auto results = health->results(options.settings.model);
+    for (size_t i = 0; i < results.size(); ++i) {
+      const Case& c = health_cases()[i];
+      listener.on_case_start(suite, c);
+      totals.add(results[i].outcome);
+      summary.totals.add(results[i].outcome);
+      listener.on_case_end(suite, c, results[i]);
+    }
+    health.reset();
   }
 
   CaseResult run_with_deadline(Controller& controller, const Suite& suite, const Case& test_case,
@@ -184,6 +216,10 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
   for (const Suite& suite : suites) {
     SuiteTotals totals;
     state.listener.on_suite_start(suite, std::chrono::system_clock::now());
+    if (state.options.health_checks) {
+      const auto bound = facts.find("ready_timeout_ms");
+      state.health.emplace(bound == facts.end() ? 0 : bound->second);
+    }
     for (const Case& test_case : suite.cases) {
       state.listener.on_case_start(suite, test_case);
       const CaseResult result = state.result_for(suite, test_case, info, probe_interrupted, facts, summary);
@@ -193,6 +229,7 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
       summary.totals.duration += result.duration;
       state.listener.on_case_end(suite, test_case, result);
     }
+    state.report_health(suite, totals, summary);
     state.listener.on_suite_end(suite, totals);
   }
 

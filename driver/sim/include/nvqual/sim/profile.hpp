@@ -267,6 +267,9 @@ enum class SelfReportEffect {
   kFeaturesForget,     // Set Features succeeds, Get Features still reads the old value
   kSavedReadsDefault,  // Get Features SEL=saved reads the default, not the saved value
   kErrorLogWrongCid,   // Error Information log entries name the wrong CID (the failed command's + 1)
+  kSmartCountersFrozen,     // SMART Data Units Read and Host Read Commands never move from 0
+  kErrorLogMissesFailures,  // failures are counted in SMART's error log entries, but no entry is written
+  kMediaErrorsGrow,         // SMART Media and Data Integrity Errors grow with every Read, which all succeed
 };
 struct SelfReportFault {
   SelfReportEffect effect = SelfReportEffect::kAerNeverCompletes;
