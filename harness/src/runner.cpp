@@ -4,6 +4,9 @@
 // health probe and the rewrites of a case's result.
 #include "nvqual/harness/runner.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
@@ -72,8 +75,8 @@ struct Runner::State {
   }
 
   // What becomes of the next case, given how the run has gone so far.
-  CaseResult result_for(const Suite& suite, const Case& test_case, const RunInfo& info, bool probe_interrupted,
-                        const Variables& facts, RunSummary& summary) {
+  // What becomes of any case the run can no longer run; nothing when it can.
+  std::optional<CaseResult> run_level_result(const RunInfo& info, bool probe_interrupted, const RunSummary& summary) {
     if (!info.target.probe_error.empty() && !probe_interrupted) {
       return error_result(ProblemType::kDevice, summary.device_problem);
     }
@@ -85,6 +88,12 @@ struct Runner::State {
       return not_run(fmt::format(
           "not run: {}", summary.device_lost ? summary.device_problem : "an earlier case could not be stopped"));
     }
+    return std::nullopt;
+  }
+
+  CaseResult result_for(const Suite& suite, const Case& test_case, const RunInfo& info, bool probe_interrupted,
+                        const Variables& facts, RunSummary& summary) {
+    if (auto result = run_level_result(info, probe_interrupted, summary)) return std::move(*result);
     return run_case(suite, test_case, facts, summary);
   }
 
@@ -134,20 +143,20 @@ struct Runner::State {
   }
 
   // The suite's HEALTH-* cases, after its own: the end snapshot, reconciled.
-  void report_health(const Suite& suite, SuiteTotals& totals, RunSummary& summary) {
+  void report_health(const Suite& suite, SuiteTotals& totals, RunSummary& summary, const RunInfo& info,
+                     bool probe_interrupted) {
     if (!health) return;
-    std::string why_not;
-    if (stop.requested()) why_not = stop.not_run_reason();
-    if (summary.device_lost) why_not = summary.device_problem;
-    if (abandoned) why_not = "an earlier case could not be stopped";
-    if (why_not.empty() && health->started()) {
+    // A run that can no longer reach the device ends these cases as it ends any other.
+    const std::optional<CaseResult> run_level = run_level_result(info, probe_interrupted, summary);
+    if (!run_level && health->started()) {
       const WaitsEndOnStop scope(*clock, stop.token());
       health->finish(&controllers.current(), "");
     } else {
-      health->finish(nullptr, why_not);
+      health->finish(nullptr, run_level ? run_level->message : "");
     }
     listener.on_suite_health(suite, health->report());
-    const auto results = health->results(options.settings.model);
+    auto results = health->results(options.settings.model);
+    if (run_level) std::fill(results.begin(), results.end(), *run_level);
     for (size_t i = 0; i < results.size(); ++i) {
       const Case& c = health_cases()[i];
       listener.on_case_start(suite, c);
@@ -229,7 +238,7 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
       summary.totals.duration += result.duration;
       state.listener.on_case_end(suite, test_case, result);
     }
-    state.report_health(suite, totals, summary);
+    state.report_health(suite, totals, summary, info, probe_interrupted);
     state.listener.on_suite_end(suite, totals);
   }
 
