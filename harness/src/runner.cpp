@@ -156,7 +156,8 @@ struct Runner::State {
     }
     listener.on_suite_health(suite, health->report());
     auto results = health->results(options.settings.model);
-    if (run_level) std::fill(results.begin(), results.end(), *run_level);
+    // A start snapshot the device failed is these cases' own finding, even when the device is lost after it.
+    if (run_level && !health->start_failed()) std::fill(results.begin(), results.end(), *run_level);
     for (size_t i = 0; i < results.size(); ++i) {
       const Case& c = health_cases()[i];
       listener.on_case_start(suite, c);
@@ -227,7 +228,9 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
     state.listener.on_suite_start(suite, std::chrono::system_clock::now());
     if (state.options.health_checks) {
       const auto bound = facts.find("ready_timeout_ms");
-      state.health.emplace(bound == facts.end() ? 0 : bound->second);
+      const auto elpe = facts.find("elpe");
+      state.health.emplace(bound == facts.end() ? 0 : bound->second,
+                           elpe == facts.end() ? std::nullopt : std::optional<uint64_t>(elpe->second));
     }
     for (const Case& test_case : suite.cases) {
       state.listener.on_case_start(suite, test_case);

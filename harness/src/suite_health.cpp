@@ -41,8 +41,8 @@ const std::deque<Case>& health_cases() {
 std::optional<HealthSnapshot> SuiteHealth::read(Controller& controller, std::string& problem) {
   try {
     if (!controller.enabled()) controller.enable();
-    if (!controller.identity()) controller.identify_controller();
-    const size_t error_bytes = 64 * (size_t{controller.identity()->elpe} + 1);
+    if (!elpe_ && !controller.identity()) controller.identify_controller();
+    const size_t error_bytes = 64 * (static_cast<size_t>(elpe_ ? *elpe_ : controller.identity()->elpe) + 1);
     DmaBuffer buffer(controller.transport(), std::max<size_t>(error_bytes, 4096), controller.page_size());
     HealthSnapshot snapshot;
     const auto read_log = [&](uint8_t lid, uint32_t nsid, size_t bytes) -> bool {
@@ -108,7 +108,7 @@ std::vector<CaseResult> SuiteHealth::results(const ModelProfile* model) const {
       } else {
         r.outcome = Outcome::kError;
         r.type = ProblemType::kDevice;
-        r.failed_in = FailedIn::kSteps;
+        r.failed_in = FailedIn::kSteps;  // the device failed the log reads these cases are made of
         r.message = fmt::format("SMART / Health could not be reconciled: {}", problem_);
       }
       r.details = fmt::format("{}\n{}: {}\n", health_cases()[i].display_name(), to_string(r.outcome), r.message);

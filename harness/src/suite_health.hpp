@@ -20,9 +20,15 @@ namespace nvqual::harness {
 
 class SuiteHealth {
  public:
-  explicit SuiteHealth(uint64_t ready_timeout_ms) { activity_.ready_timeout_ms = ready_timeout_ms; }
+  // `elpe` is Identify Controller's ELPE from the run's probe (nullopt: read
+  // Identify when the snapshot needs it), so a snapshot is two log reads.
+  SuiteHealth(uint64_t ready_timeout_ms, std::optional<uint64_t> elpe) : elpe_(elpe) {
+    activity_.ready_timeout_ms = ready_timeout_ms;
+  }
 
   bool started() const { return started_; }
+  // The start snapshot was tried and could not be read (the problem is the HEALTH cases' own).
+  bool start_failed() const { return started_ && !start_; }
   // Reads the start snapshot (enabling the controller and reading Identify
   // when needed). Throws nothing: a problem is kept for the cases.
   void begin(Controller& controller);
@@ -40,6 +46,7 @@ class SuiteHealth {
  private:
   std::optional<HealthSnapshot> read(Controller& controller, std::string& problem);
 
+  std::optional<uint64_t> elpe_;
   bool started_ = false;
   std::optional<HealthSnapshot> start_;
   std::optional<HealthSnapshot> end_;
