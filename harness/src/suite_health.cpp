@@ -40,7 +40,12 @@ const std::deque<Case>& health_cases() {
 // failure nvqual saw, since the device may log it too.
 std::optional<HealthSnapshot> SuiteHealth::read(Controller& controller, std::string& problem) {
   try {
-    if (!controller.enabled()) controller.enable();
+    if (!controller.enabled()) {
+      // A controller that cannot be enabled is a set-up failure, as for a case's start state.
+      failed_in_setup_ = true;
+      controller.enable();
+      failed_in_setup_ = false;
+    }
     if (!elpe_ && !controller.identity()) controller.identify_controller();
     const size_t error_bytes = 64 * (static_cast<size_t>(elpe_ ? *elpe_ : controller.identity()->elpe) + 1);
     DmaBuffer buffer(controller.transport(), std::max<size_t>(error_bytes, 4096), controller.page_size());
@@ -108,7 +113,8 @@ std::vector<CaseResult> SuiteHealth::results(const ModelProfile* model) const {
       } else {
         r.outcome = Outcome::kError;
         r.type = ProblemType::kDevice;
-        r.failed_in = FailedIn::kSteps;  // the device failed the log reads these cases are made of
+        // The device failed the log reads these cases are made of, or (set-up) the enable before them.
+        r.failed_in = failed_in_setup_ ? FailedIn::kSetup : FailedIn::kSteps;
         r.message = fmt::format("SMART / Health could not be reconciled: {}", problem_);
       }
       r.details = fmt::format("{}\n{}: {}\n", health_cases()[i].display_name(), to_string(r.outcome), r.message);

@@ -28,7 +28,7 @@ class SuiteHealth {
 
   bool started() const { return started_; }
   // The start snapshot was tried and could not be read (the problem is the HEALTH cases' own).
-  bool start_failed() const { return started_ && !start_; }
+  bool start_failed() const { return started_ && !start_ && !failed_in_setup_; }
   // Reads the start snapshot (enabling the controller and reading Identify
   // when needed). Throws nothing: a problem is kept for the cases.
   void begin(Controller& controller);
@@ -47,6 +47,7 @@ class SuiteHealth {
   std::optional<HealthSnapshot> read(Controller& controller, std::string& problem);
 
   std::optional<uint64_t> elpe_;
+  bool failed_in_setup_ = false;  // the enable before a snapshot failed, not a log read
   bool started_ = false;
   std::optional<HealthSnapshot> start_;
   std::optional<HealthSnapshot> end_;
