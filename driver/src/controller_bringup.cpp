@@ -1,6 +1,8 @@
 // Bring-up and stop on request: disable, enable, reset, shutdown, and the
 // bounded ready waits they share (NVMe Base 2.0, 3.5.1 initialization, 3.6
 // shutdown). What happens when a stop fails is the stop ladder's job.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "csts_wait.hpp"
@@ -155,6 +157,8 @@ Transition Controller::enable() {
     }
     const Transition result{clock_.now() - start, bound};
     last_enable_ = result;
+    ++counts_.enables;
+    counts_.slowest_enable = std::max(counts_.slowest_enable, result.latency);
     state_ = ControllerState::kReady;
     return result;
   } catch (...) {

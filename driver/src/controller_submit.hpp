@@ -26,8 +26,13 @@ void Controller::post_ring_collect(QueuePair& queue, std::span<const spec::Submi
   }
   queue.ring();  // one doorbell write for the whole batch
   if (changing != 0) media_changing_sent_.fetch_add(changing, std::memory_order_relaxed);
+  for (const auto& sqe : batch) count_sent(queue.qid(), sqe);
   try {
-    for (size_t i = 0; i < batch.size(); ++i) on_complete(queue.wait(cids[i], options_.command_timeout));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const spec::CompletionEntry cqe = queue.wait(cids[i], options_.command_timeout);
+      count_completed(queue.qid(), batch[i], cqe);
+      on_complete(cqe);
+    }
   } catch (...) {
     // Commands of this batch may still be in flight: stop the controller
     // before the buffers they may write are released by unwinding.

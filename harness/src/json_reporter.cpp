@@ -105,6 +105,22 @@ void JsonReporter::on_case_end(const Suite&, const Case& test_case, const CaseRe
                                             {"failed_commands_dropped", r.failed_commands_dropped}});
 }
 
+void JsonReporter::on_suite_health(const Suite&, const SuiteHealthReport& report) {
+  nlohmann::json start = nlohmann::json::object();
+  nlohmann::json end = nlohmann::json::object();
+  nlohmann::json difference = nlohmann::json::object();
+  for (const HealthField& f : report.fields) {
+    start[f.key] = f.start;
+    end[f.key] = f.end;
+    difference[f.key] = f.difference();
+  }
+  doc_["suites"].back()["health"] = {{"read", report.read},
+                                     {"problem", xml_safe(report.problem)},
+                                     {"start", start},
+                                     {"end", end},
+                                     {"difference", difference}};
+}
+
 void JsonReporter::on_suite_end(const Suite&, const SuiteTotals& totals) {
   doc_["suites"].back()["totals"] = totals_json(totals);
 }

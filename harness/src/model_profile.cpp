@@ -15,6 +15,7 @@
 
 #include "nvqual/driver/data_dir.hpp"
 #include "nvqual/harness/digest.hpp"
+#include "nvqual/harness/health_reconciliation.hpp"
 #include "nvqual/harness/step.hpp"
 #include "yaml_document.hpp"
 
@@ -204,6 +205,23 @@ ModelExpectation read_entry(const Reader& r, const YAML::Node& key_node, const Y
   return e;
 }
 
+// relax: {CHECK: REASON, ...}: run-level health checks by name, each with why.
+void read_relaxations(const Reader& r, const YAML::Node& node, ModelProfile& profile) {
+  std::string names;
+  for (const auto& c : health_checks()) names += (names.empty() ? "" : ", ") + std::string(c.name);
+  if (!node.IsMap()) r.fail(node, "relax: expected a mapping of health check name: reason (" + names + ")");
+  for (const auto& entry : node) {
+    const std::string name = entry.first.Scalar();
+    if (find_health_check(name) == nullptr) {
+      r.fail(entry.first, fmt::format("relax: unknown health check '{}': expected one of {}", name, names));
+    }
+    if (!entry.second.IsScalar() || entry.second.Scalar().empty()) {
+      r.fail(entry.second, fmt::format("relax.{}: say why the check is relaxed (non-empty text)", name));
+    }
+    profile.relaxed.emplace(name, entry.second.Scalar());
+  }
+}
+
 }  // namespace
 
 ModelProfile load_model_profile(const std::filesystem::path& path) {
@@ -219,8 +237,8 @@ ModelProfile load_model_profile(const std::filesystem::path& path) {
   profile.path = r.file;
   for (const auto& entry : root) {
     const std::string key = entry.first.Scalar();
-    if (key != "model" && key != "description" && key != "values") {
-      r.fail(entry.first, fmt::format("unknown key '{}': expected model, description, values", key));
+    if (key != "model" && key != "description" && key != "values" && key != "relax") {
+      r.fail(entry.first, fmt::format("unknown key '{}': expected model, description, values, relax", key));
     }
   }
   if (!root["model"] || !root["model"].IsScalar() || root["model"].Scalar().empty()) {
@@ -235,6 +253,7 @@ ModelProfile load_model_profile(const std::filesystem::path& path) {
     e.mark = r.mark(entry.first);
     profile.values.emplace(entry.first.Scalar(), std::move(e));  // keys are unique: load_one_document
   }
+  if (root["relax"]) read_relaxations(r, root["relax"], profile);
   return profile;
 }
 

@@ -4,6 +4,9 @@
 // health probe and the rewrites of a case's result.
 #include "nvqual/harness/runner.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
@@ -22,6 +25,7 @@
 #include "nvqual/harness/scratch_variables.hpp"
 #include "start_up_probe.hpp"
 #include "stop_signal_handler.hpp"
+#include "suite_health.hpp"
 #include "waits_end_on_stop.hpp"
 
 namespace nvqual::harness {
@@ -54,6 +58,7 @@ struct Runner::State {
   StopSignalHandler signals;
   bool abandoned = false;  // a case thread did not stop within the grace
   ControllerCache controllers;
+  std::optional<SuiteHealth> health;  // the current suite's, when options.health_checks
 
   void request_stop(const std::string& reason) {
     if (stop.request(reason, case_cancel)) deadlines.stop_requested();
@@ -71,8 +76,8 @@ struct Runner::State {
   }
 
   // What becomes of the next case, given how the run has gone so far.
-  CaseResult result_for(const Suite& suite, const Case& test_case, const RunInfo& info, bool probe_interrupted,
-                        const Variables& facts, RunSummary& summary) {
+  // What becomes of any case the run can no longer run; nothing when it can.
+  std::optional<CaseResult> run_level_result(const RunInfo& info, bool probe_interrupted, const RunSummary& summary) {
     if (!info.target.probe_error.empty() && !probe_interrupted) {
       return error_result(ProblemType::kDevice, summary.device_problem);
     }
@@ -84,6 +89,12 @@ struct Runner::State {
       return not_run(fmt::format(
           "not run: {}", summary.device_lost ? summary.device_problem : "an earlier case could not be stopped"));
     }
+    return std::nullopt;
+  }
+
+  CaseResult result_for(const Suite& suite, const Case& test_case, const RunInfo& info, bool probe_interrupted,
+                        const Variables& facts, RunSummary& summary) {
+    if (auto result = run_level_result(info, probe_interrupted, summary)) return std::move(*result);
     return run_case(suite, test_case, facts, summary);
   }
 
@@ -115,6 +126,10 @@ struct Runner::State {
       }
     }
 
+    if (health && !health->started()) {
+      const WaitsEndOnStop scope(*clock, stop.token());
+      health->begin(*controller);
+    }
     CaseResult result;
     const uint64_t changes_before = controller->media_changing_commands_sent();
     try {
@@ -126,7 +141,34 @@ struct Runner::State {
     summary.media_changing_commands += controller->media_changing_commands_sent() - changes_before;
     restore_features(*controller, *clock, stop, result);
     probe_health_after_case(*controller, *clock, stop, result, summary);
+    if (health) health->after_case(*controller);
     return result;
+  }
+
+  // The suite's HEALTH-* cases, after its own: the end snapshot, reconciled.
+  void report_health(const Suite& suite, SuiteTotals& totals, RunSummary& summary, const RunInfo& info,
+                     bool probe_interrupted) {
+    if (!health) return;
+    // A run that can no longer reach the device ends these cases as it ends any other.
+    const std::optional<CaseResult> run_level = run_level_result(info, probe_interrupted, summary);
+    if (!run_level && health->started()) {
+      const WaitsEndOnStop scope(*clock, stop.token());
+      health->finish(&controllers.current(), "");
+    } else {
+      health->finish(nullptr, run_level ? run_level->message : "");
+    }
+    listener.on_suite_health(suite, health->report());
+    auto results = health->results(options.settings.model);
+    // A start snapshot the device failed is these cases' own finding, even when the device is lost after it.
+    if (run_level && !health->start_failed()) std::fill(results.begin(), results.end(), *run_level);
+    for (size_t i = 0; i < results.size(); ++i) {
+      const Case& c = health_cases()[i];
+      listener.on_case_start(suite, c);
+      totals.add(results[i].outcome);
+      summary.totals.add(results[i].outcome);
+      listener.on_case_end(suite, c, results[i]);
+    }
+    health.reset();
   }
 
   CaseResult run_with_deadline(Controller& controller, const Suite& suite, const Case& test_case,
@@ -189,6 +231,12 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
   for (const Suite& suite : suites) {
     SuiteTotals totals;
     state.listener.on_suite_start(suite, std::chrono::system_clock::now());
+    if (state.options.health_checks) {
+      const auto bound = facts.find("ready_timeout_ms");
+      const auto elpe = facts.find("elpe");
+      state.health.emplace(bound == facts.end() ? 0 : bound->second,
+                           elpe == facts.end() ? std::nullopt : std::optional<uint64_t>(elpe->second));
+    }
     for (const Case& test_case : suite.cases) {
       state.listener.on_case_start(suite, test_case);
       const CaseResult result = state.result_for(suite, test_case, info, probe_interrupted, facts, summary);
@@ -198,6 +246,7 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
       summary.totals.duration += result.duration;
       state.listener.on_case_end(suite, test_case, result);
     }
+    state.report_health(suite, totals, summary, info, probe_interrupted);
     state.listener.on_suite_end(suite, totals);
   }
 

@@ -131,8 +131,12 @@ std::vector<RegisterFault> register_faults() {
   };
 }
 
-// How a faulty device made a case fail.
-enum class Caught { kWrittenCheck, kImplicitCheck, kError };
+// How a faulty device made a case fail. A run-level check is one of the
+// HEALTH-* cases the runner adds after every suite (suite_health.hpp): what
+// the device says about itself, held against what nvqual did.
+enum class Caught { kWrittenCheck, kImplicitCheck, kRunLevelCheck, kError };
+
+bool run_level(const std::string& case_id) { return case_id.rfind("HEALTH-", 0) == 0; }
 
 // A check a suite wrote under `expect:`, named "AQ-001: sqhd_errors == 0"
 // (with " #2" when one case writes the same check twice).
@@ -190,6 +194,7 @@ class EachCaseFailsOnAFaultyDevice : public ::testing::Test {
     model_ = new ModelProfile(load_model_profile(NVQUAL_SOURCE_DIR "/fixtures/models/nvqual-sim-default.yaml"));
     auto options = testing::quick_options();
     options.settings.model = model_;
+    options.health_checks = true;  // the HEALTH-* run-level cases count like any other
     // The clean devices and the harness-write-* profiles run the write cases
     // (--allow-media-changes, the simulator's default scratch range); every
     // other faulty device skips them, as a run without the opt-in does.
@@ -235,7 +240,9 @@ class EachCaseFailsOnAFaultyDevice : public ::testing::Test {
           if (r.state != CheckState::kFailed) continue;
           findings_->failed_a_check.insert(key);
           const auto written = findings_->written_at.find(r.mark.str());
-          if (written == findings_->written_at.end()) {
+          if (run_level(e.id)) {
+            findings_->caught[e.id].insert(Caught::kRunLevelCheck);
+          } else if (written == findings_->written_at.end()) {
             findings_->caught[e.id].insert(Caught::kImplicitCheck);
           } else {
             findings_->caught[e.id].insert(Caught::kWrittenCheck);
@@ -581,6 +588,14 @@ const Expectation kCaughtByCheck[] = {
     {"harness-write-statuses", "DI-021", "status in {00/00}: expected {00/00}, actual 02/81"},
     {"harness-write-misdirected-write", "DI-022", "data matches the LBA stamp"},
     {"harness-write-statuses", "DI-023", "status in {00/80}: expected {00/80}, actual 00/02"},
+    // run-level health checks, after every suite (harness/src/suite_health.cpp)
+    {"harness-health-warning", "HEALTH-001", "run-level check critical_warning"},
+    {"harness-media-errors-grow", "HEALTH-002", "run-level check media_errors"},
+    {"harness-smart-counters-frozen", "HEALTH-003", "run-level check host_read_commands"},
+    {"harness-smart-counters-frozen", "HEALTH-004", "run-level check data_units_read"},
+    {"harness-error-log-wrong-cid", "HEALTH-005", "run-level check error_log_entries"},
+    {"harness-error-log-misses-failures", "HEALTH-006", "run-level check error_log_count"},
+    {"harness-slow-ready", "HEALTH-007", "run-level check enable_latency"},
 };
 
 // What only the driver can see is caught as an error, no check failing: a
@@ -724,6 +739,7 @@ TEST_F(EachCaseFailsOnAFaultyDevice, EveryShippedCaseHasAFaultThatTripsIt) {
   std::vector<std::string> implicit_only;
   std::vector<std::string> error_only;
   size_t by_written = 0;
+  size_t by_run_level = 0;
   for (const auto& id : findings_->all_cases) {
     if (findings_->tripped_by.count(id) == 0) untripped += " " + id;
     if (designed.count(id) == 0) undesigned += " " + id;
@@ -731,6 +747,8 @@ TEST_F(EachCaseFailsOnAFaultyDevice, EveryShippedCaseHasAFaultThatTripsIt) {
     if (how == findings_->caught.end()) continue;
     if (how->second.count(Caught::kWrittenCheck) != 0) {
       ++by_written;
+    } else if (how->second.count(Caught::kRunLevelCheck) != 0) {
+      ++by_run_level;
     } else if (how->second.count(Caught::kImplicitCheck) != 0) {
       implicit_only.push_back(id);
     } else {
@@ -739,6 +757,7 @@ TEST_F(EachCaseFailsOnAFaultyDevice, EveryShippedCaseHasAFaultThatTripsIt) {
   }
   std::cout << "cases caught through their own written checks: " << by_written << " of " << findings_->all_cases.size()
             << "\n"
+            << "run-level cases caught through their check: " << by_run_level << "\n"
             << "cases caught only through an implicit check (success status, whole Identify structure): "
             << implicit_only.size() << "\n"
             << join_lines(implicit_only) << "cases caught only through an error: " << error_only.size() << "\n"
@@ -847,6 +866,7 @@ testing::FaultMatrix fault_matrix(const Findings& f) {
     const auto how = f.caught.find(id);
     row.caught_through = how == f.caught.end()                       ? "not caught"
                          : how->second.count(Caught::kWrittenCheck)  ? "written check"
+                         : how->second.count(Caught::kRunLevelCheck) ? "run-level check"
                          : how->second.count(Caught::kImplicitCheck) ? "implicit check"
                                                                      : "error only";
     if (const auto t = f.tripped_by.find(id); t != f.tripped_by.end()) row.faults = t->second;

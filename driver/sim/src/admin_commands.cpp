@@ -209,8 +209,11 @@ std::vector<std::byte> Device::smart_log_bytes() const {
   log.avail_spare = h.available_spare;
   log.spare_thresh = h.spare_threshold;
   log.percent_used = h.percentage_used;
-  log.data_units_read = Uint128{(units_read_ + 999) / 1000, 0};  // thousands of 512-byte units, rounded up
-  log.host_reads = Uint128{host_reads_, 0};
+  if (!self_report(SelfReportEffect::kSmartCountersFrozen)) {
+    log.data_units_read = Uint128{(units_read_ + 999) / 1000, 0};  // thousands of 512-byte units, rounded up
+    log.host_reads = Uint128{host_reads_, 0};
+  }
+  if (self_report(SelfReportEffect::kMediaErrorsGrow)) log.media_errors = Uint128{host_reads_, 0};
   log.power_cycles = Uint128{h.power_cycles, 0};
   log.power_on_hours = Uint128{h.power_on_hours, 0};
   log.num_err_log_entries = Uint128{error_count_, 0};

@@ -319,6 +319,7 @@ void Device::record_error(uint16_t sqid, const spec::SubmissionEntry& sqe, const
   e.parm_error_location = 0xFFFF;
   e.lba = result.lba;
   e.nsid = sqe.nsid;
+  if (self_report(SelfReportEffect::kErrorLogMissesFailures)) return;  // counted (SMART), never written
   error_log_.push_front(e);
   if (error_log_.size() > size_t{profile_.controller.elpe} + 1) error_log_.pop_back();
 }

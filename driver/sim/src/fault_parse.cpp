@@ -152,6 +152,9 @@ Fault self_report(MapReader& map) {
       {"features-forget", SelfReportEffect::kFeaturesForget},
       {"saved-reads-default", SelfReportEffect::kSavedReadsDefault},
       {"error-log-wrong-cid", SelfReportEffect::kErrorLogWrongCid},
+      {"smart-counters-frozen", SelfReportEffect::kSmartCountersFrozen},
+      {"error-log-misses-failures", SelfReportEffect::kErrorLogMissesFailures},
+      {"media-errors-grow", SelfReportEffect::kMediaErrorsGrow},
   };
   const YAML::Node node = map.required("effect");
   const std::string name = read_string(map.source(), node, map.field("effect"));

@@ -109,7 +109,11 @@ CommandResult Device::compare(const spec::SubmissionEntry& sqe, uint64_t page_si
   spec::Status failure;
   if (!gather_from_host(sqe, page_size, host, failure)) return rejected(failure, range.slba);
   if (!ns->read(range.slba, stored)) return rejected(st::kUnrecoveredReadError, range.slba);
-  if (has_write_fault(WriteMediaEffect::kCompareAlwaysMatches) || host == stored) return {};
+  if (has_write_fault(WriteMediaEffect::kCompareAlwaysMatches) || host == stored) {
+    CommandResult matched;
+    matched.bytes_read = bytes;  // SMART counts a Compare's blocks as read (NVM Command Set 1.0, 4.1.4.2)
+    return matched;
+  }
   // The first mismatching block goes into the error log's LBA.
   const auto at = std::mismatch(host.begin(), host.end(), stored.begin()).first - host.begin();
   CommandResult r = rejected(kCompareFailure, range.slba + static_cast<uint64_t>(at) / ns->lba_size());

@@ -31,7 +31,9 @@ std::string fault_matrix_markdown(const FaultMatrix& matrix) {
       "(`register:` names, defined in the test). A case is caught when it fails, or\n"
       "errors in its own steps; \"written check\" means one of the checks the suite\n"
       "wrote under `expect:` failed, \"implicit check\" the loader's success-status or\n"
-      "whole-structure check, \"error only\" a driver error (a protocol violation, a\n"
+      "whole-structure check, \"run-level check\" one of the HEALTH-* cases the runner\n"
+      "adds after every suite (SMART and the Error log against what nvqual did,\n"
+      "docs/self-reports.md), \"error only\" a driver error (a protocol violation, a\n"
       "timeout) and no check. The exit code is that of the whole run against the\n"
       "faulty device (0 all passed, 1 a case failed, 3 the device is unusable).\n\n";
   out += fmt::format("- Cases: {}, of which caught by no fault: {}.\n", matrix.cases.size(), uncaught_cases);

@@ -21,9 +21,11 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nvqual/driver/clock.hpp"
+#include "nvqual/driver/command_counts.hpp"
 #include "nvqual/driver/command_log.hpp"
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/controller_state.hpp"
@@ -315,6 +317,9 @@ class Controller {
   spec::CompletionEntry deallocate(QueuePair& queue, uint32_t nsid, std::span<const cmd::DsmRange> ranges);
 
   CommandLog& command_log() { return log_; }
+  // What this controller's commands and enables added up to since the last
+  // call (command_counts.hpp), and starts counting afresh.
+  CommandCounts take_command_counts() { return std::exchange(counts_, CommandCounts{}); }
   std::chrono::nanoseconds command_timeout() const { return options_.command_timeout; }
 
  private:
@@ -336,6 +341,10 @@ class Controller {
   template <typename OnComplete>
   void post_ring_collect(QueuePair& queue, std::span<const spec::SubmissionEntry> batch, std::span<uint16_t> cids,
                          const detail::InFlight& in_flight, OnComplete&& on_complete);
+  // Counts a read-class command of `batch` (command_counts.hpp) when it is
+  // sent and when it completes; nothing for any other command.
+  void count_sent(uint16_t qid, const spec::SubmissionEntry& sqe);
+  void count_completed(uint16_t qid, const spec::SubmissionEntry& sqe, const spec::CompletionEntry& cqe);
   std::vector<std::byte> admin_read_page(spec::SubmissionEntry sqe, size_t bytes, const char* what);
   // Caches the namespace's active format when reads can use it, else forgets it.
   void remember_format(uint32_t nsid, const IdentifyNamespace& ns);
@@ -372,6 +381,7 @@ class Controller {
   ControllerOptions options_;
   Clock& clock_;
   CommandLog log_;
+  CommandCounts counts_;
   uint64_t page_size_ = 4096;
   ControllerState state_ = ControllerState::kDisabled;
   std::unique_ptr<detail::QueueMemory> queues_;

@@ -18,6 +18,8 @@ class JsonReporter final : public RunListener {
   void on_run_start(const RunInfo& info) override;
   void on_suite_start(const Suite& suite, std::chrono::system_clock::time_point started) override;
   void on_case_end(const Suite& suite, const Case& test_case, const CaseResult& result) override;
+  // suites[].health: SMART / Health at the suite's start and end and the differences (nvme-cli smart-log keys).
+  void on_suite_health(const Suite& suite, const SuiteHealthReport& report) override;
   void on_suite_end(const Suite& suite, const SuiteTotals& totals) override;
   void on_run_end(const RunSummary& summary) override;
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "nvqual/harness/health_reconciliation.hpp"
 #include "nvqual/harness/results.hpp"
 #include "nvqual/harness/suite.hpp"
 
@@ -20,6 +21,8 @@ class RunListener {
   virtual void on_suite_start(const Suite&, std::chrono::system_clock::time_point /*started*/) {}
   virtual void on_case_start(const Suite&, const Case&) {}
   virtual void on_case_end(const Suite&, const Case&, const CaseResult&) {}
+  // Before the suite's run-level health cases (HEALTH-*), when the runner reconciles health.
+  virtual void on_suite_health(const Suite&, const SuiteHealthReport&) {}
   virtual void on_suite_end(const Suite&, const SuiteTotals&) {}
   // Always fires, also for interrupted runs: a report writer finishes its file here.
   virtual void on_run_end(const RunSummary&) {}
@@ -40,6 +43,9 @@ class ListenerRepeater final : public RunListener {
   }
   void on_case_end(const Suite& suite, const Case& test_case, const CaseResult& result) override {
     for (auto it = listeners_.rbegin(); it != listeners_.rend(); ++it) (*it)->on_case_end(suite, test_case, result);
+  }
+  void on_suite_health(const Suite& suite, const SuiteHealthReport& report) override {
+    for (auto* l : listeners_) l->on_suite_health(suite, report);
   }
   void on_suite_end(const Suite& suite, const SuiteTotals& totals) override {
     for (auto it = listeners_.rbegin(); it != listeners_.rend(); ++it) (*it)->on_suite_end(suite, totals);

@@ -50,6 +50,9 @@ struct RunnerOptions {
   uint16_t io_queues_wanted = 64;                                   // asked for with Set Features Number of Queues
   std::chrono::nanoseconds cancel_grace{std::chrono::seconds(30)};  // a cancelled case must stop within this
   bool handle_signals = true;                                       // install the SIGINT/SIGTERM handler
+  // Read SMART / Health and the Error log around every suite and report the
+  // run-level HEALTH-* cases after its own (suite_health.hpp; `nvqual run` does).
+  bool health_checks = false;
   // Tests only: the facts to use when probing the device fails, so a device
   // whose Identify is broken can still be driven through every case (the
   // honest-check test runs suites against such faulty simulators).

@@ -259,14 +259,17 @@ struct OverstateQueuesFault {  // Number of Queues reports `extra` more I/O SQs/
 // A device whose own reports lie (docs/self-reports.md): its events, Abort,
 // features or error log misbehave while every status stays plausible.
 enum class SelfReportEffect {
-  kAerNeverCompletes,  // events are raised but no AER ever completes
-  kAerWrongType,       // an AER completes with event type Notice instead of SMART / Health
-  kAerDuplicateEvent,  // every event is reported twice
-  kAerLimitIgnored,    // AERs beyond AERL+1 are held instead of refused with 01/05
-  kAbortIgnored,       // Abort says "aborted" (DW0 bit 0 clear) and aborts nothing
-  kFeaturesForget,     // Set Features succeeds, Get Features still reads the old value
-  kSavedReadsDefault,  // Get Features SEL=saved reads the default, not the saved value
-  kErrorLogWrongCid,   // Error Information log entries name the wrong CID (the failed command's + 1)
+  kAerNeverCompletes,       // events are raised but no AER ever completes
+  kAerWrongType,            // an AER completes with event type Notice instead of SMART / Health
+  kAerDuplicateEvent,       // every event is reported twice
+  kAerLimitIgnored,         // AERs beyond AERL+1 are held instead of refused with 01/05
+  kAbortIgnored,            // Abort says "aborted" (DW0 bit 0 clear) and aborts nothing
+  kFeaturesForget,          // Set Features succeeds, Get Features still reads the old value
+  kSavedReadsDefault,       // Get Features SEL=saved reads the default, not the saved value
+  kErrorLogWrongCid,        // Error Information log entries name the wrong CID (the failed command's + 1)
+  kSmartCountersFrozen,     // SMART Data Units Read and Host Read Commands never move from 0
+  kErrorLogMissesFailures,  // failures are counted in SMART's error log entries, but no entry is written
+  kMediaErrorsGrow,         // SMART Media and Data Integrity Errors grow with every Read, which all succeed
 };
 struct SelfReportFault {
   SelfReportEffect effect = SelfReportEffect::kAerNeverCompletes;
