@@ -135,7 +135,8 @@ std::string format_feature(const FeatureReading& r) {
   std::string out = fmt::format("get-feature:{:#04x} ({}), {} ", r.info.fid, r.info.name, r.sel);
   if (!r.dw0) return out + fmt::format("refused: {}\n", r.refusal);
   out += fmt::format("value:{:#010x}\n", *r.dw0);
-  for (const auto& [key, value] : fields_of(r).items()) out += fmt::format("  {:<22}: {}\n", key, value.dump());
+  const nlohmann::json fields = fields_of(r);  // items() refers to it: it must outlive the loop
+  for (const auto& [key, value] : fields.items()) out += fmt::format("  {:<22}: {}\n", key, value.dump());
   return out;
 }
 
