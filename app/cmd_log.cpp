@@ -102,6 +102,9 @@ Command add_log_command(CLI::App& root) {
                   "says so)")
       ->check(CLI::Range(0u, 0xFFFFFFFFu));
   cli->add_flag("--json", options->json, "Print JSON with nvme-cli's keys (smart-log / error-log / fw-log -o json)");
+  cli->footer(
+      "Exit codes: 0 read, 1 the controller refused the page (its status is printed), 2 bad input (a LID other than\n"
+      "1-5), 3 device or environment error, 77 no device configured, 130/143 interrupted.");
 
   return {cli, [options]() {
             const char* name = lid_name(options->lid);

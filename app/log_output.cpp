@@ -26,6 +26,17 @@ uint64_t le64_at(std::span<const std::byte> log, size_t at) {
   return v;
 }
 
+// A firmware revision as nvme-cli shows it (util_fw_to_string): the 8 bytes,
+// each one that is not a graphic ASCII character (the space padding too) as '.'.
+std::string revision_text(std::span<const std::byte> raw, size_t at) {
+  std::string text(8, '.');
+  for (size_t i = 0; i < 8; ++i) {
+    const auto c = static_cast<char>(raw[at + i]);
+    if (c >= '!' && c <= '~') text[i] = c;
+  }
+  return text;
+}
+
 // A temperature in Kelvin as nvme-cli shows it: "40 C (313 Kelvin)".
 std::string temperature(uint16_t kelvin) { return fmt::format("{} C ({} Kelvin)", int{kelvin} - 273, kelvin); }
 
@@ -152,9 +163,9 @@ nlohmann::json firmware_log_json(const FirmwareSlotLog& log, std::span<const std
   for (size_t slot = 1; slot <= L::kSlots; ++slot) {
     const auto at = L::frs_slot(slot).offset;
     // nvme-cli lists a slot when its first byte is not 0: the revision as a
-    // little-endian number, then as text.
+    // little-endian number, then as its 8 bytes.
     if (raw[at] == std::byte{0}) continue;
-    slots[fmt::format("Firmware Rev Slot {}", slot)] = fmt::format("{} ({})", le64_at(raw, at), log.frs[slot - 1]);
+    slots[fmt::format("Firmware Rev Slot {}", slot)] = fmt::format("{} ({})", le64_at(raw, at), revision_text(raw, at));
   }
   return nlohmann::json{{device, std::move(slots)}};
 }

@@ -26,7 +26,8 @@ std::string format_smart_log(const SmartLog& log, const std::string& device, uin
 nlohmann::json error_log_json(const std::vector<ErrorLogEntry>& entries);
 std::string format_error_log(const std::vector<ErrorLogEntry>& entries, const std::string& device);
 
-// 03h Firmware Slot Information; `frs` are the raw 8-byte revisions of slots 1..7.
+// 03h Firmware Slot Information, with the raw page (`raw`) for nvme-cli's
+// rendering of each revision ("1.0....." for "1.0" and its space padding).
 nlohmann::json firmware_log_json(const FirmwareSlotLog& log, std::span<const std::byte> raw, const std::string& device);
 std::string format_firmware_log(const FirmwareSlotLog& log, std::span<const std::byte> raw, const std::string& device);
 

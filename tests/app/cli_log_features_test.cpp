@@ -77,9 +77,9 @@ TEST(CliLog, FirmwareLogJsonHasNvmeCliKeysAndTheProfileRevision) {
   ASSERT_TRUE(j.contains("sim")) << r.out;
   const auto& slots = j["sim"];
   EXPECT_EQ(slots["Active Firmware Slot (afi)"], 1);
-  // "1.0" padded with spaces, read as a little-endian 64-bit number, then as text.
+  // "1.0" padded with spaces, read as a little-endian 64-bit number, then byte by byte (a space shows as ".").
   const uint64_t frs = 0x2020202020302E31ull;
-  EXPECT_EQ(slots["Firmware Rev Slot 1"], std::to_string(frs) + " (1.0)");
+  EXPECT_EQ(slots["Firmware Rev Slot 1"], std::to_string(frs) + " (1.0.....)") << "padding as nvme-cli shows it";
   EXPECT_FALSE(slots.contains("Firmware Rev Slot 2")) << "unused slots are not listed";
 }
 
@@ -118,6 +118,7 @@ TEST(CliLog, HelpNamesTheLogsAndTheJsonKeys) {
   EXPECT_THAT(r.out, HasSubstr("--lid"));
   EXPECT_THAT(r.out, HasSubstr("SMART / Health"));
   EXPECT_THAT(r.out, HasSubstr("smart-log / error-log / fw-log -o json"));
+  EXPECT_THAT(r.out, HasSubstr("1 the controller refused the page"));
 }
 
 TEST(CliFeatures, OneFeatureJsonHasNvmeCliKeysAndTheProfileThreshold) {
