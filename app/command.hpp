@@ -40,5 +40,7 @@ Command add_run_command(CLI::App& root);
 Command add_suites_command(CLI::App& root);
 Command add_perf_command(CLI::App& root);
 Command add_fill_command(CLI::App& root);
+Command add_log_command(CLI::App& root);
+Command add_features_command(CLI::App& root);
 
 }  // namespace nvqual::app

@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   std::vector<Command> commands;
   for (auto add : {add_identify_command, add_read_command, add_pattern_command, add_devices_command, add_bind_command,
                    add_unbind_command, add_run_command, add_suites_command, add_compare_command, add_report_command,
-                   add_perf_command, add_fill_command}) {
+                   add_perf_command, add_fill_command, add_log_command, add_features_command}) {
     Command command = add(root);
     if (command.cli != nullptr) commands.push_back(std::move(command));
   }

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from e2e import checks, integrity, models, nvme_cli, plan, qemu  # noqa: E402
+from e2e import checks, integrity, models, nvme_cli, nvme_cli_logs, plan, qemu  # noqa: E402
 from e2e.configs import CONFIGS, Config  # noqa: E402
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +103,7 @@ def run(config: Config, guest: Path, nvqual: Path, work: Path, interactive: bool
     for ns in config.namespaces:
         checks.check_identify_namespace(report, guest_run, ns)
     nvme_cli.check_nvme_cli(report, guest_run, config)
+    nvme_cli_logs.check_nvme_cli_logs(report, guest_run)
     for ns in config.namespaces:
         checks.check_reads(report, guest_run, config, ns, images[ns.nsid])
     checks.check_identify_variants(report, guest_run)

@@ -540,6 +540,10 @@ const Expectation kCaughtByCheck[] = {
     {"harness-self-report-statuses", "FEAT-027", "status in {00/00, 01/0D}"},
     {"harness-features-forget", "FEAT-027", "kept == 1"},
     {"harness-saved-reads-default", "FEAT-027", "saved_kept == 1"},
+    {"harness-timestamp-vwc-statuses", "FEAT-028", "status in {00/00}: expected {00/00}, actual 00/06"},
+    {"harness-features-forget", "FEAT-028", "timestamp_behind == 0"},
+    {"harness-timestamp-vwc-statuses", "FEAT-029", "status in {00/00}: expected {00/00}, actual 00/06"},
+    {"harness-features-forget", "FEAT-029", "kept == 1"},
     // events
     {"harness-aer-limit-ignored", "AER-001", "extra_completed == 1"},
     {"harness-aer-never-completes", "AER-002", "completed == 1"},

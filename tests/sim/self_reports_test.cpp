@@ -123,6 +123,51 @@ TEST(Features, SavedValuesWithSaveAndSelect) {
   EXPECT_EQ(faulty.admin_no_data(cmd::get_features(0x04, 2)).dw0 & 0xFFFFu, 343u);
 }
 
+TEST(Features, VolatileWriteCacheWceIsKeptAndAResetTurnsTheCacheBackOn) {
+  SelfReportRig rig;  // multi-ns.yaml: VWC bit 0
+  EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x06)).dw0, 1u) << "WCE on by default";
+  ASSERT_TRUE(rig.admin_no_data(cmd::set_features(0x06, 0)).status().ok());
+  EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x06)).dw0, 0u);
+  EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x06, 1)).dw0, 1u) << "SEL default";
+  rig.host.disable();
+  rig.host.bring_up();
+  EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x06)).dw0, 1u) << "a reset restores the default";
+  SelfReportRig forgetful(with_fault(sim::SelfReportEffect::kFeaturesForget));
+  ASSERT_TRUE(forgetful.admin_no_data(cmd::set_features(0x06, 0)).status().ok());
+  EXPECT_EQ(forgetful.admin_no_data(cmd::get_features(0x06)).dw0, 1u);
+}
+
+// The Timestamp data structure (Base 2.0 5.27.1.13): 48 bits of milliseconds,
+// byte 6 bits 3:1 the origin (000b since a reset, 001b set by the host).
+uint64_t timestamp_ms(std::span<const std::byte> data) {
+  uint64_t ms = 0;
+  for (size_t i = 0; i < 6; ++i) ms |= static_cast<uint64_t>(data[i]) << (8 * i);
+  return ms;
+}
+
+TEST(Features, TimestampCountsOnFromTheValueSetAndAResetZeroesIt) {
+  SelfReportRig rig;  // multi-ns.yaml: ONCS bit 6
+  ASSERT_TRUE(rig.admin(cmd::get_features(0x0E)).status().ok());
+  EXPECT_EQ(static_cast<uint8_t>(rig.page.bytes()[6]), 0u) << "origin 000b: not set since the reset";
+  const uint64_t set = 0x0123456789ABull;
+  std::fill_n(rig.page.bytes().begin(), 8, std::byte{0});
+  for (size_t i = 0; i < 6; ++i) rig.page.bytes()[i] = static_cast<std::byte>((set >> (8 * i)) & 0xFF);
+  ASSERT_TRUE(rig.admin(cmd::set_features(0x0E, 0)).status().ok());
+  std::fill_n(rig.page.bytes().begin(), 8, std::byte{0xA5});
+  ASSERT_TRUE(rig.admin(cmd::get_features(0x0E)).status().ok());
+  const uint64_t got = timestamp_ms(rig.page.bytes());
+  EXPECT_GE(got, set);
+  EXPECT_LT(got, set + 60'000) << "within a minute of the value set";
+  EXPECT_EQ(static_cast<uint8_t>(rig.page.bytes()[6]), 0x02u) << "origin 001b, Synch 0";
+  EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x0E, 3)).dw0, 0x4u) << "changeable, not saveable";
+  rig.host.disable();
+  rig.host.bring_up();
+  ASSERT_TRUE(rig.admin(cmd::get_features(0x0E)).status().ok());
+  EXPECT_LT(timestamp_ms(rig.page.bytes()), set) << "a reset zeroes it";
+  SelfReportRig plain(fixture("default.yaml"));  // ONCS bit 6 clear: no such feature
+  EXPECT_EQ(code(plain.admin(cmd::get_features(0x0E))), "00/02");
+}
+
 TEST(LogPages, EffectsAndChangedNamespaceLogsWhereAdvertised) {
   SelfReportRig rig;
   ASSERT_TRUE(rig.admin(cmd::get_log_page(0x05, 0, 4096 / 4)).status().ok());

@@ -93,6 +93,25 @@ def nvme_cli_step(what: str, bdf: str = CONTROLLER_BDF) -> str:
     return f"nvme-cli-{what}-{bdf}"
 
 
+def nvme_cli_logs_step(what: str, bdf: str = CONTROLLER_BDF) -> str:
+    """Name of one of guest/init's nvme_cli_capture_logs steps: `what` is
+    smart-log, error-log, fw-log or get-featureFID (FID decimal)."""
+    return f"nvme-cli-logs-{what}-{bdf}"
+
+
+# nvme_cli_capture_logs' FIDs (guest/init): the mandatory features, Volatile
+# Write Cache and Timestamp (QEMU 7.2 has both).
+NVME_CLI_FEATURE_FIDS = (1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 14)
+# The plan's first steps (before any nvqual read): the same logs and features
+# through vfio-pci, as JSON with nvme-cli's keys (e2e/nvme_cli_logs.py).
+SELF_REPORT_STEPS = (
+    ("log-smart", ["nvqual", "log", "--bdf", CONTROLLER_BDF, "--lid", "2", "--json"]),
+    ("log-error", ["nvqual", "log", "--bdf", CONTROLLER_BDF, "--lid", "1", "--json"]),
+    ("log-fw", ["nvqual", "log", "--bdf", CONTROLLER_BDF, "--lid", "3", "--json"]),
+    ("features", ["nvqual", "features", "--bdf", CONTROLLER_BDF, "--json"]),
+)
+
+
 def read_output(read: Read) -> str:
     return f"data/{read.name}.bin"
 
@@ -171,6 +190,7 @@ def plan_script(config: Config) -> str:
              f"mkdir -p {GUEST_RESULTS}/data"]
     if config.trace_self_test:
         return "\n".join(lines + trace_self_test_lines()) + "\n"
+    lines += [_step(name, argv) for name, argv in SELF_REPORT_STEPS]
     lines += [_step(name, argv) for name, argv in all_steps(config)]
     lines += [f"mark {begin_mark(IOVA_WINDOW)}", _step(*IOVA_HIGH_STEP), f"mark {end_mark(IOVA_WINDOW)}",
               _step(*FUNCTION_RESET_STEP)]

@@ -17,7 +17,10 @@ KERNEL_CMDLINE = "console=ttyS0 intel_iommu=on panic=-1"
 # 150 s since the default configuration's harness also runs the write suites
 # and `nvqual fill` follows it (docs/data-integrity.md): at load 10 guest/init
 # started 39 s after QEMU and 130 s cut the harness short.
-QEMU_TIMEOUT_S = 150
+# The second nvme-cli read and the plan's the second nvme-cli read and the plan's `nvqual log` / `nvqual
+# features` steps add (e2e/nvme_cli_logs.py: 11 s at load 10, the plan
+# then ran past the deadline): 12 s more on top of 150.
+QEMU_TIMEOUT_S = 162
 # Every guest step must end by this long after QEMU started (run-e2e.py
 # writes the time into the share, guest/init reads it), leaving the guest
 # time to stop a step (SIGTERM, SIGKILL 5 s later) and power off with its

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from . import checks, models, nvme_cli, plan, qemu
+from . import checks, models, nvme_cli, nvme_cli_logs, plan, qemu
 from .configs import CONFIGS, QEMU_PAGE_SIZE, Config, Namespace
 from .reads import reads_for
 from .stamp import stamp_block
@@ -374,6 +374,74 @@ class NvmeCliCheckTest(unittest.TestCase):
         failures, out = self._failures()
         self.assertEqual(failures, 1)
         self.assertIn("FAIL identify-ns1 printed JSON to compare with", out)
+
+
+class NvmeCliLogsComparisonTest(unittest.TestCase):
+    """nvme-cli's logs and features against nvqual's: equal, or within the one-way tolerances."""
+
+    SMART = {"critical_warning": 0, "temperature": 323, "avail_spare": 100, "data_units_read": "33",
+             "host_read_commands": "700", "power_on_hours": "0", "num_err_log_entries": "0"}
+
+    def test_equal_logs_pass_and_counters_compare_by_value_not_form(self):
+        nvq = dict(self.SMART, data_units_read=33, host_read_commands=700, power_on_hours=0, num_err_log_entries=0)
+        self.assertEqual(nvme_cli_logs.compare_smart(self.SMART, nvq), (len(self.SMART), []))
+
+    def test_io_counters_may_not_move_either_way(self):
+        for value in (32, 34):
+            compared, differences = nvme_cli_logs.compare_smart(self.SMART, dict(self.SMART, data_units_read=value))
+            self.assertEqual(len(differences), 1, value)
+            self.assertIn("data_units_read: nvme-cli 33", differences[0])
+
+    def test_power_on_hours_may_grow_by_one_only(self):
+        self.assertEqual(nvme_cli_logs.compare_smart(self.SMART, dict(self.SMART, power_on_hours=1))[1], [])
+        self.assertEqual(len(nvme_cli_logs.compare_smart(self.SMART, dict(self.SMART, power_on_hours=2))[1]), 1)
+
+    def test_temperature_drift_is_bounded_both_ways(self):
+        self.assertEqual(nvme_cli_logs.compare_smart(self.SMART, dict(self.SMART, temperature=320))[1], [])
+        self.assertEqual(len(nvme_cli_logs.compare_smart(self.SMART, dict(self.SMART, temperature=327))[1]), 1)
+
+    def test_a_missing_key_fails(self):
+        nvq = dict(self.SMART)
+        del nvq["avail_spare"]
+        self.assertEqual(nvme_cli_logs.compare_smart(self.SMART, nvq)[1],
+                         ["avail_spare: nvme-cli 100, nvqual prints no such key"])
+
+    def test_error_log_entries_compare_field_by_field(self):
+        entry = {"error_count": 0, "sqid": 0, "cmdid": 0, "status_field": 0}
+        self.assertEqual(nvme_cli_logs.compare_error_log({"errors": [entry]}, {"errors": [dict(entry)]}), (4, []))
+        self.assertEqual(nvme_cli_logs.compare_error_log({"errors": [entry]}, {"errors": [dict(entry, sqid=1)]})[1],
+                         ["errors[0].sqid: nvme-cli 0, nvqual 1"])
+
+    def test_fw_log_compares_the_object_under_either_device_name(self):
+        cli = {"nvme0": {"Active Firmware Slot (afi)": 1, "Firmware Rev Slot 1": "1 (x)"}}
+        nvq = {"0000:00:04.0": {"Active Firmware Slot (afi)": 1, "Firmware Rev Slot 1": "1 (x)"}}
+        self.assertEqual(nvme_cli_logs.compare_fw_log(cli, nvq), (2, []))
+        nvq["0000:00:04.0"]["Firmware Rev Slot 2"] = "2 (y)"
+        self.assertEqual(len(nvme_cli_logs.compare_fw_log(cli, nvq)[1]), 1)
+
+    def test_get_feature_lines_of_nvme_cli_2_3(self):
+        self.assertEqual(nvme_cli_logs.parse_get_feature(
+            "get-feature:0x04 (Temperature Threshold), Current value:0x00000157\n"), (4, 0x157))
+        self.assertEqual(nvme_cli_logs.parse_get_feature(
+            "get-feature:0x01 (Arbitration), Current value:00000000\n"), (1, 0))
+        self.assertIsNone(nvme_cli_logs.parse_get_feature("NVMe status: Invalid Field"))
+
+    def test_features_compare_dw0_except_the_host_set_queue_counts(self):
+        nvq = [{"feature": "0x04", "name": "Temperature Threshold", "value": "0x00000157"},
+               {"feature": "0x07", "name": "Number of Queues", "value": "0x00010001"}]
+        self.assertEqual(nvme_cli_logs.compare_features({4: 0x157, 7: 0x3F003F}, nvq), (2, []))
+        self.assertEqual(len(nvme_cli_logs.compare_features({4: 0x156}, nvq)[1]), 1)
+        self.assertEqual(nvme_cli_logs.compare_features({9: 0}, nvq)[1],
+                         ["feature 0x09: nvme-cli 0x00000000, nvqual did not read it"])
+
+    def test_the_plan_reads_logs_and_features_before_any_read(self):
+        script = plan.plan_script(CONFIGS["default"])
+        first_read = script.index("nvqual read")
+        for name, _ in plan.SELF_REPORT_STEPS:
+            self.assertLess(script.index(f"step {name} "), first_read, name)
+        init = GUEST_INIT.read_text()
+        self.assertLess(init.index("\nnvme_cli_capture_logs\n"), init.index('nvqual bind "$(basename "$dev")"'))
+        self.assertGreater(init.index("\nnvme_cli_capture_logs\n"), init.index("private_mount_refusal \"$first_nvme\""))
 
 
 class ChecksFailOnBadEvidenceTest(unittest.TestCase):

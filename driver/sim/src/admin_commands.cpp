@@ -275,6 +275,8 @@ constexpr uint8_t kFidInterruptCoalescing = 0x08;
 constexpr uint8_t kFidInterruptVector = 0x09;
 constexpr uint8_t kFidWriteAtomicity = 0x0A;
 constexpr uint8_t kFidAsyncEvent = 0x0B;
+constexpr uint8_t kFidTimestamp = 0x0E;
+constexpr size_t kTimestampBytes = 8;
 }  // namespace
 
 // The granted counts, 0-based, as Number of Queues reports them (overstated
@@ -300,7 +302,20 @@ CommandResult Device::get_features(const SubmissionEntry& sqe) {
     case kFidAsyncEvent: break;
     case kFidVolatileWriteCache:
       if ((profile_.controller.vwc & 0x1) == 0) return rejected(st::kInvalidField);
+      default_value = 1;  // WCE: the cache is enabled until a host disables it
       break;
+    case kFidTimestamp: {
+      if (!timestamp_supported()) return rejected(st::kInvalidField);
+      if (f.select == fields::Features::kSelectCapabilities) {
+        CommandResult r;
+        r.dw0 = fields::feature_capabilities(false, false, true);
+        return r;
+      }
+      // Not saveable: default and saved read 0 (origin 000b); current counts on.
+      std::array<std::byte, kTimestampBytes> data{};
+      if (f.select == fields::Features::kSelectCurrent) data = timestamp_data();
+      return transfer_to_host(sqe, data, kTimestampBytes, page_size_);
+    }
     case kFidTemperature: {
       const auto t = fields::TemperatureThreshold::of(sqe.cdw11);
       key = fields::feature_key(f.fid, t.selector());
@@ -362,8 +377,17 @@ CommandResult Device::set_features(const SubmissionEntry& sqe) {
       return {};
     case kFidVolatileWriteCache:
       if ((profile_.controller.vwc & 0x1) == 0) return rejected(st::kInvalidField);
-      features_[f.fid] = sqe.cdw11;
+      features_[f.fid] = sqe.cdw11 & 0x1;  // WCE; bits 31:1 are reserved
+      write_cache_enabled_.store((sqe.cdw11 & 0x1) != 0, std::memory_order_release);
       return {};
+    case kFidTimestamp: {
+      if (!timestamp_supported()) return rejected(st::kInvalidField);
+      std::array<std::byte, kTimestampBytes> data{};
+      spec::Status failure;
+      if (!gather_from_host(sqe, page_size_, data, failure)) return rejected(failure);
+      set_timestamp(data);
+      return {};
+    }
     case kFidTemperature: {
       const auto t = fields::TemperatureThreshold::of(sqe.cdw11);
       if (t.type > 1 || t.sensor > 8) return rejected(st::kInvalidField);

@@ -46,6 +46,7 @@ Device::Device(Profile profile, Mode mode, Clock& clock)
       doorbells_(std::make_unique<DoorbellState[]>(size_t{profile_.queues.max_io_queues} + 1)),
       faults_(profile_.faults),
       transfer_faults_(profile_.faults) {
+  timestamp_since_ = clock_.now();  // the Timestamp counts from 0 at power-on (5.27.1.13)
   const auto corruptions = read_corruptions(profile_);
   for (const auto& ns : profile_.namespaces) media_.emplace_back(ns, corruptions);
   for (const auto& fault : profile_.faults) {

@@ -20,6 +20,7 @@
 // is not ready) takes the locked path, which checks again and records.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -187,10 +188,17 @@ class Device {
   bool gather_from_host(const spec::SubmissionEntry& sqe, uint64_t page_size, std::span<std::byte> out,
                         spec::Status& failure);
   bool has_write_fault(WriteMediaEffect effect) const { return (write_faults_ & (1u << unsigned(effect))) != 0; }
-  // Writes land in a volatile cache: VWC reports one, or the power-loss fault pretends there is none.
+  // Writes land in a volatile cache: VWC reports one and Volatile Write Cache
+  // WCE (5.27.1.5) has it enabled, or the power-loss fault pretends there is none.
   bool volatile_cache() const {
-    return (profile_.controller.vwc & 0x1) != 0 || has_write_fault(WriteMediaEffect::kPowerLoss);
+    return ((profile_.controller.vwc & 0x1) != 0 && write_cache_enabled_.load(std::memory_order_acquire)) ||
+           has_write_fault(WriteMediaEffect::kPowerLoss);
   }
+  // Timestamp (5.27.1.13): the 8-byte data structure Get Features returns, and
+  // what Set Features' data sets; ONCS bit 6 says the feature exists.
+  bool timestamp_supported() const { return (profile_.controller.oncs & (1u << 6)) != 0; }
+  std::array<std::byte, 8> timestamp_data();
+  void set_timestamp(std::span<const std::byte> data);
 
   void violation(std::string line) { violations_.record(std::move(line)); }
   void record_error(uint16_t sqid, const spec::SubmissionEntry& sqe, const CommandResult& result, bool phase);
@@ -247,6 +255,13 @@ class Device {
   uint8_t masked_event_types_ = 0;                // bit per event type reported and not yet acknowledged
   bool temperature_reported_ = false;             // the current crossing was raised already
   std::map<uint32_t, uint32_t> saved_features_;   // SV=1 values, by fields::feature_key; survive resets
+  // Volatile Write Cache WCE (on at power-on and after a reset, where VWC
+  // reports a cache); read by the I/O path, which holds only dma_mutex_.
+  std::atomic<bool> write_cache_enabled_{true};
+  // Timestamp: the milliseconds set (0 and origin 000b after a reset) and when.
+  uint64_t timestamp_base_ms_ = 0;
+  Clock::time_point timestamp_since_{};
+  bool timestamp_set_by_host_ = false;
   // stale-sqhd-after-reset: set by a reset, cleared by the next admin completion
   // (which reports the SQ head from before its command was fetched).
   bool stale_admin_sqhd_ = false;

@@ -185,6 +185,12 @@ void Device::controller_reset(Lock& lock) {
   granted_cqs_ = profile_.queues.max_io_queues;
   io_queues_created_ = false;
   features_.clear();
+  // Volatile Write Cache and Timestamp go back to their defaults too: WCE on,
+  // the Timestamp 0 with origin 000b ("initialized to 0 by a Controller Level Reset").
+  write_cache_enabled_.store(true, std::memory_order_release);
+  timestamp_base_ms_ = 0;
+  timestamp_since_ = clock_.now();
+  timestamp_set_by_host_ = false;
   clear_async_events();
   shutdown_pending_ = false;
   regs_.intms = 0;

@@ -6,6 +6,7 @@
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/spec/bits.hpp"
 #include "step_support.hpp"
+#include "timestamp_feature.hpp"
 
 namespace nvqual::harness::steps {
 namespace {
@@ -25,8 +26,20 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto nsid = static_cast<uint32_t>(args.number("nsid", v));
   const auto cdw11 = static_cast<uint32_t>(args.number("cdw11", v));
   const uint8_t sel = select_code(args.choice("sel"));
-  const auto cqe = ctx.controller().admin(cmd::get_features(fid, sel, nsid, cdw11));
+  // 0Eh Timestamp (5.27.1.13) returns an 8-byte data structure (except SEL 011b).
+  std::optional<Timestamp> timestamp;
+  spec::CompletionEntry cqe;
+  if (fid == kFidTimestamp && sel != 3) {
+    const auto read = read_timestamp(ctx, sel);
+    cqe = read.completion;
+    timestamp = read.value;
+  } else {
+    cqe = ctx.controller().admin(cmd::get_features(fid, sel, nsid, cdw11));
+  }
   const uint32_t dw0 = cqe.status().ok() ? cqe.dw0 : 0;
+  out["timestamp"] = timestamp ? timestamp->ms : uint64_t{0};
+  out["timestamp_synch"] = uint64_t{timestamp ? timestamp->synch : uint8_t{0}};
+  out["timestamp_origin"] = uint64_t{timestamp ? timestamp->origin : uint8_t{0}};
   out["status"] = cqe.status();
   out["dnr"] = cqe.status().dnr() ? 1u : 0u;
   out["value"] = uint64_t{dw0};
@@ -89,6 +102,9 @@ std::vector<ObservationSpec> observations() {
       {"smart_warnings", K::kNumber, "0Bh SMART / Health critical warnings enabled (bits 7:0)"},
       {"ns_attribute_notices", K::kNumber, "0Bh Namespace Attribute Notices (bit 8)"},
       {"fw_activation_notices", K::kNumber, "0Bh Firmware Activation Notices (bit 9)"},
+      {"timestamp", K::kNumber, "0Eh Timestamp, milliseconds since 1970-01-01 UTC (data bytes 5:0)"},
+      {"timestamp_synch", K::kNumber, "0Eh Synch (data byte 6 bit 0): 1 when the count stopped at some time"},
+      {"timestamp_origin", K::kNumber, "0Eh Timestamp Origin (data byte 6 bits 3:1): 0 reset, 1 set by a host"},
   };
 }
 
