@@ -99,7 +99,7 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
   using Counts = std::array<uint64_t, LatencyHistogram::kBuckets>;
   auto previous = std::make_unique<Counts>();
   auto current = std::make_unique<Counts>();
-  auto interval = std::make_unique<Counts>();
+  auto last_second = std::make_unique<Counts>();
   while (running.load() != 0) {
     // The monitor's own wait: bounded by the workers, which are bounded by
     // the command timeout and the run's limits.
@@ -113,9 +113,9 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
       const double iops = static_cast<double>(done - last_ios) / interval;
       current->fill(0);
       for (const Worker& w : workers) w.latencies.add_counts_to(*current);
-      for (size_t b = 0; b < current->size(); ++b) (*interval)[b] = (*current)[b] - (*previous)[b];
+      for (size_t b = 0; b < current->size(); ++b) (*last_second)[b] = (*current)[b] - (*previous)[b];
       std::swap(previous, current);
-      const double p99_us = static_cast<double>(LatencyHistogram::percentile_of(*interval, 99)) / 1e3;
+      const double p99_us = static_cast<double>(LatencyHistogram::percentile_of(*last_second, 99)) / 1e3;
       fmt::print(stderr, "\r{:6.0f} s  {:>10.0f} IOPS  {:>9.1f} MiB/s  p99 {:>9.1f} us ",
                  duration<double>(now - start).count(), iops, iops * options.block_bytes / (1024.0 * 1024.0), p99_us);
       std::fflush(stderr);
