@@ -35,7 +35,7 @@ struct BatchRig : HookedRig {
 
 TEST(ReadBatches, APrpListThatCannotBeAllocatedLeavesNothingPosted) {
   BatchRig rig;
-  DmaBuffer buffer(rig.device, 128 * 512);                        // four commands
+  DmaBuffer buffer(rig.device, 128 * 512);  // four commands
   // The list pages come from the controller's arena, mapped when the first
   // command's list is laid out: refusing that mapping fails the batch being built.
   rig.device.fail_allocations_from = rig.device.allocations;
