@@ -2,12 +2,16 @@
 // (one thread each, nvqual/driver/io_engine.hpp), time every completion into a
 // latency histogram per thread, merge them, and report IOPS, bandwidth and
 // percentiles as a table and, on request, fio-shaped JSON and a histogram CSV.
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -45,6 +49,18 @@ struct Worker {
   std::exception_ptr error;
 };
 
+// --cpus: the calling queue thread runs on `cpu` only (checked against the
+// process's allowed CPUs before the device was opened).
+void pin_this_thread(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (const int error = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); error != 0) {
+    throw DriverError(ErrorKind::kEnvironment,
+                      fmt::format("cannot pin a queue thread to CPU {}: {}", cpu, std::strerror(error)));
+  }
+}
+
 // Runs every worker's engine on its own thread until the limits end it,
 // printing progress on a terminal once a second and turning SIGINT/SIGTERM
 // into the engines' stop flag (so what was measured is still reported).
@@ -65,6 +81,7 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
     threads.emplace_back([&, i, limits] {
       Worker& w = workers[i];
       try {
+        if (!options.cpus.empty()) pin_this_thread(options.cpus[i % options.cpus.size()]);
         LatencyHistogram scratch;
         w.result = w.engine->run(limits, measure ? w.latencies : scratch);
       } catch (...) {
@@ -78,6 +95,11 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
   auto next_print = start + std::chrono::seconds(1);
   uint64_t last_ios = 0;
   auto last_time = start;
+  // The last second's p99: the difference of two snapshots of the workers' buckets.
+  using Counts = std::array<uint64_t, LatencyHistogram::kBuckets>;
+  auto previous = std::make_unique<Counts>();
+  auto current = std::make_unique<Counts>();
+  auto last_second = std::make_unique<Counts>();
   while (running.load() != 0) {
     // The monitor's own wait: bounded by the workers, which are bounded by
     // the command timeout and the run's limits.
@@ -89,8 +111,13 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
       for (const Worker& w : workers) done += w.engine->completed();
       const double interval = duration<double>(now - last_time).count();
       const double iops = static_cast<double>(done - last_ios) / interval;
-      fmt::print(stderr, "\r{:6.0f} s  {:>10.0f} IOPS  {:>9.1f} MiB/s ", duration<double>(now - start).count(), iops,
-                 iops * options.block_bytes / (1024.0 * 1024.0));
+      current->fill(0);
+      for (const Worker& w : workers) w.latencies.add_counts_to(*current);
+      for (size_t b = 0; b < current->size(); ++b) (*last_second)[b] = (*current)[b] - (*previous)[b];
+      std::swap(previous, current);
+      const double p99_us = static_cast<double>(LatencyHistogram::percentile_of(*last_second, 99)) / 1e3;
+      fmt::print(stderr, "\r{:6.0f} s  {:>10.0f} IOPS  {:>9.1f} MiB/s  p99 {:>9.1f} us ",
+                 duration<double>(now - start).count(), iops, iops * options.block_bytes / (1024.0 * 1024.0), p99_us);
       std::fflush(stderr);
       last_ios = done;
       last_time = now;

@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "nvqual/driver/queue_limits.hpp"
+#include "nvqual/driver/stream_reader.hpp"
 
 #include "command.hpp"
 #include "device_session.hpp"
@@ -25,7 +26,7 @@ struct ReadOptions {
   uint64_t lba = 0;
   uint64_t blocks = 0;
   std::string out;
-  uint32_t queue_depth = 64;
+  uint32_t queue_depth = kDefaultReadDepth;  // commands in flight
 };
 
 int run_read(const ReadOptions& options) {
@@ -36,8 +37,10 @@ int run_read(const ReadOptions& options) {
   // Created before the device is touched, so an unwritable path fails fast and nothing is half written.
   AtomicOutputFile out(options.out);
   // The RLIMIT_MEMLOCK pre-flight checks what this read pins at most.
+  // The in-flight window lives in the arena, which is sized to hold it.
   TargetOptions target = options.target;
-  target.dma_estimate_bytes = vfio::dma_estimate::read(kReadChunkBytes, options.queue_depth);
+  target.dma_arena_bytes = std::max<uint64_t>(target.dma_arena_bytes, kReadArenaBytes);
+  target.dma_estimate_bytes = vfio::dma_estimate::read(0, options.queue_depth + 1);
   DeviceSession session(target);
   Controller& controller = session.controller();
   const IdentifyNamespace ns = session.require_namespace(options.nsid);
@@ -57,31 +60,26 @@ int run_read(const ReadOptions& options) {
                                  options.lba, options.lba + options.blocks - 1, options.nsid, ns.nsze, ns.nsze - 1));
   }
   controller.set_number_of_queues(1, 1);
-  // The option's range starts at 2; the controller's limit is only known now (help text says so).
-  const uint32_t depth = std::min<uint32_t>(options.queue_depth, controller.cap().max_queue_entries());
-  QueuePair& queue = controller.create_io_queue_pair(1, depth);
-
-  const uint64_t chunk_blocks = read_chunk_blocks(lba_size);
-  DmaBuffer buffer(controller.transport(), read_buffer_bytes(options.blocks, lba_size));
+  // One entry more than the commands in flight (one SQ slot always stays
+  // empty); the controller's limit is only known now (help text says so).
+  const uint32_t entries = std::min<uint32_t>(options.queue_depth + 1, controller.cap().max_queue_entries());
+  QueuePair& queue = controller.create_io_queue_pair(1, entries);
+  const ReadShape shape = read_shape(options.blocks, lba_size, controller.max_transfer_bytes(), options.queue_depth,
+                                     queue.capacity());
+  StreamReader reader(
+      controller, queue,
+      StreamReadOptions{options.nsid, static_cast<uint32_t>(lba_size), shape.command_blocks, shape.depth});
   Progress progress(fmt::format("reading namespace {}", options.nsid), options.blocks * lba_size);
-  for (uint64_t done = 0; done < options.blocks;) {
+  // The controller's reads arrive in LBA order; each goes to the file as it completes.
+  const uint64_t done = reader.read(
+      options.lba, options.blocks,
+      [&](std::span<const std::byte> data, uint64_t) {
+        out.write(data);
+        progress.advance(data.size());
+      },
+      [] { return StopOnSignal::received() != 0; });
+  if (done != options.blocks)
     StopOnSignal::check(fmt::format("reading namespace {} ({})", options.nsid, out.unfinished_note()));
-    const uint64_t blocks = std::min(chunk_blocks, options.blocks - done);
-    // The controller sizes the blocks by the format it resolved (the cache
-    // require_namespace() filled), and would refuse one with metadata itself.
-    const ReadRequest request{options.nsid, options.lba + done, blocks, std::nullopt};
-    const ReadResult result = controller.read(queue, request, buffer);
-    if (!result.ok()) {
-      // A DriverError, like every other device error: main prints this line, then
-      // the command log's tail (kept by the session's destructor), and exits 1.
-      throw DriverError(ErrorKind::kCommandFailed,
-                        fmt::format("read of namespace {} LBAs {}..{} failed: {}", options.nsid, request.slba,
-                                    request.slba + blocks - 1, result.completion.status().describe()));
-    }
-    out.write(buffer.bytes().first(blocks * lba_size));
-    progress.advance(blocks * lba_size);
-    done += blocks;
-  }
   controller.delete_io_queue_pair(1);
   out.commit();
   return kExitPassed;
@@ -99,8 +97,10 @@ Command add_read_command(CLI::App& root) {
       ->required();
   cli->add_option("--out", options->out, "Output file (written whole or not at all)")->required();
   cli->add_option("--queue-depth", options->queue_depth,
-                  "I/O queue entries, 2..65536 (default 64); more than the controller's CAP.MQES+1 is lowered to it")
-      ->check(CLI::Range(queue_limits::kMinEntries, queue_limits::kMaxIoEntries))
+                  "Read commands in flight, 1..65535 (default 32; the I/O queue gets one entry more); a queue "
+                  "deeper than the controller's CAP.MQES+1 is lowered to it, and the depth to what a 4 MiB window "
+                  "of data buffers holds")
+      ->check(CLI::Range(1u, queue_limits::kMaxIoEntries - 1))
       ->capture_default_str();
   return {cli, [options]() { return run_read(*options); }};
 }

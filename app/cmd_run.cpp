@@ -172,6 +172,7 @@ int run(RunOptions& options) {
   runner_options.settings.media_change_policy = media_change_policy;
   runner_options.io_queues_wanted = static_cast<uint16_t>(options.io_queues);
   runner_options.health_checks = true;  // SMART and the Error log around every suite (docs/self-reports.md)
+  runner_options.controller.dma_arena_bytes = options.target.dma_arena_bytes;
   const auto verbosity = options.quiet     ? harness::Verbosity::kQuiet
                          : options.verbose ? harness::Verbosity::kVerbose
                                            : harness::Verbosity::kNormal;

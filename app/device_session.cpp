@@ -14,8 +14,11 @@ constexpr size_t kActiveListEntries = 1024;
 }  // namespace
 
 DeviceSession::DeviceSession(const TargetOptions& options) : target_(open_target(options)) {
-  controller_ = std::make_unique<Controller>(*target_.transport, ControllerOptions{}, clock_);
+  ControllerOptions controller_options;
+  controller_options.dma_arena_bytes = options.dma_arena_bytes;
+  controller_ = std::make_unique<Controller>(*target_.transport, controller_options, clock_);
   try {
+    controller_->dma_memory();  // the arena is mapped once, now: no command maps its own memory
     controller_->reset();
     controller_->identify_controller();
   } catch (...) {

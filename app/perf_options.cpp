@@ -1,5 +1,8 @@
 #include "perf_options.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cctype>
 #include <limits>
 
@@ -8,6 +11,30 @@
 #include "command.hpp"
 
 namespace nvqual::app {
+
+namespace {
+std::optional<uint64_t> parse_lba(const std::string& text) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  try {
+    return std::stoull(text);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+// "0-3,6" for the CPUs in `set`.
+std::string describe_cpus(const cpu_set_t& set) {
+  std::string out;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &set)) continue;
+    int last = cpu;
+    while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set)) ++last;
+    if (!out.empty()) out += ',';
+    out += last == cpu ? std::to_string(cpu) : fmt::format("{}-{}", cpu, last);
+    cpu = last;
+  }
+  return out.empty() ? "none" : out;
+}
+}  // namespace
 
 const char* workload_name(Workload workload) { return workload == Workload::kRandRead ? "randread" : "seqread"; }
 
@@ -32,6 +59,25 @@ void add_perf_options(CLI::App& cli, PerfOptions& o) {
   cli.add_flag("--verify", o.verify, "Check every block read against the LBA stamp (the simulator's content)");
   cli.add_option("--json", o.json, "Write fio-shaped JSON (jobs[0].read.iops, bw, clat_ns/lat_ns percentiles)");
   cli.add_option("--histogram", o.histogram, "Write the latency histogram as CSV (lower_ns,upper_ns,count)");
+  cli.add_option("--cpus", o.cpus_text,
+                 "Pin the queue threads: a CPU list such as 0,2-3; queue i runs on the (i mod N)-th CPU listed");
+}
+
+std::optional<std::vector<int>> parse_cpu_list(const std::string& text) {
+  std::vector<int> cpus;
+  size_t at = 0;
+  while (at <= text.size()) {
+    const size_t comma = std::min(text.find(',', at), text.size());
+    const std::string item = text.substr(at, comma - at);
+    const size_t dash = item.find('-');
+    const auto first = parse_lba(item.substr(0, dash));
+    const auto last = dash == std::string::npos ? first : parse_lba(item.substr(dash + 1));
+    if (!first || !last || *first > *last || *last >= CPU_SETSIZE) return std::nullopt;
+    for (uint64_t cpu = *first; cpu <= *last; ++cpu) cpus.push_back(static_cast<int>(cpu));
+    at = comma + 1;
+  }
+  if (cpus.empty()) return std::nullopt;
+  return cpus;
 }
 
 std::optional<uint64_t> parse_size(const std::string& text) {
@@ -55,17 +101,6 @@ std::optional<uint64_t> parse_size(const std::string& text) {
   if (value > std::numeric_limits<uint64_t>::max() / unit) return std::nullopt;
   return value * unit;
 }
-
-namespace {
-std::optional<uint64_t> parse_lba(const std::string& text) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  try {
-    return std::stoull(text);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-}  // namespace
 
 void validate_perf_options(PerfOptions& o) {
   if (o.workload_text == "randread") {
@@ -104,6 +139,22 @@ void validate_perf_options(PerfOptions& o) {
   }
   if (!(o.warmup >= 0 && o.warmup <= 3600)) {
     throw UsageError(fmt::format("--warmup {}: give 0..3600 seconds", o.warmup));
+  }
+  if (!o.cpus_text.empty()) {
+    const auto cpus = parse_cpu_list(o.cpus_text);
+    if (!cpus) throw UsageError(fmt::format("--cpus {}: give a CPU list such as 0,2-3", o.cpus_text));
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) CPU_ZERO(&allowed);
+    for (int cpu : *cpus) {
+      if (!CPU_ISSET(cpu, &allowed)) {
+        throw UsageError(
+            fmt::format("--cpus {}: CPU {} is not one this process may run on (allowed: {}); see nproc "
+                        "or taskset -p $$",
+                        o.cpus_text, cpu, describe_cpus(allowed)));
+      }
+    }
+    o.cpus = *cpus;
   }
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -36,12 +37,17 @@ struct PerfOptions {
   bool verify = false;
   std::string json;
   std::string histogram;
+  std::string cpus_text;  // --cpus "0,2-3": queue thread i runs on cpus[i % size]
+  std::vector<int> cpus;
 };
 
 void add_perf_options(CLI::App& command, PerfOptions& options);
 // "4096", "4k", "128K", "1m" (KiB and MiB): bytes; nullopt when malformed.
 std::optional<uint64_t> parse_size(const std::string& text);
-// Parses the text options and checks what needs no device.
+// "0,2-5" into CPU numbers; nullopt when malformed.
+std::optional<std::vector<int>> parse_cpu_list(const std::string& text);
+// Parses the text options and checks what needs no device (--cpus against
+// the CPUs this process may run on).
 void validate_perf_options(PerfOptions& options);
 // Checks against the namespace and the controller: block size against the
 // LBA size and MDTS, the range against NSZE, QD against CAP.MQES.

@@ -31,6 +31,12 @@ void add_target_options(CLI::App& command, TargetOptions& options) {
       ->capture_default_str();
   command.add_flag("--function-reset", options.function_reset,
                    "Issue a PCI function-level reset (VFIO_DEVICE_RESET) before taking the controller over");
+  command
+      .add_option_function<uint64_t>(
+          "--dma-arena", [&options](uint64_t mib) { options.dma_arena_bytes = mib << 20; },
+          "DMA memory mapped once at open for PRP lists and data buffers, in MiB (default 4; 0: map each buffer on "
+          "its own); counted in the RLIMIT_MEMLOCK pre-flight")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1024}));
   sim->excludes(bdf);
 }
 
@@ -67,7 +73,7 @@ Target open_target(const TargetOptions& options) {
   vfio_options.bdf = options.bdf;
   vfio_options.iova_base = options.iova_base;
   vfio_options.function_reset = options.function_reset;
-  vfio_options.dma_estimate_bytes = options.dma_estimate_bytes;
+  vfio_options.dma_estimate_bytes = options.dma_estimate_bytes + vfio::dma_estimate::arena(options.dma_arena_bytes);
   target.transport = vfio::open(vfio_options);
   target.description = target.transport->name();
   return target;

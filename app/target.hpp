@@ -29,6 +29,9 @@ struct TargetOptions {
   // against RLIMIT_MEMLOCK before a device is touched. Commands that pin more
   // than bring-up and Identify set it before open_target.
   uint64_t dma_estimate_bytes = vfio::dma_estimate::identify();
+  // The controller's DMA arena (dma_arena.hpp), mapped once at open; added to
+  // dma_estimate_bytes by open_target. --dma-arena MIB.
+  uint64_t dma_arena_bytes = vfio::dma_estimate::kDefaultArenaBytes;
 };
 
 void add_target_options(CLI::App& command, TargetOptions& options);

@@ -23,6 +23,18 @@ Controller::Controller(Transport& transport, ControllerOptions options, Clock& c
 }
 
 Controller::~Controller() {
+  stop_for_destruction();
+  // The arena goes with the members; a controller that could not be stopped
+  // may still write it, so it is given up instead (mapped until the transport closes).
+  if (unusable() && arena_) arena_->abandon();
+}
+
+DmaArena& Controller::dma_memory() {
+  if (!arena_) arena_ = std::make_unique<DmaArena>(transport_, options_.dma_arena_bytes);
+  return *arena_;
+}
+
+void Controller::stop_for_destruction() noexcept {
   // Whatever ends the run, the controller stops before its DMA memory goes:
   // a clean shutdown if possible, else a plain disable, else a function reset.
   // An unusable controller's memory was given up already: touch nothing.

@@ -3,6 +3,7 @@
 // behind one doorbell write (submit_batch). Both stop the controller before
 // an error propagates once anything is in flight, so unwinding cannot free
 // memory an outstanding command may still write.
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -81,28 +82,61 @@ std::string Controller::media_change_refusal(uint32_t nsid, uint64_t slba, uint6
   return why.empty() ? policy_.lba_refusal(real, nsid, slba, blocks) : why;
 }
 
-detail::PrpLists Controller::fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& buffer, size_t length, size_t offset) {
+std::byte* Controller::slot_list_page(QueuePair& queue, size_t slot, uint64_t& iova) {
+  if (slot >= kListSlots) return nullptr;
+  DmaBuffer& pages = queue.list_pages();
+  if (pages.empty()) {
+    // Once per queue, from the arena: one page for each command a batch can hold.
+    const size_t slots = std::min<size_t>(queue.capacity(), kListSlots);
+    pages = DmaBuffer(dma_memory(), slots * page_size_, page_size_);
+  }
+  if ((slot + 1) * page_size_ > pages.size()) return nullptr;
+  iova = pages.iova() + slot * page_size_;
+  return pages.data() + slot * page_size_;
+}
+
+detail::PrpLists Controller::fill_prps(QueuePair& queue, size_t slot, spec::SubmissionEntry& sqe, DmaBuffer& buffer,
+                                       size_t length, size_t offset) {
   if (length == 0 || offset + length > buffer.size()) {
     throw DriverError(ErrorKind::kInvalidArgument,
                       fmt::format("data transfer of {} bytes at offset {} does not fit a {}-byte buffer", length,
                                   offset, buffer.size()));
   }
   prp::require_dword_aligned(offset);
-  const prp::Plan plan = prp::plan(buffer.iova() + offset, length, page_size_);
-  sqe.prp1 = plan.prp1;
-  sqe.prp2 = plan.prp2;
-  detail::PrpLists lists;
-  if (plan.needs_list()) {
-    const size_t pages = prp::list_pages_needed(plan.list_entries.size(), page_size_);
-    lists.pages = DmaBuffer(transport_, pages * page_size_, page_size_);
-    std::vector<uint64_t> page_iovas;
-    for (size_t i = 0; i < pages; ++i) page_iovas.push_back(lists.pages.iova() + i * page_size_);
-    const auto laid_out = prp::lay_out_lists(plan.list_entries, page_iovas, page_size_);
-    for (size_t i = 0; i < laid_out.size(); ++i) {
-      std::memcpy(lists.pages.data() + i * page_size_, laid_out[i].data(), page_size_);
+  // NVMe Base 2.0, 4.1.1: PRP1 at the data, PRP2 the second page or a list of
+  // every page after the first (the buffer is contiguous in IOVA space).
+  const uint64_t address = buffer.iova() + offset;
+  const size_t pages = prp::pages_spanned(address, length, page_size_);
+  const uint64_t second_page = (address / page_size_ + 1) * page_size_;
+  sqe.prp1 = address;
+  sqe.prp2 = pages == 2 ? second_page : 0;
+  if (pages <= 2) return {};
+  const size_t entries = pages - 1;
+  uint64_t list_iova = 0;
+  if (entries <= page_size_ / sizeof(uint64_t)) {
+    if (std::byte* list = slot_list_page(queue, slot, list_iova); list != nullptr) {
+      // The steady-state path: the slot's own page, no allocation.
+      for (size_t i = 0; i < entries; ++i) {
+        const uint64_t entry = second_page + i * page_size_;
+        std::memcpy(list + i * sizeof(uint64_t), &entry, sizeof(entry));
+      }
+      sqe.prp2 = list_iova;
+      return {};
     }
-    sqe.prp2 = page_iovas.front();
   }
+  // A list longer than one page (a transfer above 2 MiB with 4 KiB pages), or
+  // a batch position past kListSlots: chained pages of its own, from the arena.
+  const prp::Plan plan = prp::plan(address, length, page_size_);
+  detail::PrpLists lists;
+  const size_t list_pages = prp::list_pages_needed(plan.list_entries.size(), page_size_);
+  lists.pages = DmaBuffer(dma_memory(), list_pages * page_size_, page_size_);
+  std::vector<uint64_t> page_iovas;
+  for (size_t i = 0; i < list_pages; ++i) page_iovas.push_back(lists.pages.iova() + i * page_size_);
+  const auto laid_out = prp::lay_out_lists(plan.list_entries, page_iovas, page_size_);
+  for (size_t i = 0; i < laid_out.size(); ++i) {
+    std::memcpy(lists.pages.data() + i * page_size_, laid_out[i].data(), page_size_);
+  }
+  sqe.prp2 = page_iovas.front();
   return lists;
 }
 
@@ -110,7 +144,7 @@ spec::CompletionEntry Controller::submit_and_wait(QueuePair& queue, spec::Submis
                                                   size_t length, size_t offset) {
   require_enabled("a command");
   detail::PrpLists lists;
-  if (buffer != nullptr) lists = fill_prps(sqe, *buffer, length, offset);
+  if (buffer != nullptr) lists = fill_prps(queue, 0, sqe, *buffer, length, offset);
   spec::CompletionEntry completion;
   uint16_t cid = 0;
   post_ring_collect(queue, std::span<const spec::SubmissionEntry>(&sqe, 1), std::span<uint16_t>(&cid, 1),

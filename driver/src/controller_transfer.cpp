@@ -57,8 +57,11 @@ ReadResult Controller::split_transfer(QueuePair& queue, const spec::SubmissionEn
                         fmt::format("queue {} has no free slot for {}; {}", queue.qid(),
                                     opcode_name(queue.qid(), base.opcode()), queue.describe_state()));
     }
-    std::vector<spec::SubmissionEntry> batch;
-    std::vector<detail::PrpLists> lists;
+    // Reused storage (cleared, not freed): a steady run allocates nothing.
+    std::vector<spec::SubmissionEntry>& batch = batch_scratch_;
+    std::vector<detail::PrpLists>& lists = lists_scratch_;
+    batch.clear();
+    lists.clear();
     uint64_t next = done;
     while (next < blocks && batch.size() < room) {
       const uint64_t count = std::min(per_command, blocks - next);
@@ -66,16 +69,20 @@ ReadResult Controller::split_transfer(QueuePair& queue, const spec::SubmissionEn
       sqe.cdw10 = static_cast<uint32_t>(slba + next);
       sqe.cdw11 = static_cast<uint32_t>((slba + next) >> 32);
       sqe.cdw12 = spec::detail::set_bits<15, 0>(sqe.cdw12, static_cast<uint32_t>(count - 1));
-      if (buffer != nullptr) lists.push_back(fill_prps(sqe, *buffer, count * lba_size, offset + next * lba_size));
+      if (buffer != nullptr) {
+        lists.push_back(fill_prps(queue, batch.size(), sqe, *buffer, count * lba_size, offset + next * lba_size));
+      }
       batch.push_back(sqe);
       next += count;
     }
-    std::vector<uint16_t> cids(batch.size());
+    cids_scratch_.resize(std::max(cids_scratch_.size(), batch.size()));
+    const std::span<uint16_t> cids(cids_scratch_.data(), batch.size());
     std::optional<spec::CompletionEntry> first_failure;
     post_ring_collect(queue, batch, cids, detail::InFlight{buffer, lists}, [&](const spec::CompletionEntry& cqe) {
       if (!cqe.status().ok() && !first_failure) first_failure = cqe;
       result.completion = cqe;
     });
+    lists.clear();  // the batch completed: its own list pages (if any) go back
     done = next;
     result.commands += static_cast<uint32_t>(batch.size());
     if (first_failure) {

@@ -66,6 +66,27 @@ uint64_t LatencyHistogram::percentile(double percent) const {
   return max_;
 }
 
+void LatencyHistogram::add_counts_to(std::array<uint64_t, kBuckets>& into) const {
+  for (size_t i = 0; i < kBuckets; ++i) {
+    // const_cast: atomic_ref<const T> is C++26; the load writes nothing.
+    into[i] += std::atomic_ref<uint64_t>(const_cast<uint64_t&>(counts_[i])).load(std::memory_order_relaxed);
+  }
+}
+
+uint64_t LatencyHistogram::percentile_of(const std::array<uint64_t, kBuckets>& counts, double percent) {
+  uint64_t total = 0;
+  for (uint64_t c : counts) total += c;
+  if (total == 0) return 0;
+  const double exact = std::ceil(percent / 100.0 * static_cast<double>(total) - 1e-9);
+  const uint64_t rank = std::clamp<uint64_t>(static_cast<uint64_t>(exact), 1, total);
+  uint64_t seen = 0;
+  for (size_t i = 0; i < kBuckets; ++i) {
+    seen += counts[i];
+    if (seen >= rank) return upper_bound(i);
+  }
+  return upper_bound(kBuckets - 1);
+}
+
 std::string LatencyHistogram::to_csv() const {
   std::string out = "lower_ns,upper_ns,count\n";
   for (size_t i = 0; i < kBuckets; ++i) {

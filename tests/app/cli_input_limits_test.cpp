@@ -62,9 +62,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "past the last possible LBA (2^64-1); write at most 1 blocks"},
         Refused{"read_last_lba_overflow", "read --sim --nsid 1 --lba 18446744073709551615 --blocks 2 --out OUT", 2,
                 "past the last possible LBA (2^64-1)"},
-        Refused{"queue_depth_below_2", "read --sim --nsid 1 --lba 0 --blocks 1 --queue-depth 1 --out OUT", 2,
+        Refused{"queue_depth_0", "read --sim --nsid 1 --lba 0 --blocks 1 --queue-depth 0 --out OUT", 2,
                 "--queue-depth"},
-        Refused{"queue_depth_above_65536", "read --sim --nsid 1 --lba 0 --blocks 1 --queue-depth 65537 --out OUT", 2,
+        Refused{"queue_depth_above_65535", "read --sim --nsid 1 --lba 0 --blocks 1 --queue-depth 65536 --out OUT", 2,
                 "--queue-depth"},
         Refused{"empty_bdf", "read --bdf '' --nsid 1 --lba 0 --blocks 1 --out OUT", 2, "the BDF is empty"},
         Refused{"no_namespaces",
@@ -75,7 +75,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(CliLimits, QueueDepthAboveTheControllersLimitIsLoweredToIt) {
   const auto dir = scratch_dir("deep-queue");
-  const auto r = run_cli("read --sim --nsid 1 --lba 0 --blocks 64 --queue-depth 65536 --out " + (dir / "o").string());
+  const auto r = run_cli("read --sim --nsid 1 --lba 0 --blocks 64 --queue-depth 65535 --out " + (dir / "o").string());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(slurp(dir / "o").size(), 64u * 512);
   EXPECT_THAT(run_cli("read --help").out, HasSubstr("CAP.MQES+1 is lowered to it"));

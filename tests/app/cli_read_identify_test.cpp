@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <gmock/gmock.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -117,6 +118,28 @@ TEST(CliRead, MatchesThePatternCommand) {
   r = run_cli("read --sim --nsid 1 --lba 0 --blocks 64 --out " + read.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(slurp(image), slurp(read));
+}
+
+// A range that is no multiple of a command (128 KiB), of the old 1 MiB chunk
+// or of the depth, read with several commands in flight, gives the stamped
+// bytes exactly, whatever the depth.
+TEST(CliRead, ManyCommandsInFlightGiveTheSameBytes) {
+  const auto dir = scratch_dir("read-depths");
+  constexpr uint64_t kFirst = 12345;
+  constexpr uint64_t kBlocks = 8000;  // 3.9 MiB: 31 whole 256-block commands and a short one
+  const auto image = dir / "image.bin";
+  auto r = run_cli(fmt::format("pattern --nsid 1 --lba-size 512 --first-lba {} --blocks {} --out {}", kFirst, kBlocks,
+                               image.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string expected = slurp(image);
+  ASSERT_EQ(expected.size(), kBlocks * 512);
+  for (const char* depth : {"1", "7", "32", "300"}) {
+    const auto out = dir / fmt::format("qd{}.bin", depth);
+    r = run_cli(fmt::format("read --sim --nsid 1 --lba {} --blocks {} --queue-depth {} --out {}", kFirst, kBlocks,
+                            depth, out.string()));
+    ASSERT_EQ(r.exit_code, 0) << "QD " << depth << ": " << r.err;
+    EXPECT_TRUE(slurp(out) == expected) << "QD " << depth;
+  }
 }
 
 struct BadRead {

@@ -21,6 +21,7 @@ class ForwardingTransport : public Transport {
   void write64(uint32_t offset, uint64_t value) override { inner_.write64(offset, value); }
   DmaRegion dma_alloc(size_t size, size_t alignment) override { return inner_.dma_alloc(size, alignment); }
   void dma_free(const DmaRegion& region) noexcept override { inner_.dma_free(region); }
+  void dma_returned(const DmaRegion& piece) noexcept override { inner_.dma_returned(piece); }
   uint64_t bar0_size() const override { return inner_.bar0_size(); }
   bool function_level_reset() override { return inner_.function_level_reset(); }
   void stop_dma() noexcept override { inner_.stop_dma(); }

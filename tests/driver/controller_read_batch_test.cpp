@@ -35,8 +35,10 @@ struct BatchRig : HookedRig {
 
 TEST(ReadBatches, APrpListThatCannotBeAllocatedLeavesNothingPosted) {
   BatchRig rig;
-  DmaBuffer buffer(rig.device, 128 * 512);                        // four commands
-  rig.device.fail_allocations_from = rig.device.allocations + 2;  // the third command's PRP list
+  DmaBuffer buffer(rig.device, 128 * 512);  // four commands
+  // The list pages come from the controller's arena, mapped when the first
+  // command's list is laid out: refusing that mapping fails the batch being built.
+  rig.device.fail_allocations_from = rig.device.allocations;
   const DriverError error = capture_error([&] {
     rig.controller->read(*rig.queue, ReadRequest{1, 0, 128, 512}, buffer);
   });

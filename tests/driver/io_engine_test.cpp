@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "nvqual/driver/lba_stamp.hpp"
 #include "nvqual/sim/profile.hpp"
 #include "nvqual/sim/simulated_controller.hpp"
 
@@ -48,6 +49,7 @@ class CountingTransport final : public Transport {
     ++frees;
     inner_.dma_free(region);
   }
+  void dma_returned(const DmaRegion& piece) noexcept override { inner_.dma_returned(piece); }
   std::string name() const override { return inner_.name(); }
   bool is_simulator() const override { return true; }
   uint64_t allocations = 0;
@@ -148,6 +150,56 @@ TEST_P(SteadyState, AllocatesNothingAndKeepsEveryCommandVerified) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BlockSizes, SteadyState, ::testing::Values(4096u, 8192u, 131072u));
+
+// Controller::read, the path harness steps and `nvqual read` take: its data
+// buffer from the arena, its PRP lists in the queue's per-slot pages, its
+// batch in reused storage. 4 KiB (PRP1), 8 KiB (PRP2), 128 KiB (a list) and
+// 1 MiB (split at the simulator's 128 KiB MDTS: 8 commands, a list each, one batch).
+class ControllerReadSteadyState : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(ControllerReadSteadyState, AllocatesNothingMapsNothing) {
+  EngineRig rig;
+  DmaBuffer buffer(rig.controller.dma_memory(), GetParam());
+  const uint64_t blocks = GetParam() / rig.lba_size;
+  ReadRequest request{1, 0, blocks, std::nullopt};
+  const auto read_some = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      const ReadResult result = rig.controller.read(*rig.queue, request, buffer);
+      ASSERT_TRUE(result.ok()) << result.completion.status().describe();
+      ASSERT_FALSE(lba_stamp::check(buffer.bytes(), rig.lba_size, request.slba, 1)) << "LBA " << request.slba;
+      request.slba = (request.slba + blocks * 7) % (rig.nsze - blocks);
+    }
+  };
+  read_some(3);  // the first transfer lays out the queue's list pages
+  const uint64_t dma_before = rig.counting.allocations;
+  const uint64_t dma_frees_before = rig.counting.frees;
+  const uint64_t fallbacks_before = rig.controller.dma_memory().fallbacks();
+  const uint64_t heap_before = g_heap_allocations.load();
+  read_some(200);
+  const uint64_t heap_during = g_heap_allocations.load() - heap_before;
+
+  EXPECT_EQ(heap_during, 0u) << "heap allocations during steady-state Controller::read";
+  EXPECT_EQ(rig.counting.allocations - dma_before, 0u) << "DMA mappings during steady-state Controller::read";
+  EXPECT_EQ(rig.counting.frees - dma_frees_before, 0u) << "DMA unmappings during steady-state Controller::read";
+  EXPECT_EQ(rig.controller.dma_memory().fallbacks(), fallbacks_before);
+  EXPECT_TRUE(rig.sim.violations().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, ControllerReadSteadyState, ::testing::Values(4096u, 8192u, 131072u, 1048576u));
+
+TEST(ControllerRead, ArenaIsMappedOnceAndPrpListsComeFromIt) {
+  EngineRig rig;
+  const uint64_t before = rig.counting.allocations;
+  DmaArena& arena = rig.controller.dma_memory();
+  EXPECT_EQ(rig.counting.allocations - before, 1u) << "the arena is one mapping";
+  EXPECT_EQ(&rig.controller.dma_memory(), &arena) << "and only one";
+  DmaBuffer buffer(arena, 131072);
+  const ReadResult result = rig.controller.read(*rig.queue, {1, 0, 131072 / rig.lba_size, std::nullopt}, buffer);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(rig.counting.allocations - before, 1u) << "the list pages and the buffer are pieces of it";
+  EXPECT_EQ(arena.pieces_in_use(), 2u);  // the buffer and the queue's list pages
+  EXPECT_TRUE(rig.sim.violations().empty());
+}
 
 TEST(IoEngine, AllocatesItsDmaMemoryOnceUpFront) {
   EngineRig rig;

@@ -1,6 +1,7 @@
 #include "nvqual/driver/latency_histogram.hpp"
 
 #include <algorithm>
+#include <array>
 #include <random>
 #include <vector>
 
@@ -145,4 +146,22 @@ TEST(LatencyHistogram, CsvListsNonEmptyBuckets) {
 }
 
 }  // namespace
+// The progress line's p99: the difference of two snapshots is the interval's
+// histogram, and its percentile is the interval's, not the run's.
+TEST(LatencyHistogram, AnIntervalBetweenSnapshotsHasItsOwnPercentile) {
+  LatencyHistogram h;
+  for (int i = 0; i < 1000; ++i) h.record(1000);  // the first second: 1 us
+  std::array<uint64_t, LatencyHistogram::kBuckets> before{};
+  h.add_counts_to(before);
+  for (int i = 0; i < 100; ++i) h.record(50'000);  // the next: 50 us
+  std::array<uint64_t, LatencyHistogram::kBuckets> now{};
+  h.add_counts_to(now);
+  std::array<uint64_t, LatencyHistogram::kBuckets> interval{};
+  for (size_t i = 0; i < interval.size(); ++i) interval[i] = now[i] - before[i];
+  EXPECT_EQ(LatencyHistogram::percentile_of(interval, 99),
+            LatencyHistogram::upper_bound(LatencyHistogram::bucket_of(50'000)));
+  EXPECT_EQ(LatencyHistogram::percentile_of(now, 50), LatencyHistogram::upper_bound(LatencyHistogram::bucket_of(1000)));
+  EXPECT_EQ(LatencyHistogram::percentile_of(std::array<uint64_t, LatencyHistogram::kBuckets>{}, 99), 0u);
+}
+
 }  // namespace nvqual

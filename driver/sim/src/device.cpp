@@ -74,44 +74,50 @@ DmaRegion Device::dma_alloc(size_t size, size_t alignment) {
   return iova_.allocate(size, alignment);
 }
 
+// Why the controller can still reach `region` ("" when it cannot). Caller holds mutex_.
+std::string Device::reachable_by_controller(const DmaRegion& region) const {
+  std::string reachable;
+  for (const auto& q : sqs_) {
+    if (q && reachable.empty() && q->memory.overlaps(region.iova, region.size)) {
+      reachable = fmt::format("SQ {} (ring at 0x{:x}) still uses it; delete the queue or disable the controller first",
+                              q->qid, q->base);
+    }
+  }
+  for (const auto& q : cqs_) {
+    if (q && reachable.empty() && q->memory.overlaps(region.iova, region.size)) {
+      reachable = fmt::format("CQ {} (ring at 0x{:x}) still uses it; delete the queue or disable the controller first",
+                              q->qid, q->base);
+    }
+  }
+  const auto points_into = [&](const spec::SubmissionEntry& e) {
+    const auto inside = [&](uint64_t a) { return a >= region.iova && a - region.iova < region.size; };
+    return inside(e.prp1) || inside(e.prp2);
+  };
+  for (const auto& c : in_flight_) {
+    if (c.id != 0 && reachable.empty() && points_into(c.sqe)) {
+      reachable = fmt::format(
+          "command CID {} on SQ {} is still outstanding and may transfer to it; wait for its "
+          "completion first",
+          c.sqe.cid(), c.sqid);
+    }
+  }
+  // Commands the host rang in but the controller has not fetched yet.
+  for (const auto& q : sqs_) {
+    for (uint32_t i = q ? q->head() : 0; q && i != q->tail() && reachable.empty(); i = q->next(i)) {
+      const auto e = q->entry(i);
+      if (points_into(e)) {
+        reachable = fmt::format("command CID {} queued on SQ {} points into it; wait for its completion first", e.cid(),
+                                q->qid);
+      }
+    }
+  }
+  return reachable;
+}
+
 void Device::dma_free(const DmaRegion& region) noexcept {
   try {
     const std::lock_guard lock(mutex_);
-    std::string reachable;
-    for (const auto& q : sqs_) {
-      if (q && reachable.empty() && q->memory.overlaps(region.iova, region.size)) {
-        reachable = fmt::format(
-            "SQ {} (ring at 0x{:x}) still uses it; delete the queue or disable the controller first", q->qid, q->base);
-      }
-    }
-    for (const auto& q : cqs_) {
-      if (q && reachable.empty() && q->memory.overlaps(region.iova, region.size)) {
-        reachable = fmt::format(
-            "CQ {} (ring at 0x{:x}) still uses it; delete the queue or disable the controller first", q->qid, q->base);
-      }
-    }
-    const auto points_into = [&](const spec::SubmissionEntry& e) {
-      const auto inside = [&](uint64_t a) { return a >= region.iova && a - region.iova < region.size; };
-      return inside(e.prp1) || inside(e.prp2);
-    };
-    for (const auto& c : in_flight_) {
-      if (c.id != 0 && reachable.empty() && points_into(c.sqe)) {
-        reachable = fmt::format(
-            "command CID {} on SQ {} is still outstanding and may transfer to it; wait for its "
-            "completion first",
-            c.sqe.cid(), c.sqid);
-      }
-    }
-    // Commands the host rang in but the controller has not fetched yet.
-    for (const auto& q : sqs_) {
-      for (uint32_t i = q ? q->head() : 0; q && i != q->tail() && reachable.empty(); i = q->next(i)) {
-        const auto e = q->entry(i);
-        if (points_into(e)) {
-          reachable = fmt::format("command CID {} queued on SQ {} points into it; wait for its completion first",
-                                  e.cid(), q->qid);
-        }
-      }
-    }
+    const std::string reachable = reachable_by_controller(region);
     const std::lock_guard dma(dma_mutex_);
     const auto released = iova_.release(region, !reachable.empty());
     if (released == IovaSpace::Release::kUnknown) {
@@ -125,6 +131,22 @@ void Device::dma_free(const DmaRegion& region) noexcept {
     }
   } catch (...) {
     // Formatting ran out of memory: nothing sensible left to report.
+  }
+}
+
+void Device::dma_returned(const DmaRegion& piece) noexcept {
+  // A piece of an arena goes back for reuse: the same rule as a free, but the
+  // region stays mapped (the arena owns it).
+  try {
+    const std::lock_guard lock(mutex_);
+    const std::string reachable = reachable_by_controller(piece);
+    if (!reachable.empty()) {
+      violation(
+          fmt::format("DMA arena piece 0x{:x} (+{} bytes) returned for reuse while the controller can reach "
+                      "it: {}",
+                      piece.iova, piece.size, reachable));
+    }
+  } catch (...) {
   }
 }
 

@@ -71,6 +71,7 @@ class Device {
   void write64(uint32_t offset, uint64_t value);
   DmaRegion dma_alloc(size_t size, size_t alignment);
   void dma_free(const DmaRegion& region) noexcept;
+  void dma_returned(const DmaRegion& piece) noexcept;
   bool function_level_reset();  // false when the device is gone
 
   std::vector<std::string> violations() const { return violations_.lines(); }
@@ -82,6 +83,7 @@ class Device {
   void calm_hostility() { hostile_.calm(); }
 
  private:
+  std::string reachable_by_controller(const DmaRegion& region) const;
   using Lock = std::unique_lock<std::mutex>;
   enum class Phase { kDisabled, kEnabling, kEnableFailed, kReady, kDisabling };
 

@@ -15,6 +15,7 @@ void SimulatedController::write32(uint32_t offset, uint32_t value) { device_->wr
 void SimulatedController::write64(uint32_t offset, uint64_t value) { device_->write64(offset, value); }
 DmaRegion SimulatedController::dma_alloc(size_t size, size_t alignment) { return device_->dma_alloc(size, alignment); }
 void SimulatedController::dma_free(const DmaRegion& region) noexcept { device_->dma_free(region); }
+void SimulatedController::dma_returned(const DmaRegion& piece) noexcept { device_->dma_returned(piece); }
 
 bool SimulatedController::function_level_reset() { return device_->function_level_reset(); }
 

@@ -24,19 +24,15 @@ constexpr uint64_t kRunStepBuffers = 2;
 
 }  // namespace
 
+static_assert(kDefaultArenaBytes == ControllerOptions::kDefaultDmaArenaBytes);
+static_assert(transfer(4096) == 2 * kPage);
+
+uint64_t arena(uint64_t bytes) { return pages(bytes) * kPage; }
+
 uint64_t queue_pair(uint32_t sq_entries, uint32_t cq_entries) {
   return (pages(uint64_t{sq_entries} * spec::kSubmissionEntrySize) +
           pages(uint64_t{cq_entries} * spec::kCompletionEntrySize)) *
          kPage;
-}
-
-uint64_t transfer(uint64_t bytes) {
-  // A command that needs a list at all carries k >= 2 pages of data (touching
-  // k + 1 with a PRP1 offset) and needs ceil(k / 511) list pages (511 entries
-  // and a chain pointer each): at most k / 2. Half the data pages, plus one
-  // for a short last command, bounds every way the driver splits a transfer.
-  const uint64_t data = pages(bytes);
-  return (data + data / 2 + 1) * kPage;
 }
 
 uint64_t identify() {

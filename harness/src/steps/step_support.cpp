@@ -69,7 +69,8 @@ DmaBuffer buffer_for(StepContext& ctx, size_t bytes, size_t offset) {
     throw CaseInputError(
         fmt::format("a {}-byte transfer at offset {} is larger than the 64 MiB nvqual allows per step", bytes, offset));
   }
-  return DmaBuffer(ctx.controller().transport(), std::max<size_t>(bytes + offset, 1));
+  // From the controller's arena (mapped once): a step maps nothing of its own.
+  return DmaBuffer(ctx.controller().dma_memory(), std::max<size_t>(bytes + offset, 1));
 }
 
 void poison(StepContext& ctx, std::span<std::byte> bytes) {

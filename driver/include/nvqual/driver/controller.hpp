@@ -29,6 +29,7 @@
 #include "nvqual/driver/command_log.hpp"
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/controller_state.hpp"
+#include "nvqual/driver/dma_arena.hpp"
 #include "nvqual/driver/dma_buffer.hpp"
 #include "nvqual/driver/emergency_stop.hpp"
 #include "nvqual/driver/errors.hpp"
@@ -49,6 +50,11 @@ struct ControllerOptions {
   std::chrono::microseconds enable_pause{100};     // after a disable, before EN=1 (NVMe Base 2.0, 3.5.1)
   bool allow_media_changes = false;                // conditions 1 and 2 of media_change_policy.hpp at once
   size_t command_log_entries = 256;
+  // The DMA arena (dma_arena.hpp) mapped once for this controller: PRP list
+  // pages, step and read buffers. 0: every buffer is mapped on its own.
+  // Counted in the VFIO memlock pre-flight (vfio/dma_estimate.hpp).
+  size_t dma_arena_bytes = kDefaultDmaArenaBytes;
+  static constexpr size_t kDefaultDmaArenaBytes = size_t{4} << 20;
 };
 
 // A state change the controller was asked for, its bound and how long it took.
@@ -138,6 +144,10 @@ class Controller {
   Controller& operator=(const Controller&) = delete;
 
   Transport& transport() { return transport_; }
+  // Memory mapped once (the arena, mapped on the first call; DeviceSession
+  // calls it at open): buffers from it cost no mapping, no system call.
+  // Buffers allocated from it must go before the Controller does.
+  DmaArena& dma_memory();
   Clock& clock() { return clock_; }
   const ControllerOptions& options() const { return options_; }
   // Conditions 1 and 2 of the media-change policy together (unit tests, the simulator).
@@ -325,12 +335,20 @@ class Controller {
  private:
   void require_enabled(const char* what) const;
   void require_usable() const;
+  void stop_for_destruction() noexcept;
   // Throws kMediaChangeRefused unless all four conditions hold. `data` is the
   // command's data from PRP1 on (DSM ranges are read from it), empty when none.
   // Returns whether the command changes media.
   bool guard_media_change(uint16_t qid, const spec::SubmissionEntry& sqe, std::span<const std::byte> data) const;
   std::string extent_refusal(uint16_t qid, const spec::SubmissionEntry& sqe, std::span<const std::byte> data) const;
-  detail::PrpLists fill_prps(spec::SubmissionEntry& sqe, DmaBuffer& buffer, size_t length, size_t offset);
+  // PRP1/PRP2 for `length` bytes of `buffer`; a PRP list goes in `queue`'s
+  // list page for batch position `slot` (QueuePair::list_pages) when one page
+  // holds it, else in pages of its own (returned, to outlive the command).
+  detail::PrpLists fill_prps(QueuePair& queue, size_t slot, spec::SubmissionEntry& sqe, DmaBuffer& buffer,
+                             size_t length, size_t offset);
+  // `queue`'s list page for batch position `slot`, nullptr past kListSlots.
+  std::byte* slot_list_page(QueuePair& queue, size_t slot, uint64_t& iova);
+  static constexpr size_t kListSlots = 128;
   spec::CompletionEntry submit_and_wait(QueuePair& queue, spec::SubmissionEntry sqe, DmaBuffer* buffer, size_t length,
                                         size_t offset);
   // Posts `batch` (PRPs already filled; it must fit free_slots()), rings
@@ -384,8 +402,14 @@ class Controller {
   CommandCounts counts_;
   uint64_t page_size_ = 4096;
   ControllerState state_ = ControllerState::kDisabled;
+  std::unique_ptr<DmaArena> arena_;  // before queues_: their list pages come from it
   std::unique_ptr<detail::QueueMemory> queues_;
   std::unique_ptr<detail::StopLadder> ladder_;
+  // split_transfer's batch, reused so a steady run allocates nothing (one
+  // transfer at a time per Controller, like the command log).
+  std::vector<spec::SubmissionEntry> batch_scratch_;
+  std::vector<detail::PrpLists> lists_scratch_;
+  std::vector<uint16_t> cids_scratch_;
   spec::Cap cap_at_enable_;
   std::optional<IdentifyController> identity_;
   MediaChangePolicy policy_;

@@ -1,5 +1,5 @@
-// Owning handle on a DMA region. Move-only; frees through the transport that
-// allocated it. Owners must disable the controller before a buffer it may
+// Owning handle on a DMA region. Move-only; frees through the transport or
+// arena (dma_arena.hpp) that allocated it. Owners must disable the controller before a buffer it may
 // still reach is destroyed (Controller does this in its destructor).
 #pragma once
 
@@ -17,8 +17,8 @@ class DmaBuffer {
   static constexpr size_t kHostPage = 4096;
 
   DmaBuffer() = default;
-  DmaBuffer(Transport& transport, size_t size, size_t alignment = kHostPage)
-      : transport_(&transport), region_(transport.dma_alloc(size, alignment)) {}
+  DmaBuffer(DmaMemory& memory, size_t size, size_t alignment = kHostPage)
+      : transport_(&memory), region_(memory.dma_alloc(size, alignment)) {}
   ~DmaBuffer() { release(); }
 
   DmaBuffer(DmaBuffer&& other) noexcept
@@ -59,7 +59,7 @@ class DmaBuffer {
     region_ = {};
   }
 
-  Transport* transport_ = nullptr;
+  DmaMemory* transport_ = nullptr;  // what allocated it: a transport or an arena
   DmaRegion region_{};
 };
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -29,7 +30,10 @@ class LatencyHistogram {
   static uint64_t upper_bound(size_t index);
 
   void record(uint64_t nanoseconds) {
-    ++counts_[bucket_of(nanoseconds)];
+    // One writer; a monitor thread may read the counts meanwhile
+    // (copy_counts): relaxed atomic load and store, plain moves on x86, no lock.
+    std::atomic_ref<uint64_t> bucket(counts_[bucket_of(nanoseconds)]);
+    bucket.store(bucket.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     ++count_;
     sum_ += nanoseconds;
     if (nanoseconds < min_) min_ = nanoseconds;
@@ -50,6 +54,13 @@ class LatencyHistogram {
   // most 1/128 of it above. 0 when nothing was recorded.
   uint64_t percentile(double percent) const;
   uint64_t count_in(size_t index) const { return counts_[index]; }
+
+  // For another thread while this one records (the progress line): adds the
+  // bucket counts to `into`, each read atomically (not all at one instant).
+  void add_counts_to(std::array<uint64_t, kBuckets>& into) const;
+  // The percentile of bare bucket counts (an interval: two snapshots' difference):
+  // the upper bound of the bucket holding the rank; 0 when the counts are all 0.
+  static uint64_t percentile_of(const std::array<uint64_t, kBuckets>& counts, double percent);
 
   // "lower_ns,upper_ns,count" per non-empty bucket, with a header line.
   std::string to_csv() const;

@@ -142,8 +142,14 @@ class QueuePair {
   void abandon_memory() noexcept {
     sq_.abandon();
     cq_.abandon();
+    list_pages_.abandon();
   }
-  size_t memory_bytes() const { return sq_.size() + cq_.size(); }
+  size_t memory_bytes() const { return sq_.size() + cq_.size() + list_pages_.size(); }
+  // PRP list pages for the Controller's own transfers on this queue, one page
+  // per command a batch can hold (as SPDK's trackers carry theirs): laid out
+  // by Controller::fill_prps, allocated once from the controller's arena on
+  // the first transfer that needs a list, and freed with the queue.
+  DmaBuffer& list_pages() { return list_pages_; }
   // Where this queue's commands are logged (nullptr: nowhere). A queue driven
   // from its own thread gets its own log: CommandLog is not thread-safe.
   void set_command_log(CommandLog* log) { log_ = log; }
@@ -177,6 +183,7 @@ class QueuePair {
   QueueGeometry geometry_;
   DmaBuffer sq_;
   DmaBuffer cq_;
+  DmaBuffer list_pages_;
   uint32_t sq_doorbell_;
   uint32_t cq_doorbell_;
   uint32_t sq_tail_ = 0;       // next slot the host writes

@@ -61,6 +61,7 @@ class SimulatedController final : public nvqual::Transport {
   // buffer of an outstanding command) is a violation; that memory is then
   // unmapped but kept allocated until the simulator is destroyed.
   void dma_free(const DmaRegion& region) noexcept override;
+  void dma_returned(const DmaRegion& piece) noexcept override;
   // Power-on state: every register (AQA/ASQ/ACQ too) back to its reset value.
   // False (nothing reset) once an all-ones fault made the device gone.
   bool function_level_reset() override;
