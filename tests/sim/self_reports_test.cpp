@@ -124,7 +124,7 @@ TEST(Features, SavedValuesWithSaveAndSelect) {
 }
 
 TEST(Features, VolatileWriteCacheWceIsKeptAndAResetTurnsTheCacheBackOn) {
-  SelfReportRig rig;  // multi-ns.yaml: VWC bit 0
+  SelfReportRig rig(fixture("default.yaml"));  // VWC bit 0: a volatile write cache
   EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x06)).dw0, 1u) << "WCE on by default";
   ASSERT_TRUE(rig.admin_no_data(cmd::set_features(0x06, 0)).status().ok());
   EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x06)).dw0, 0u);
@@ -132,7 +132,9 @@ TEST(Features, VolatileWriteCacheWceIsKeptAndAResetTurnsTheCacheBackOn) {
   rig.host.disable();
   rig.host.bring_up();
   EXPECT_EQ(rig.admin_no_data(cmd::get_features(0x06)).dw0, 1u) << "a reset restores the default";
-  SelfReportRig forgetful(with_fault(sim::SelfReportEffect::kFeaturesForget));
+  sim::Profile forgetful_profile = fixture("default.yaml");
+  forgetful_profile.faults.push_back(sim::SelfReportFault{sim::SelfReportEffect::kFeaturesForget});
+  SelfReportRig forgetful(std::move(forgetful_profile));
   ASSERT_TRUE(forgetful.admin_no_data(cmd::set_features(0x06, 0)).status().ok());
   EXPECT_EQ(forgetful.admin_no_data(cmd::get_features(0x06)).dw0, 1u);
 }
