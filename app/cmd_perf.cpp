@@ -187,7 +187,7 @@ struct Measured {
 };
 
 nlohmann::json fio_json(const PerfOptions& options, const Measured& m, bool simulator, const std::string& target,
-                        uint64_t media_changing_commands) {
+                        uint64_t media_changing_commands, uint64_t read_back_verified) {
   const double seconds = m.seconds;
   nlohmann::json job_options = {{"rw", workload_name(options.workload)},
                                 {"bs", std::to_string(options.block_bytes)},
@@ -211,6 +211,7 @@ nlohmann::json fio_json(const PerfOptions& options, const Measured& m, bool simu
             {"seed", options.seed},
             {"verify", options.verify},
             {"media_changing_commands", media_changing_commands},
+            {"read_back_verified", read_back_verified},
             {"note", simulator ? "simulator: not a measurement" : ""}}}};
 }
 
@@ -327,6 +328,15 @@ int run_perf(PerfOptions options) {
     throw;
   }
 
+  // --verify with writes: every position written is read back once and checked (not timed, not reported as I/O).
+  uint64_t read_back = 0;
+  if (writes && options.verify && StopOnSignal::received() == 0) {
+    for (Worker& w : workers) {
+      LatencyHistogram untimed;
+      read_back += w.engine->read_back(untimed).verified;
+    }
+  }
+
   Measured measured;
   std::chrono::nanoseconds elapsed{0};
   for (Worker& w : workers) {
@@ -341,12 +351,20 @@ int run_perf(PerfOptions options) {
   measured.seconds = duration<double>(elapsed).count();
   const bool simulator = session.target().simulator != nullptr;
   print_table(options, measured, simulator);
+  if (writes && options.verify) {
+    uint64_t checked = 0;
+    for (const Worker& w : workers) checked += w.result.verified;
+    fmt::print(
+        "  verified: {} reads during the run and {} command positions read back after it match the "
+        "generation last written\n",
+        checked, read_back);
+  }
   const auto as_bytes = [](const std::string& text) { return std::as_bytes(std::span(text.data(), text.size())); };
   if (json_out) {
-    json_out->write(as_bytes(
-        fio_json(options, measured, simulator, session.target().description, controller.media_changing_commands_sent())
-            .dump(2) +
-        "\n"));
+    json_out->write(as_bytes(fio_json(options, measured, simulator, session.target().description,
+                                      controller.media_changing_commands_sent(), read_back)
+                                 .dump(2) +
+                             "\n"));
     json_out->commit();
   }
   if (histogram_out) {

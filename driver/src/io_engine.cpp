@@ -216,6 +216,7 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies, L
   uint64_t issued = 0;
   uint64_t done = 0;
   uint64_t writes_done = 0;
+  uint64_t verified = 0;
   uint32_t idle_polls = 0;
   std::optional<DriverError> failure;  // a failed or wrong read: drain, then report it
   const Clock::time_point start = clock.now();
@@ -274,6 +275,7 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies, L
                             bad ? bad->lba : slot.slba, bad ? write_stamp::to_string(bad->verdict) : "corruption",
                             bad ? bad->detail : "the block differs from the write stamp"));
           }
+          verified += generation != 0 ? 1 : 0;
         } else if (options_.verify && options_.read_percent == 100) {
           const auto data = memory_.bytes().subspan(slot.data_offset, options_.block_bytes);
           if (const auto bad = lba_stamp::check(data, options_.lba_size, slot.slba, options_.nsid)) {
@@ -298,7 +300,20 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies, L
     stop_controller_and_rethrow();
   }
   if (failure) throw *failure;
-  return IoRunResult{done, done * options_.block_bytes, writes_done, last_completion - start};
+  return IoRunResult{done, done * options_.block_bytes, writes_done, verified, last_completion - start};
+}
+
+IoRunResult IoEngine::read_back(LatencyHistogram& latencies) {
+  if (!tracks_positions_) invalid("reading back what was written needs a write workload with verify");
+  const IoEngineOptions measured = options_;
+  const uint64_t sequential_at = sequential_next_;
+  options_.read_percent = 100;
+  options_.pattern = IoPattern::kSequential;
+  sequential_next_ = 0;  // each position once: nothing wraps, so nothing drawn is busy
+  const IoRunResult result = run(IoLimits{.ios = commands_in_range_}, latencies);
+  options_ = measured;
+  sequential_next_ = sequential_at;
+  return result;
 }
 
 }  // namespace nvqual

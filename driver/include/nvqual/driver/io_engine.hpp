@@ -75,6 +75,7 @@ struct IoRunResult {
   uint64_t ios = 0;
   uint64_t bytes = 0;
   uint64_t writes = 0;                  // of ios; their bytes are writes * block size
+  uint64_t verified = 0;                // Reads checked against a generation this run wrote
   std::chrono::nanoseconds elapsed{0};  // first submission to last completion
 };
 
@@ -92,6 +93,10 @@ class IoEngine {
   // it) into `latencies` (Reads) or `write_latencies` (Writes; the same
   // histogram when null). Returns when nothing is in flight.
   IoRunResult run(const IoLimits& limits, LatencyHistogram& latencies, LatencyHistogram* write_latencies = nullptr);
+  // After run() with writes and verify: reads every command position of the
+  // range once, in order, checking each one written against its last
+  // generation (fio's verify after a write job). Needs writes and verify.
+  IoRunResult read_back(LatencyHistogram& latencies);
 
   // Commands completed so far, readable from another thread (progress).
   uint64_t completed() const { return completed_.load(std::memory_order_relaxed); }
