@@ -48,6 +48,7 @@ struct Worker {
   LatencyHistogram latencies;        // Reads
   LatencyHistogram write_latencies;  // Writes
   IoRunResult result;
+  uint64_t writes_sent = 0;  // warm-up included: what changed the media
   std::exception_ptr error;
 };
 
@@ -86,6 +87,7 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
         if (!options.cpus.empty()) pin_this_thread(options.cpus[i % options.cpus.size()]);
         LatencyHistogram scratch;
         w.result = measure ? w.engine->run(limits, w.latencies, &w.write_latencies) : w.engine->run(limits, scratch);
+        w.writes_sent += w.result.writes;
       } catch (...) {
         w.error = std::current_exception();
         stop.store(true);  // the siblings stop too: one failure ends the run
@@ -348,6 +350,9 @@ int run_perf(PerfOptions options) {
     if (w.log) w.queue->set_command_log(&controller.command_log());
   }
   const uint64_t ios = measured.read_ios + measured.write_ios;
+  // The engines post their own Writes, outside the count Controller keeps of its submit path.
+  uint64_t media_changing = controller.media_changing_commands_sent();
+  for (const Worker& w : workers) media_changing += w.writes_sent;
   measured.seconds = duration<double>(elapsed).count();
   const bool simulator = session.target().simulator != nullptr;
   print_table(options, measured, simulator);
@@ -361,10 +366,9 @@ int run_perf(PerfOptions options) {
   }
   const auto as_bytes = [](const std::string& text) { return std::as_bytes(std::span(text.data(), text.size())); };
   if (json_out) {
-    json_out->write(as_bytes(fio_json(options, measured, simulator, session.target().description,
-                                      controller.media_changing_commands_sent(), read_back)
-                                 .dump(2) +
-                             "\n"));
+    json_out->write(as_bytes(
+        fio_json(options, measured, simulator, session.target().description, media_changing, read_back).dump(2) +
+        "\n"));
     json_out->commit();
   }
   if (histogram_out) {

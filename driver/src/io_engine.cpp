@@ -101,6 +101,7 @@ IoEngine::IoEngine(Controller& controller, QueuePair& queue, const IoEngineOptio
     busy_.assign(commands_in_range_, 0);
     stamp_scratch_.resize(lba);
   }
+  real_device_ = !controller.transport().is_simulator();
   mix_state_ = options.seed ^ 0xD1B54A32D192ED03ULL;
 
   // Memory layout: QD data buffers, then QD groups of PRP list pages.
@@ -164,7 +165,10 @@ void IoEngine::issue(uint32_t index, Clock::time_point now) {
   slot.slba = options_.first_lba + slot.position * blocks_per_command_;
   spec::SubmissionEntry sqe;
   if (slot.write) {
-    if (!controller_.media_change_allowed(options_.nsid, slot.slba, blocks_per_command_)) {
+    // The same policy object the Controller checks, conditions 1, 2 and 4 (3
+    // cannot change while the engine runs): no allocation when it allows.
+    const MediaChangePolicy& policy = controller_.media_change_policy();
+    if (!policy.opted_in() || !policy.lbas_allowed(real_device_, options_.nsid, slot.slba, blocks_per_command_)) {
       throw DriverError(ErrorKind::kMediaChangeRefused,
                         fmt::format("refusing Write to namespace {} LBA {}: {}", options_.nsid, slot.slba,
                                     controller_.media_change_refusal(options_.nsid, slot.slba, blocks_per_command_)));
@@ -227,16 +231,12 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies, L
       const bool may_issue = !failure && issued < ios_limit && now < limits.until &&
                              (limits.stop == nullptr || !limits.stop->load(std::memory_order_relaxed));
       if (may_issue && !free_slots_.empty()) {
-        uint64_t writes = 0;
         while (!free_slots_.empty() && issued < ios_limit) {
-          const uint32_t index = free_slots_.back();
-          issue(index, now);
+          issue(free_slots_.back(), now);
           free_slots_.pop_back();
-          writes += slots_[index].write ? 1 : 0;
           ++issued;
         }
         queue_.ring();  // one doorbell write for the batch
-        if (writes != 0) controller_.count_media_changing_sent(writes);
       }
       if (free_slots_.size() == slots_.size()) break;  // nothing in flight
       bool have_time = false;

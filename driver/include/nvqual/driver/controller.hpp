@@ -165,17 +165,6 @@ class Controller {
   // Media-changing commands this controller has rung a doorbell for (the
   // reports say whether media changed at all; docs/data-integrity.md).
   uint64_t media_changing_commands_sent() const { return media_changing_sent_.load(std::memory_order_relaxed); }
-  // For an engine that posts its own Writes (io_engine.hpp), having checked
-  // media_change_refusal() for its whole range once: the per-command check of
-  // the same policy (conditions 1, 2 and 4; 3 cannot change while it runs),
-  // allocation-free; true when the write may go.
-  bool media_change_allowed(uint32_t nsid, uint64_t slba, uint64_t blocks) const {
-    return policy_.opted_in() && policy_.lbas_allowed(!transport_.is_simulator(), nsid, slba, blocks);
-  }
-  // ...and the Writes it rang a doorbell for, into media_changing_commands_sent().
-  void count_media_changing_sent(uint64_t commands) {
-    media_changing_sent_.fetch_add(commands, std::memory_order_relaxed);
-  }
 
   // ---- registers ----------------------------------------------------------
   RegisterSnapshot read_registers();

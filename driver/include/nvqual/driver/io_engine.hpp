@@ -5,8 +5,10 @@
 // so the engine applies the same MediaChangePolicy itself: the whole LBA range
 // is checked once in the constructor (all four conditions, the refusal's line
 // in a kMediaChangeRefused), and every Write again, allocation-free, before it
-// is posted (Controller::media_change_allowed); the Writes rung for count into
-// Controller::media_changing_commands_sent(). Each Write carries the write
+// is posted (the Controller's own MediaChangePolicy object). The Writes it
+// completed are in IoRunResult::writes; they are not in
+// Controller::media_changing_commands_sent(), which counts Controller's
+// submit path only (`nvqual perf` reports both). Each Write carries the write
 // stamp (write_stamp.hpp) of its LBAs, a generation and the stamp seed, filled
 // into the slot's buffer just before it is posted. With `verify`, the engine
 // keeps the generation last written at each command position of the range (a
@@ -137,6 +139,7 @@ class IoEngine {
   std::vector<uint16_t> slot_of_cid_;  // 64 Ki entries: CIDs span the 16-bit space
   std::atomic<uint64_t> completed_{0};
   std::atomic<uint64_t> writes_completed_{0};
+  bool real_device_ = false;
   bool tracks_positions_ = false;         // writes and verify
   std::vector<uint32_t> generations_;     // per position: last generation written, 0 not yet
   std::vector<uint8_t> busy_;             // per position: a command in flight
