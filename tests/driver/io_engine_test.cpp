@@ -215,7 +215,10 @@ TEST(IoEngine, WritesCarryTheWriteStampOfTheirLba) {
   LatencyHistogram latencies;
   EXPECT_EQ(engine.run(IoLimits{.ios = 8}, latencies).writes, 8u);
   DmaBuffer buffer(rig.controller.transport(), 64 * rig.lba_size, 4096);
-  ASSERT_TRUE(rig.controller.read(*rig.queue, ReadRequest{1, 64, 64}, buffer).ok());
+  ReadRequest request;
+  request.slba = 64;
+  request.blocks = 64;
+  ASSERT_TRUE(rig.controller.read(*rig.queue, request, buffer).ok());
   const auto wrong = write_stamp::check(buffer.bytes(), rig.lba_size, write_stamp::Stamp{64, 1, 1, 9});
   EXPECT_FALSE(wrong.has_value()) << wrong->detail;
 }
