@@ -61,9 +61,9 @@ void add_perf_options(CLI::App& cli, PerfOptions& o) {
       ->capture_default_str();
   cli.add_option("--rwmixread", o.rwmixread, "randrw: percent of commands that are Reads, 0..100 (default 50)")
       ->check(CLI::Range(0u, 100u));
-  cli.add_option("--bs", o.bs_text, "Bytes per Read: a multiple of the LBA size up to MDTS; 4096, 4k, 128k, 1m")
+  cli.add_option("--bs", o.bs_text, "Bytes per command: a multiple of the LBA size up to MDTS; 4096, 4k, 128k, 1m")
       ->capture_default_str();
-  cli.add_option("--qd", o.queue_depth, "Reads kept in flight per queue, 1..CAP.MQES (each queue has QD+1 entries)")
+  cli.add_option("--qd", o.queue_depth, "Commands kept in flight per queue, 1..CAP.MQES (each queue has QD+1 entries)")
       ->check(CLI::Range(1u, 65535u))
       ->capture_default_str();
   cli.add_option("--queues", o.queues, "I/O queue pairs, one thread each; at most what the controller grants")
@@ -73,7 +73,7 @@ void add_perf_options(CLI::App& cli, PerfOptions& o) {
   cli.add_option("--lba-range", o.lba_range_text,
                  "First and last LBA used, A:B inclusive (default: the namespace; for writes the --scratch range)");
   cli.add_option("--time", o.seconds, "Measure for S seconds (give --time or --ios)");
-  cli.add_option("--ios", o.ios, "Measure N Reads in all, split over the queues (give --time or --ios)");
+  cli.add_option("--ios", o.ios, "Measure N commands in all, split over the queues (give --time or --ios)");
   cli.add_option("--warmup", o.warmup, "Run S seconds first without measuring")->capture_default_str();
   cli.add_option("--seed", o.seed, "Seed of the random LBAs (queue i uses seed + i)")->capture_default_str();
   cli.add_flag("--verify", o.verify,
