@@ -1,4 +1,4 @@
-// nvqual perf: keep QD Read commands in flight on each of N I/O queue pairs
+// nvqual perf: keep QD Read and/or Write commands in flight on each of N I/O queue pairs
 // (one thread each, nvqual/driver/io_engine.hpp), time every completion into a
 // latency histogram per thread, merge them, and report IOPS, bandwidth and
 // percentiles as a table and, on request, fio-shaped JSON and a histogram CSV.
@@ -23,6 +23,7 @@
 
 #include "nvqual/driver/io_engine.hpp"
 #include "nvqual/driver/latency_histogram.hpp"
+#include "nvqual/driver/media_change_target.hpp"
 
 #include "command.hpp"
 #include "device_session.hpp"
@@ -44,8 +45,10 @@ struct Worker {
   QueuePair* queue = nullptr;
   std::unique_ptr<CommandLog> log;  // queues > 1: each thread logs to its own
   std::unique_ptr<IoEngine> engine;
-  LatencyHistogram latencies;
+  LatencyHistogram latencies;        // Reads
+  LatencyHistogram write_latencies;  // Writes
   IoRunResult result;
+  uint64_t writes_sent = 0;  // warm-up included: what changed the media
   std::exception_ptr error;
 };
 
@@ -83,7 +86,8 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
       try {
         if (!options.cpus.empty()) pin_this_thread(options.cpus[i % options.cpus.size()]);
         LatencyHistogram scratch;
-        w.result = w.engine->run(limits, measure ? w.latencies : scratch);
+        w.result = measure ? w.engine->run(limits, w.latencies, &w.write_latencies) : w.engine->run(limits, scratch);
+        w.writes_sent += w.result.writes;
       } catch (...) {
         w.error = std::current_exception();
         stop.store(true);  // the siblings stop too: one failure ends the run
@@ -94,6 +98,7 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
   const bool terminal = measure && ::isatty(STDERR_FILENO) == 1;
   auto next_print = start + std::chrono::seconds(1);
   uint64_t last_ios = 0;
+  uint64_t last_writes = 0;
   auto last_time = start;
   // The last second's p99: the difference of two snapshots of the workers' buckets.
   using Counts = std::array<uint64_t, LatencyHistogram::kBuckets>;
@@ -108,18 +113,36 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
     const auto now = steady_clock::now();
     if (terminal && now >= next_print) {
       uint64_t done = 0;
-      for (const Worker& w : workers) done += w.engine->completed();
+      uint64_t writes = 0;
+      for (const Worker& w : workers) {
+        writes += w.engine->writes_completed();
+        done += w.engine->completed();  // after writes: done - writes never goes below 0
+      }
       const double interval = duration<double>(now - last_time).count();
       const double iops = static_cast<double>(done - last_ios) / interval;
+      const double write_iops = static_cast<double>(writes - last_writes) / interval;
       current->fill(0);
-      for (const Worker& w : workers) w.latencies.add_counts_to(*current);
+      for (const Worker& w : workers) {
+        w.latencies.add_counts_to(*current);
+        w.write_latencies.add_counts_to(*current);
+      }
       for (size_t b = 0; b < current->size(); ++b) (*last_second)[b] = (*current)[b] - (*previous)[b];
       std::swap(previous, current);
       const double p99_us = static_cast<double>(LatencyHistogram::percentile_of(*last_second, 99)) / 1e3;
-      fmt::print(stderr, "\r{:6.0f} s  {:>10.0f} IOPS  {:>9.1f} MiB/s  p99 {:>9.1f} us ",
-                 duration<double>(now - start).count(), iops, iops * options.block_bytes / (1024.0 * 1024.0), p99_us);
+      const double mib = 1024.0 * 1024.0 / options.block_bytes;
+      if (workload_writes(options.workload)) {
+        fmt::print(
+            stderr,
+            "\r{:6.0f} s  read {:>9.0f} IOPS {:>8.1f} MiB/s  write {:>9.0f} IOPS {:>8.1f} MiB/s  p99 {:>9.1f} us ",
+            duration<double>(now - start).count(), iops - write_iops, (iops - write_iops) / mib, write_iops,
+            write_iops / mib, p99_us);
+      } else {
+        fmt::print(stderr, "\r{:6.0f} s  {:>10.0f} IOPS  {:>9.1f} MiB/s  p99 {:>9.1f} us ",
+                   duration<double>(now - start).count(), iops, iops / mib, p99_us);
+      }
       std::fflush(stderr);
       last_ios = done;
+      last_writes = writes;
       last_time = now;
       next_print = now + std::chrono::seconds(1);
     }
@@ -140,30 +163,45 @@ nlohmann::json latency_json(const LatencyHistogram& h) {
 
 // fio's --output-format=json for the fields both have, one job as with
 // fio's group_reporting; "nvqual" holds what fio has no field for.
-nlohmann::json fio_json(const PerfOptions& options, const LatencyHistogram& h, uint64_t ios, double seconds,
-                        bool simulator, const std::string& target) {
+// One direction of a fio job ("read" or "write").
+nlohmann::json direction_json(const PerfOptions& options, const LatencyHistogram& h, uint64_t ios, double seconds) {
   const uint64_t bytes = ios * options.block_bytes;
   const double bw_bytes = seconds > 0 ? static_cast<double>(bytes) / seconds : 0.0;
   const double iops = seconds > 0 ? static_cast<double>(ios) / seconds : 0.0;
   const nlohmann::json lat = latency_json(h);
-  nlohmann::json read = {{"io_bytes", bytes},
-                         {"io_kbytes", bytes / 1024},
-                         {"bw_bytes", static_cast<uint64_t>(bw_bytes)},
-                         {"bw", static_cast<uint64_t>(bw_bytes / 1024)},
-                         {"iops", iops},
-                         {"runtime", static_cast<uint64_t>(seconds * 1000)},
-                         {"total_ios", ios},
-                         {"clat_ns", lat},
-                         {"lat_ns", lat}};
+  return {{"io_bytes", bytes},
+          {"io_kbytes", bytes / 1024},
+          {"bw_bytes", static_cast<uint64_t>(bw_bytes)},
+          {"bw", static_cast<uint64_t>(bw_bytes / 1024)},
+          {"iops", iops},
+          {"runtime", static_cast<uint64_t>(seconds * 1000)},
+          {"total_ios", ios},
+          {"clat_ns", lat},
+          {"lat_ns", lat}};
+}
+
+struct Measured {
+  LatencyHistogram reads;
+  LatencyHistogram writes;
+  uint64_t read_ios = 0;
+  uint64_t write_ios = 0;
+  double seconds = 0;
+};
+
+nlohmann::json fio_json(const PerfOptions& options, const Measured& m, bool simulator, const std::string& target,
+                        uint64_t media_changing_commands, uint64_t read_back_verified) {
+  const double seconds = m.seconds;
   nlohmann::json job_options = {{"rw", workload_name(options.workload)},
                                 {"bs", std::to_string(options.block_bytes)},
                                 {"iodepth", std::to_string(options.queue_depth)},
                                 {"numjobs", std::to_string(options.queues)}};
+  if (options.workload == Workload::kRandRw) job_options["rwmixread"] = std::to_string(options.read_percent);
   nlohmann::json job = {{"jobname", workload_name(options.workload)},
                         {"groupid", 0},
                         {"error", 0},
                         {"job options", job_options},
-                        {"read", read},
+                        {"read", direction_json(options, m.reads, m.read_ios, seconds)},
+                        {"write", direction_json(options, m.writes, m.write_ios, seconds)},
                         {"job_runtime", static_cast<uint64_t>(seconds * 1000)}};
   return {{"fio version", "nvqual-" NVQUAL_VERSION},
           {"timestamp", std::time(nullptr)},
@@ -174,19 +212,34 @@ nlohmann::json fio_json(const PerfOptions& options, const LatencyHistogram& h, u
             {"queues", options.queues},
             {"seed", options.seed},
             {"verify", options.verify},
+            {"media_changing_commands", media_changing_commands},
+            {"read_back_verified", read_back_verified},
             {"note", simulator ? "simulator: not a measurement" : ""}}}};
 }
 
-void print_table(const PerfOptions& options, const LatencyHistogram& h, uint64_t ios, double seconds, bool simulator) {
+void print_direction(const char* name, const PerfOptions& options, const LatencyHistogram& h, uint64_t ios,
+                     double seconds) {
   const double iops = seconds > 0 ? static_cast<double>(ios) / seconds : 0.0;
-  fmt::print("{} bs={} qd={} queues={}: {} I/Os in {:.2f} s{}\n", workload_name(options.workload), options.block_bytes,
-             options.queue_depth, options.queues, ios, seconds, simulator ? " (simulator: not a measurement)" : "");
-  fmt::print("  IOPS {:.0f}   bandwidth {:.1f} MiB/s\n", iops, iops * options.block_bytes / (1024.0 * 1024.0));
-  fmt::print("  latency us: min {:.2f}  mean {:.2f}  stddev {:.2f}  max {:.2f}\n", h.min() / 1e3, h.mean() / 1e3,
-             h.stddev() / 1e3, h.max() / 1e3);
-  fmt::print("  percentiles us:");
+  const char* indent = name[0] == '\0' ? "  " : "    ";
+  if (name[0] != '\0') fmt::print("  {}: {} I/Os\n", name, ios);
+  fmt::print("{}IOPS {:.0f}   bandwidth {:.1f} MiB/s\n", indent, iops, iops * options.block_bytes / (1024.0 * 1024.0));
+  fmt::print("{}latency us: min {:.2f}  mean {:.2f}  stddev {:.2f}  max {:.2f}\n", indent, h.min() / 1e3,
+             h.mean() / 1e3, h.stddev() / 1e3, h.max() / 1e3);
+  fmt::print("{}percentiles us:", indent);
   for (double p : {50.0, 90.0, 99.0, 99.9, 99.99}) fmt::print("  p{} {:.2f}", p, h.percentile(p) / 1e3);
   fmt::print("\n");
+}
+
+void print_table(const PerfOptions& options, const Measured& m, bool simulator) {
+  fmt::print("{} bs={} qd={} queues={}: {} I/Os in {:.2f} s{}\n", workload_name(options.workload), options.block_bytes,
+             options.queue_depth, options.queues, m.read_ios + m.write_ios, m.seconds,
+             simulator ? " (simulator: not a measurement)" : "");
+  if (!workload_writes(options.workload)) {
+    print_direction("", options, m.reads, m.read_ios, m.seconds);
+    return;
+  }
+  if (m.read_ios != 0 || options.read_percent != 0) print_direction("read", options, m.reads, m.read_ios, m.seconds);
+  print_direction("write", options, m.writes, m.write_ios, m.seconds);
 }
 
 int run_perf(PerfOptions options) {
@@ -209,6 +262,14 @@ int run_perf(PerfOptions options) {
   const uint32_t lba_size = static_cast<uint32_t>(format.data_size());
   check_against_device(options, lba_size, ns.nsze, controller.cap().max_queue_entries(),
                        controller.max_transfer_bytes());
+  const bool writes = workload_writes(options.workload);
+  if (writes) {
+    // --confirm-serial against Identify, the scratch range against the namespace; nothing written yet.
+    if (const std::string problem = media_change_target_problem(controller, options.policy); !problem.empty()) {
+      throw UsageError(problem);
+    }
+    controller.media_change_policy() = options.policy;
+  }
   const cmd::QueueCounts granted = controller.set_number_of_queues(options.queues, options.queues);
   if (granted.io_sq < options.queues || granted.io_cq < options.queues) {
     throw UsageError(fmt::format("--queues {} is more than the controller granted ({} SQs, {} CQs): use at most {}",
@@ -222,8 +283,21 @@ int run_perf(PerfOptions options) {
   engine_options.last_lba = options.last_lba.value_or(ns.nsze - 1);
   engine_options.block_bytes = options.block_bytes;
   engine_options.queue_depth = options.queue_depth;
-  engine_options.pattern = options.workload == Workload::kRandRead ? IoPattern::kRandom : IoPattern::kSequential;
+  engine_options.pattern = workload_random(options.workload) ? IoPattern::kRandom : IoPattern::kSequential;
   engine_options.verify = options.verify;
+  engine_options.read_percent = options.read_percent;
+  engine_options.stamp_seed = options.seed;
+  // Writes: each queue gets its own slice of the range, so no two queues write
+  // (or verify) the same blocks and each engine's generation table is the truth.
+  const uint64_t range_first = engine_options.first_lba;
+  const uint64_t blocks_per_command = options.block_bytes / lba_size;
+  const uint64_t positions = (engine_options.last_lba - range_first + 1) / blocks_per_command;
+  if (writes && positions < options.queues) {
+    throw UsageError(
+        fmt::format("--lba-range {}:{} holds {} --bs {} commands, fewer than --queues {}: each queue "
+                    "writes a slice of its own",
+                    range_first, engine_options.last_lba, positions, options.block_bytes, options.queues));
+  }
   std::vector<Worker> workers(options.queues);
   for (uint16_t i = 0; i < options.queues; ++i) {
     Worker& w = workers[i];
@@ -233,6 +307,12 @@ int run_perf(PerfOptions options) {
       w.queue->set_command_log(w.log.get());
     }
     engine_options.seed = options.seed + i;  // each queue its own sequence, all from --seed
+    if (writes) {
+      const uint64_t begin = positions * i / options.queues;
+      const uint64_t end = positions * (i + 1) / options.queues;
+      engine_options.first_lba = range_first + begin * blocks_per_command;
+      engine_options.last_lba = range_first + end * blocks_per_command - 1;
+    }
     w.engine = std::make_unique<IoEngine>(controller, *w.queue, engine_options);
   }
 
@@ -250,26 +330,52 @@ int run_perf(PerfOptions options) {
     throw;
   }
 
-  LatencyHistogram merged;
-  uint64_t ios = 0;
+  // --verify with writes: every position written is read back once and checked (not timed, not reported as I/O).
+  uint64_t read_back = 0;
+  if (writes && options.verify && StopOnSignal::received() == 0) {
+    for (Worker& w : workers) {
+      LatencyHistogram untimed;
+      read_back += w.engine->read_back(untimed).verified;
+    }
+  }
+
+  Measured measured;
   std::chrono::nanoseconds elapsed{0};
   for (Worker& w : workers) {
-    merged.merge(w.latencies);
-    ios += w.result.ios;
+    measured.reads.merge(w.latencies);
+    measured.writes.merge(w.write_latencies);
+    measured.read_ios += w.result.ios - w.result.writes;
+    measured.write_ios += w.result.writes;
     elapsed = std::max(elapsed, w.result.elapsed);
     if (w.log) w.queue->set_command_log(&controller.command_log());
   }
-  const double seconds = duration<double>(elapsed).count();
+  const uint64_t ios = measured.read_ios + measured.write_ios;
+  // The engines post their own Writes, outside the count Controller keeps of its submit path.
+  uint64_t media_changing = controller.media_changing_commands_sent();
+  for (const Worker& w : workers) media_changing += w.writes_sent;
+  measured.seconds = duration<double>(elapsed).count();
   const bool simulator = session.target().simulator != nullptr;
-  print_table(options, merged, ios, seconds, simulator);
+  print_table(options, measured, simulator);
+  if (writes && options.verify) {
+    uint64_t checked = 0;
+    for (const Worker& w : workers) checked += w.result.verified;
+    fmt::print(
+        "  verified: {} reads during the run and {} command positions read back after it match the "
+        "generation last written\n",
+        checked, read_back);
+  }
   const auto as_bytes = [](const std::string& text) { return std::as_bytes(std::span(text.data(), text.size())); };
   if (json_out) {
-    json_out->write(
-        as_bytes(fio_json(options, merged, ios, seconds, simulator, session.target().description).dump(2) + "\n"));
+    json_out->write(as_bytes(
+        fio_json(options, measured, simulator, session.target().description, media_changing, read_back).dump(2) +
+        "\n"));
     json_out->commit();
   }
   if (histogram_out) {
-    histogram_out->write(as_bytes(merged.to_csv()));
+    LatencyHistogram both;  // the CSV: every completion, both directions
+    both.merge(measured.reads);
+    both.merge(measured.writes);
+    histogram_out->write(as_bytes(both.to_csv()));
     histogram_out->commit();
   }
   // After the report: a signal still ends the command with its exit code.
@@ -284,9 +390,10 @@ Command add_perf_command(CLI::App& root) {
   auto options = std::make_shared<PerfOptions>();
   CLI::App* cli = root.add_subcommand(
       "perf",
-      "Measure read performance: keep --qd Reads in flight on each of --queues I/O queue pairs (one thread each)\n"
-      "and report IOPS, MiB/s and completion latency percentiles (about 1% resolution). On the simulator the\n"
-      "figures measure nvqual's own path, not a device.");
+      "Measure performance: keep --qd Reads (or Writes, or both) in flight on each of --queues I/O queue pairs\n"
+      "(one thread each) and report IOPS, MiB/s and completion latency percentiles (about 1% resolution) per\n"
+      "direction. Write workloads need --allow-media-changes and --scratch (the range written), and on a real\n"
+      "device --confirm-serial. On the simulator the figures measure nvqual's own path, not a device.");
   add_perf_options(*cli, *options);
   return {cli, [options]() { return run_perf(*options); }};
 }

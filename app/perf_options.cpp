@@ -36,27 +36,50 @@ std::string describe_cpus(const cpu_set_t& set) {
 }
 }  // namespace
 
-const char* workload_name(Workload workload) { return workload == Workload::kRandRead ? "randread" : "seqread"; }
+const char* workload_name(Workload workload) {
+  switch (workload) {
+    case Workload::kRandRead: return "randread";
+    case Workload::kSeqRead: return "seqread";
+    case Workload::kRandWrite: return "randwrite";
+    case Workload::kSeqWrite: return "seqwrite";
+    case Workload::kRandRw: return "randrw";
+  }
+  return "randread";
+}
+
+bool workload_writes(Workload workload) {
+  return workload == Workload::kRandWrite || workload == Workload::kSeqWrite || workload == Workload::kRandRw;
+}
+
+bool workload_random(Workload workload) { return workload != Workload::kSeqRead && workload != Workload::kSeqWrite; }
 
 void add_perf_options(CLI::App& cli, PerfOptions& o) {
   add_target_options(cli, o.target);
-  cli.add_option("--workload", o.workload_text, "randread (seeded random LBAs) or seqread (in order, wrapping)")
+  cli.add_option("--workload", o.workload_text,
+                 "randread (seeded random LBAs), seqread (in order, wrapping), randwrite, seqwrite or randrw; the "
+                 "write workloads need --allow-media-changes and --scratch (and --confirm-serial on a real device)")
       ->capture_default_str();
-  cli.add_option("--bs", o.bs_text, "Bytes per Read: a multiple of the LBA size up to MDTS; 4096, 4k, 128k, 1m")
+  cli.add_option("--rwmixread", o.rwmixread, "randrw: percent of commands that are Reads, 0..100 (default 50)")
+      ->check(CLI::Range(0u, 100u));
+  cli.add_option("--bs", o.bs_text, "Bytes per command: a multiple of the LBA size up to MDTS; 4096, 4k, 128k, 1m")
       ->capture_default_str();
-  cli.add_option("--qd", o.queue_depth, "Reads kept in flight per queue, 1..CAP.MQES (each queue has QD+1 entries)")
+  cli.add_option("--qd", o.queue_depth, "Commands kept in flight per queue, 1..CAP.MQES (each queue has QD+1 entries)")
       ->check(CLI::Range(1u, 65535u))
       ->capture_default_str();
   cli.add_option("--queues", o.queues, "I/O queue pairs, one thread each; at most what the controller grants")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  cli.add_option("--nsid", o.nsid, "Namespace to read")->check(CLI::Range(1u, 0xFFFFFFFEu))->capture_default_str();
-  cli.add_option("--lba-range", o.lba_range_text, "First and last LBA read, A:B inclusive (default: the namespace)");
+  cli.add_option("--nsid", o.nsid, "Namespace to measure")->check(CLI::Range(1u, 0xFFFFFFFEu))->capture_default_str();
+  cli.add_option("--lba-range", o.lba_range_text,
+                 "First and last LBA used, A:B inclusive (default: the namespace; for writes the --scratch range)");
   cli.add_option("--time", o.seconds, "Measure for S seconds (give --time or --ios)");
-  cli.add_option("--ios", o.ios, "Measure N Reads in all, split over the queues (give --time or --ios)");
+  cli.add_option("--ios", o.ios, "Measure N commands in all, split over the queues (give --time or --ios)");
   cli.add_option("--warmup", o.warmup, "Run S seconds first without measuring")->capture_default_str();
   cli.add_option("--seed", o.seed, "Seed of the random LBAs (queue i uses seed + i)")->capture_default_str();
-  cli.add_flag("--verify", o.verify, "Check every block read against the LBA stamp (the simulator's content)");
+  cli.add_flag("--verify", o.verify,
+               "Check every block read: reads only, against the LBA stamp (the simulator's content); with writes, "
+               "against the write stamp of the generation this run last wrote there");
+  add_media_change_options(cli, o.media_changes);
   cli.add_option("--json", o.json, "Write fio-shaped JSON (jobs[0].read.iops, bw, clat_ns/lat_ns percentiles)");
   cli.add_option("--histogram", o.histogram, "Write the latency histogram as CSV (lower_ns,upper_ns,count)");
   cli.add_option("--cpus", o.cpus_text,
@@ -107,9 +130,52 @@ void validate_perf_options(PerfOptions& o) {
     o.workload = Workload::kRandRead;
   } else if (o.workload_text == "seqread") {
     o.workload = Workload::kSeqRead;
+  } else if (o.workload_text == "randwrite") {
+    o.workload = Workload::kRandWrite;
+  } else if (o.workload_text == "seqwrite") {
+    o.workload = Workload::kSeqWrite;
+  } else if (o.workload_text == "randrw") {
+    o.workload = Workload::kRandRw;
   } else {
     throw UsageError(
-        fmt::format("--workload {}: use randread or seqread (writes come with their own opt-in)", o.workload_text));
+        fmt::format("--workload {}: use randread, seqread, randwrite, seqwrite or randrw", o.workload_text));
+  }
+  if (o.rwmixread && o.workload != Workload::kRandRw) {
+    throw UsageError(fmt::format("--rwmixread applies to --workload randrw only, not {}: drop it", o.workload_text));
+  }
+  o.read_percent = o.workload == Workload::kRandRw ? o.rwmixread.value_or(50) : workload_writes(o.workload) ? 0 : 100;
+  if (!workload_writes(o.workload)) {
+    if (o.media_changes.allow) {
+      throw UsageError(
+          fmt::format("--allow-media-changes: --workload {} writes nothing; drop it, or use randwrite, "
+                      "seqwrite or randrw",
+                      o.workload_text));
+    }
+    o.policy = media_change_policy_from(o.media_changes, o.nsid);  // --scratch alone: the usual line
+  } else {
+    if (!o.media_changes.allow) {
+      throw UsageError(
+          fmt::format("--workload {} writes to the device: pass --allow-media-changes with --scratch "
+                      "FIRST:LAST (and --confirm-serial SN on a real device)",
+                      o.workload_text));
+    }
+    o.policy = media_change_policy_from(o.media_changes, o.nsid);
+    std::optional<ScratchRange> ours;
+    for (const ScratchRange& range : o.policy.scratch()) {
+      if (range.nsid == o.nsid) ours = range;
+    }
+    if (!ours) {
+      throw UsageError(
+          fmt::format("--workload {} writes only declared scratch blocks: pass --scratch FIRST:LAST "
+                      "(or all) for namespace {}",
+                      o.workload_text, o.nsid));
+    }
+    if (!o.target.bdf.empty() && o.media_changes.confirm_serial.empty()) {
+      throw UsageError(
+          "a real device needs --confirm-serial SN (its Identify Controller serial, see nvqual identify), "
+          "so a mistyped BDF cannot destroy the wrong disk");
+    }
+    o.policy.set_suite_declares(true);  // condition 1: a write workload is itself the declaration
   }
   const std::optional<uint64_t> bs = parse_size(o.bs_text);
   if (!bs || *bs == 0 || *bs > std::numeric_limits<uint32_t>::max()) {
@@ -126,6 +192,19 @@ void validate_perf_options(PerfOptions& o) {
     }
     o.first_lba = first;
     o.last_lba = last;
+  } else if (workload_writes(o.workload)) {
+    size_t ranges = 0;
+    for (const ScratchRange& range : o.policy.scratch()) {
+      if (range.nsid != o.nsid) continue;
+      ++ranges;
+      if (!range.whole) {
+        o.first_lba = range.first;
+        o.last_lba = range.last;
+      }
+    }
+    if (ranges > 1) {
+      throw UsageError("several --scratch ranges for the namespace: give --lba-range FIRST:LAST inside one of them");
+    }
   }
   if (o.seconds.has_value() == o.ios.has_value()) {
     throw UsageError(o.seconds ? "--time and --ios both given: give one, the run's length in seconds or in Reads"
@@ -182,6 +261,13 @@ void check_against_device(const PerfOptions& o, uint32_t lba_size, uint64_t nsze
   if (last - first + 1 < o.block_bytes / lba_size) {
     throw UsageError(fmt::format("--lba-range {}:{} holds fewer than the {} blocks of one --bs {} Read", first, last,
                                  o.block_bytes / lba_size, o.block_bytes));
+  }
+  if (workload_writes(o.workload)) {
+    if (const std::string why = o.policy.lba_refusal(!o.target.bdf.empty(), o.nsid, first, last - first + 1);
+        !why.empty()) {
+      throw UsageError(fmt::format("--lba-range {}:{} is not inside the --scratch range ({}): writes stay inside it",
+                                   first, last, why));
+    }
   }
 }
 

@@ -11,12 +11,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include "media_change_options.hpp"
+#include "nvqual/driver/media_change_policy.hpp"
 #include "target.hpp"
 
 namespace nvqual::app {
 
-enum class Workload { kRandRead, kSeqRead };
-const char* workload_name(Workload workload);  // fio's names: "randread", "seqread" ("read" in fio)
+enum class Workload { kRandRead, kSeqRead, kRandWrite, kSeqWrite, kRandRw };
+// fio's names: "randread", "seqread" ("read" in fio), "randwrite", "seqwrite" ("write"), "randrw".
+const char* workload_name(Workload workload);
+bool workload_writes(Workload workload);
+bool workload_random(Workload workload);
 
 struct PerfOptions {
   TargetOptions target;
@@ -35,6 +40,10 @@ struct PerfOptions {
   double warmup = 0;
   uint64_t seed = 1;
   bool verify = false;
+  std::optional<uint32_t> rwmixread;  // randrw: percent of Reads (fio's default 50)
+  uint32_t read_percent = 100;        // what the engines get: 100 reads only, 0 writes only
+  MediaChangeOptions media_changes;   // write workloads: all four conditions (docs/data-integrity.md)
+  MediaChangePolicy policy;           // from media_changes, set by validate_perf_options
   std::string json;
   std::string histogram;
   std::string cpus_text;  // --cpus "0,2-3": queue thread i runs on cpus[i % size]
@@ -47,10 +56,13 @@ std::optional<uint64_t> parse_size(const std::string& text);
 // "0,2-5" into CPU numbers; nullopt when malformed.
 std::optional<std::vector<int>> parse_cpu_list(const std::string& text);
 // Parses the text options and checks what needs no device (--cpus against
-// the CPUs this process may run on).
+// the CPUs this process may run on; a write workload's --allow-media-changes,
+// --scratch and, on a real device, --confirm-serial; --lba-range inside the
+// scratch range, which is its default).
 void validate_perf_options(PerfOptions& options);
 // Checks against the namespace and the controller: block size against the
-// LBA size and MDTS, the range against NSZE, QD against CAP.MQES.
+// LBA size and MDTS, the range against NSZE, QD against CAP.MQES; a write
+// workload's range against the scratch ranges (`all` needs NSZE).
 void check_against_device(const PerfOptions& options, uint32_t lba_size, uint64_t nsze, uint32_t max_queue_entries,
                           uint64_t max_transfer_bytes);
 

@@ -9,6 +9,7 @@
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/lba_stamp.hpp"
 #include "nvqual/driver/prp.hpp"
+#include "nvqual/driver/write_stamp.hpp"
 
 namespace nvqual {
 
@@ -71,6 +72,37 @@ IoEngine::IoEngine(Controller& controller, QueuePair& queue, const IoEngineOptio
   }
   commands_in_range_ = (options.last_lba - options.first_lba) / blocks_per_command_ +
                        ((options.last_lba - options.first_lba) % blocks_per_command_ + 1) / blocks_per_command_;
+  if (options.read_percent > 100) invalid(fmt::format("read percentage {} is above 100", options.read_percent));
+  if (options.read_percent < 100) {
+    // The whole range at once, all four conditions (docs/data-integrity.md);
+    // each Write is checked again, cheaply, as it is posted.
+    const uint64_t blocks = options.last_lba - options.first_lba + 1;
+    if (std::string why = controller.media_change_refusal(options.nsid, options.first_lba, blocks); !why.empty()) {
+      throw DriverError(ErrorKind::kMediaChangeRefused,
+                        fmt::format("refusing Writes to namespace {} LBAs {}..{}: {}", options.nsid, options.first_lba,
+                                    options.last_lba, why));
+    }
+    tracks_positions_ = options.verify;
+  }
+  if (tracks_positions_) {
+    if (commands_in_range_ > kMaxVerifiedWritePositions) {
+      invalid(fmt::format(
+          "verifying writes keeps a generation per {}-byte command position; LBA range {}..{} holds {}, "
+          "at most {} can be tracked: use a smaller range or a larger block size",
+          options.block_bytes, options.first_lba, options.last_lba, commands_in_range_, kMaxVerifiedWritePositions));
+    }
+    if (commands_in_range_ < options.queue_depth) {
+      invalid(
+          fmt::format("verifying writes needs a command position per command in flight: LBA range {}..{} holds {}, "
+                      "queue depth is {}",
+                      options.first_lba, options.last_lba, commands_in_range_, options.queue_depth));
+    }
+    generations_.assign(commands_in_range_, 0);
+    busy_.assign(commands_in_range_, 0);
+    stamp_scratch_.resize(lba);
+  }
+  real_device_ = !controller.transport().is_simulator();
+  mix_state_ = options.seed ^ 0xD1B54A32D192ED03ULL;
 
   // Memory layout: QD data buffers, then QD groups of PRP list pages.
   const size_t page = controller.page_size();
@@ -105,7 +137,13 @@ IoEngine::IoEngine(Controller& controller, QueuePair& queue, const IoEngineOptio
 
 IoEngine::~IoEngine() = default;
 
-uint64_t IoEngine::next_lba() {
+bool IoEngine::next_is_write() {
+  if (options_.read_percent >= 100) return false;
+  if (options_.read_percent == 0) return true;
+  return splitmix64(mix_state_) % 100 >= options_.read_percent;
+}
+
+uint64_t IoEngine::next_position() {
   uint64_t index;
   if (options_.pattern == IoPattern::kRandom) {
     index = splitmix64(rng_state_) % commands_in_range_;
@@ -113,13 +151,36 @@ uint64_t IoEngine::next_lba() {
     index = sequential_next_;
     sequential_next_ = sequential_next_ + 1 == commands_in_range_ ? 0 : sequential_next_ + 1;
   }
-  return options_.first_lba + index * blocks_per_command_;
+  if (tracks_positions_) {
+    // At most queue_depth - 1 others are in flight and the range holds at least queue_depth.
+    while (busy_[index] != 0) index = index + 1 == commands_in_range_ ? 0 : index + 1;
+  }
+  return index;
 }
 
 void IoEngine::issue(uint32_t index, Clock::time_point now) {
   Slot& slot = slots_[index];
-  slot.slba = next_lba();
-  spec::SubmissionEntry sqe = cmd::read(options_.nsid, slot.slba, blocks_per_command_);
+  slot.write = next_is_write();
+  slot.position = next_position();
+  slot.slba = options_.first_lba + slot.position * blocks_per_command_;
+  spec::SubmissionEntry sqe;
+  if (slot.write) {
+    // The same policy object the Controller checks, conditions 1, 2 and 4 (3
+    // cannot change while the engine runs): no allocation when it allows.
+    const MediaChangePolicy& policy = controller_.media_change_policy();
+    if (!policy.opted_in() || !policy.lbas_allowed(real_device_, options_.nsid, slot.slba, blocks_per_command_)) {
+      throw DriverError(ErrorKind::kMediaChangeRefused,
+                        fmt::format("refusing Write to namespace {} LBA {}: {}", options_.nsid, slot.slba,
+                                    controller_.media_change_refusal(options_.nsid, slot.slba, blocks_per_command_)));
+    }
+    slot.generation = tracks_positions_ ? generations_[slot.position] + 1 : 1;
+    write_stamp::fill(memory_.bytes().subspan(slot.data_offset, options_.block_bytes), options_.lba_size,
+                      write_stamp::Stamp{slot.slba, options_.nsid, slot.generation, options_.stamp_seed});
+    sqe = cmd::write(options_.nsid, slot.slba, blocks_per_command_);
+  } else {
+    sqe = cmd::read(options_.nsid, slot.slba, blocks_per_command_);
+  }
+  if (tracks_positions_) busy_[slot.position] = 1;
   sqe.prp1 = slot.prp1;
   sqe.prp2 = slot.prp2;
   slot.submitted = now;
@@ -132,7 +193,8 @@ void IoEngine::check_timeouts(Clock::time_point now) {
     if (slot.in_flight && now - slot.submitted > controller_.command_timeout()) {
       throw DriverError(
           ErrorKind::kCommandTimeout,
-          fmt::format("Read of namespace {} LBA {} got no completion within {} ms; {}", options_.nsid, slot.slba,
+          fmt::format("{} of namespace {} LBA {} got no completion within {} ms; {}", op_name(slot), options_.nsid,
+                      slot.slba,
                       std::chrono::duration_cast<std::chrono::milliseconds>(controller_.command_timeout()).count(),
                       queue_.describe_state()));
     }
@@ -150,12 +212,15 @@ void IoEngine::stop_controller_and_rethrow() {
   throw;
 }
 
-IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies) {
+IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies, LatencyHistogram* write_latencies) {
+  LatencyHistogram& write_histogram = write_latencies != nullptr ? *write_latencies : latencies;
   Clock& clock = controller_.clock();
   Clock& idle_clock = idle_clock_of(clock);
   const uint64_t ios_limit = limits.ios == 0 ? std::numeric_limits<uint64_t>::max() : limits.ios;
   uint64_t issued = 0;
   uint64_t done = 0;
+  uint64_t writes_done = 0;
+  uint64_t verified = 0;
   uint32_t idle_polls = 0;
   std::optional<DriverError> failure;  // a failed or wrong read: drain, then report it
   const Clock::time_point start = clock.now();
@@ -184,15 +249,34 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies) {
         const uint16_t index = slot_of_cid_[cqe.cid()];
         Slot& slot = slots_[index];
         slot.in_flight = false;
-        latencies.record(static_cast<uint64_t>((completed_at - slot.submitted).count()));
+        if (tracks_positions_) busy_[slot.position] = 0;
+        (slot.write ? write_histogram : latencies)
+            .record(static_cast<uint64_t>((completed_at - slot.submitted).count()));
         free_slots_.push_back(index);
         ++done;
+        writes_done += slot.write ? 1 : 0;
         if (failure) return;
         if (!cqe.status().ok()) {
           failure = DriverError(ErrorKind::kCommandFailed,
-                                fmt::format("Read of namespace {} LBAs {}..{} failed: {}", options_.nsid, slot.slba,
-                                            slot.slba + blocks_per_command_ - 1, cqe.status().describe()));
-        } else if (options_.verify) {
+                                fmt::format("{} of namespace {} LBAs {}..{} failed: {}", op_name(slot), options_.nsid,
+                                            slot.slba, slot.slba + blocks_per_command_ - 1, cqe.status().describe()));
+        } else if (slot.write) {
+          if (tracks_positions_) generations_[slot.position] = slot.generation;
+        } else if (tracks_positions_) {
+          // Only a position this run wrote has a known content.
+          const uint32_t generation = generations_[slot.position];
+          const write_stamp::Stamp expected{slot.slba, options_.nsid, generation, options_.stamp_seed};
+          const auto data = memory_.bytes().subspan(slot.data_offset, options_.block_bytes);
+          if (generation != 0 && !write_stamp::matches(data, options_.lba_size, expected, stamp_scratch_)) {
+            const auto bad = write_stamp::check(data, options_.lba_size, expected);
+            failure = DriverError(
+                ErrorKind::kCommandFailed,
+                fmt::format("Read of namespace {} LBA {} returned wrong data ({}): {}", options_.nsid,
+                            bad ? bad->lba : slot.slba, bad ? write_stamp::to_string(bad->verdict) : "corruption",
+                            bad ? bad->detail : "the block differs from the write stamp"));
+          }
+          verified += generation != 0 ? 1 : 0;
+        } else if (options_.verify && options_.read_percent == 100) {
           const auto data = memory_.bytes().subspan(slot.data_offset, options_.block_bytes);
           if (const auto bad = lba_stamp::check(data, options_.lba_size, slot.slba, options_.nsid)) {
             failure = DriverError(ErrorKind::kCommandFailed,
@@ -206,6 +290,7 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies) {
         last_completion = completed_at;
         idle_polls = 0;
         completed_.store(done, std::memory_order_relaxed);
+        writes_completed_.store(writes_done, std::memory_order_relaxed);
       } else if (++idle_polls % kIdlePollsPerPause == 0) {
         check_timeouts(clock.now());
         idle_clock.pause(kIdlePause);
@@ -215,7 +300,20 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies) {
     stop_controller_and_rethrow();
   }
   if (failure) throw *failure;
-  return IoRunResult{done, done * options_.block_bytes, last_completion - start};
+  return IoRunResult{done, done * options_.block_bytes, writes_done, verified, last_completion - start};
+}
+
+IoRunResult IoEngine::read_back(LatencyHistogram& latencies) {
+  if (!tracks_positions_) invalid("reading back what was written needs a write workload with verify");
+  const IoEngineOptions measured = options_;
+  const uint64_t sequential_at = sequential_next_;
+  options_.read_percent = 100;
+  options_.pattern = IoPattern::kSequential;
+  sequential_next_ = 0;  // each position once: nothing wraps, so nothing drawn is busy
+  const IoRunResult result = run(IoLimits{.ios = commands_in_range_}, latencies);
+  options_ = measured;
+  sequential_next_ = sequential_at;
+  return result;
 }
 
 }  // namespace nvqual

@@ -69,6 +69,16 @@ void fill(std::span<std::byte> data, uint32_t lba_size, const Stamp& first) {
   }
 }
 
+bool matches(std::span<const std::byte> data, uint32_t lba_size, const Stamp& first, std::span<std::byte> scratch) {
+  Stamp s = first;
+  const auto expected = scratch.first(lba_size);
+  for (size_t offset = 0; offset + lba_size <= data.size(); offset += lba_size, ++s.lba) {
+    fill_block(expected, s);
+    if (std::memcmp(data.data() + offset, expected.data(), lba_size) != 0) return false;
+  }
+  return true;
+}
+
 const char* to_string(Verdict verdict) {
   switch (verdict) {
     case Verdict::kStale: return "stale data";

@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "support/run_cli.hpp"
@@ -95,19 +96,96 @@ TEST_P(CliPerfBadInput, OneLineExit2AndNoFile) {
 
 INSTANTIATE_TEST_SUITE_P(
     Refusals, CliPerfBadInput,
-    ::testing::Values(BadInput{"--ios 10 --bs 1000", "not a multiple"}, BadInput{"--ios 10 --bs 4q", "--bs 4q"},
-                      BadInput{"--ios 10 --workload randwrite", "randread or seqread"},
-                      BadInput{"--ios 10 --time 1", "both given"}, BadInput{"--qd 4", "no run length"},
-                      BadInput{"--ios 10 --qd 65535", "CAP.MQES"},
-                      BadInput{"--ios 10 --lba-range 0:99999999999999", "past the end"},
-                      BadInput{"--ios 10 --lba-range 9:3", "FIRST <= LAST"},
-                      BadInput{"--ios 2000 --queues 1000", "granted"}, BadInput{"--ios 10 --bs 64m", "MDTS"}));
+    ::testing::Values(
+        BadInput{"--ios 10 --bs 1000", "not a multiple"}, BadInput{"--ios 10 --bs 4q", "--bs 4q"},
+        BadInput{"--ios 10 --workload randwr", "use randread, seqread, randwrite"},
+        BadInput{"--ios 10 --workload randwrite", "pass --allow-media-changes"},
+        BadInput{"--ios 10 --workload seqwrite --allow-media-changes", "pass --scratch FIRST:LAST"},
+        BadInput{"--ios 10 --workload randwrite --scratch 0:1023", "pass --allow-media-changes"},
+        BadInput{"--ios 10 --workload randrw --allow-media-changes --scratch 0:1023 --lba-range 0:4095",
+                 "not inside the --scratch range"},
+        BadInput{"--ios 10 --workload randwrite --allow-media-changes --scratch 2=0:1023", "for namespace 1"},
+        BadInput{"--ios 10 --workload randwrite --rwmixread 30 --allow-media-changes --scratch 0:1023", "randrw only"},
+        BadInput{"--ios 10 --allow-media-changes", "writes nothing"},
+        BadInput{"--ios 10 --scratch 0:1023", "only apply with --allow-media-changes"},
+        BadInput{"--ios 10 --time 1", "both given"}, BadInput{"--qd 4", "no run length"},
+        BadInput{"--ios 10 --qd 65535", "CAP.MQES"}, BadInput{"--ios 10 --lba-range 0:99999999999999", "past the end"},
+        BadInput{"--ios 10 --lba-range 9:3", "FIRST <= LAST"}, BadInput{"--ios 2000 --queues 1000", "granted"},
+        BadInput{"--ios 10 --bs 64m", "MDTS"}));
+
+// A write workload that names none of the four conditions writes nothing:
+// the refusal comes before the device sees a command (the sim's log says so).
+TEST(CliPerf, RefusedWritesSendNoWrite) {
+  const auto r = run_cli(
+      "perf --sim --workload randwrite --ios 100 --allow-media-changes --scratch 0:63 "
+      "--lba-range 0:127");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("not inside the --scratch range"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("I/Os")));
+}
+
+// randwrite on the simulator, then every written position read back and
+// checked against the generation last written there (--verify); the JSON has
+// fio's jobs[0].write and the media-changing command count.
+TEST(CliPerf, RandwriteThenReadBackProvesWhatWasWritten) {
+  const auto dir = scratch_dir("perf-write");
+  const auto json_path = dir / "perf.json";
+  const auto r = run_cli(
+      "perf --sim --workload randwrite --bs 4k --qd 8 --queues 2 --ios 3000 --verify "
+      "--allow-media-changes --scratch 0:8191 --json " +
+      json_path.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("randwrite bs=4096 qd=8 queues=2: 3000 I/Os"));
+  EXPECT_THAT(r.out, HasSubstr("write: 3000 I/Os"));
+  const auto json = nlohmann::json::parse(slurp(json_path));
+  const auto& job = json["jobs"][0];
+  EXPECT_EQ(job["job options"]["rw"], "randwrite");
+  EXPECT_EQ(job["write"]["total_ios"].get<uint64_t>(), 3000u);
+  EXPECT_EQ(job["write"]["io_bytes"].get<uint64_t>(), 3000u * 4096);
+  EXPECT_EQ(job["write"]["clat_ns"]["N"].get<uint64_t>(), 3000u);
+  ASSERT_TRUE(job["write"]["clat_ns"]["percentile"].contains("99.000000"));
+  EXPECT_EQ(job["read"]["total_ios"].get<uint64_t>(), 0u);
+  EXPECT_EQ(json["nvqual"]["media_changing_commands"].get<uint64_t>(), 3000u);
+  // 3000 random writes over 1024 positions leave nearly all of them written; each is read back.
+  const uint64_t read_back = json["nvqual"]["read_back_verified"].get<uint64_t>();
+  EXPECT_GT(read_back, 900u);
+  EXPECT_LE(read_back, 1024u);
+  EXPECT_THAT(r.out, HasSubstr(fmt::format("{} command positions read back", read_back)));
+}
+
+TEST(CliPerf, ReadBackCatchesALostWrite) {
+  const auto r = run_cli("perf --sim-profile " + sim_fixture("faults/harness-write-lost-write.yaml") +
+                         " --workload seqwrite --ios 64 --verify --allow-media-changes --scratch 0:1023");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("returned wrong data"));
+}
+
+TEST(CliPerf, RandrwVerifiesEveryReadOfAWrittenBlockAndReportsBothDirections) {
+  const auto dir = scratch_dir("perf-randrw");
+  const auto json_path = dir / "perf.json";
+  const auto r = run_cli(
+      "perf --sim --workload randrw --rwmixread 70 --qd 4 --ios 2000 --verify "
+      "--allow-media-changes --scratch 0:2047 --json " +
+      json_path.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("read: "));
+  EXPECT_THAT(r.out, HasSubstr("write: "));
+  const auto json = nlohmann::json::parse(slurp(json_path));
+  const auto& job = json["jobs"][0];
+  const uint64_t reads = job["read"]["total_ios"].get<uint64_t>();
+  const uint64_t writes = job["write"]["total_ios"].get<uint64_t>();
+  EXPECT_EQ(reads + writes, 2000u);
+  EXPECT_GT(reads, writes) << "70 % reads";
+  EXPECT_EQ(job["job options"]["rwmixread"], "70");
+  EXPECT_EQ(json["nvqual"]["media_changing_commands"].get<uint64_t>(), writes);
+}
 
 TEST(CliPerf, HelpNamesTheOptions) {
   const auto r = run_cli("perf --help");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* option : {"--workload", "--bs", "--qd", "--queues", "--nsid", "--lba-range", "--time", "--ios",
-                             "--warmup", "--seed", "--verify", "--json", "--histogram"}) {
+                             "--warmup", "--seed", "--verify", "--json", "--histogram", "--rwmixread",
+                             "--allow-media-changes", "--scratch", "--confirm-serial", "randwrite", "randrw"}) {
     EXPECT_THAT(r.out, HasSubstr(option));
   }
 }

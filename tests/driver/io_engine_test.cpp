@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "nvqual/driver/lba_stamp.hpp"
+#include "nvqual/driver/write_stamp.hpp"
 #include "nvqual/sim/profile.hpp"
 #include "nvqual/sim/simulated_controller.hpp"
 
@@ -20,10 +21,15 @@
 // replaceable program-wide; the other sized/aligned forms forward to these).
 namespace {
 std::atomic<uint64_t> g_heap_allocations{0};
+// Set while the inline simulator executes commands inside a register write:
+// the simulated device's own storage (a map node per written block) is not
+// host-side work, so the write tests count without it.
+thread_local bool g_inside_device = false;
+bool g_count_device_allocations = true;
 }  // namespace
 
 void* operator new(std::size_t size) {
-  g_heap_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (!g_inside_device || g_count_device_allocations) g_heap_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
@@ -39,8 +45,16 @@ class CountingTransport final : public Transport {
   explicit CountingTransport(Transport& inner) : inner_(inner) {}
   uint32_t read32(uint32_t offset) override { return inner_.read32(offset); }
   uint64_t read64(uint32_t offset) override { return inner_.read64(offset); }
-  void write32(uint32_t offset, uint32_t value) override { inner_.write32(offset, value); }
-  void write64(uint32_t offset, uint64_t value) override { inner_.write64(offset, value); }
+  void write32(uint32_t offset, uint32_t value) override {
+    g_inside_device = true;
+    inner_.write32(offset, value);
+    g_inside_device = false;
+  }
+  void write64(uint32_t offset, uint64_t value) override {
+    g_inside_device = true;
+    inner_.write64(offset, value);
+    g_inside_device = false;
+  }
   DmaRegion dma_alloc(size_t size, size_t alignment) override {
     ++allocations;
     return inner_.dma_alloc(size, alignment);
@@ -150,6 +164,144 @@ TEST_P(SteadyState, AllocatesNothingAndKeepsEveryCommandVerified) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BlockSizes, SteadyState, ::testing::Values(4096u, 8192u, 131072u));
+
+// Write workloads: every Write's buffer stamped in place, the policy checked
+// per Write, the generation table updated and every Read of a written
+// position checked against it, with no heap and no DMA allocation.
+struct WriteCase {
+  uint32_t block_bytes;
+  uint32_t read_percent;
+};
+class WriteSteadyState : public ::testing::TestWithParam<WriteCase> {};
+
+TEST_P(WriteSteadyState, AllocatesNothingAndVerifiesWhatItWrote) {
+  EngineRig rig;
+  rig.controller.set_allow_media_changes(true);
+  IoEngineOptions options = rig.options(GetParam().block_bytes, 16);
+  options.last_lba = 256 * (GetParam().block_bytes / rig.lba_size) - 1;  // 256 positions: reads hit written ones
+  options.read_percent = GetParam().read_percent;
+  options.stamp_seed = 77;
+  IoEngine engine(rig.controller, *rig.queue, options);
+  LatencyHistogram warm;
+  engine.run(IoLimits{.ios = 2000}, warm);
+
+  LatencyHistogram reads;
+  LatencyHistogram writes;
+  const uint64_t sim_writes_before = rig.sim.counters().io_commands[static_cast<uint8_t>(spec::NvmOpcode::kWrite)];
+  const uint64_t dma_before = rig.counting.allocations;
+  g_count_device_allocations = false;  // the simulator stores each written block on the heap
+  const uint64_t heap_before = g_heap_allocations.load();
+  const IoRunResult result = engine.run(IoLimits{.ios = 640}, reads, &writes);
+  const uint64_t heap_during = g_heap_allocations.load() - heap_before;
+  g_count_device_allocations = true;
+
+  EXPECT_EQ(heap_during, 0u) << "host-side heap allocations during a steady-state write run";
+  EXPECT_EQ(rig.counting.allocations - dma_before, 0u) << "DMA allocations during a steady-state write run";
+  EXPECT_EQ(result.ios, 640u);
+  const uint64_t sim_writes = rig.sim.counters().io_commands[static_cast<uint8_t>(spec::NvmOpcode::kWrite)] -
+                              sim_writes_before;
+  EXPECT_EQ(result.writes, sim_writes);
+  EXPECT_EQ(writes.count(), result.writes);
+  EXPECT_EQ(reads.count(), result.ios - result.writes);
+  if (GetParam().read_percent == 0) {
+    EXPECT_EQ(result.writes, 640u);
+  } else {
+    // 50 %: 640 draws land between 40 % and 60 % for any sane generator.
+    EXPECT_GT(result.writes, 256u);
+    EXPECT_LT(result.writes, 384u);
+    EXPECT_GT(result.verified, 0u) << "reads of written positions were checked";
+  }
+  EXPECT_TRUE(rig.sim.violations().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Mixes, WriteSteadyState,
+                         ::testing::Values(WriteCase{4096, 0}, WriteCase{4096, 50}, WriteCase{131072, 50}));
+
+TEST(IoEngine, WritesCarryTheWriteStampOfTheirLba) {
+  EngineRig rig;
+  rig.controller.set_allow_media_changes(true);
+  IoEngineOptions options = rig.options(4096, 4);
+  options.verify = false;
+  options.pattern = IoPattern::kSequential;
+  options.first_lba = 64;
+  options.last_lba = 64 + 8 * 8 - 1;
+  options.read_percent = 0;
+  options.stamp_seed = 9;
+  IoEngine engine(rig.controller, *rig.queue, options);
+  LatencyHistogram latencies;
+  EXPECT_EQ(engine.run(IoLimits{.ios = 8}, latencies).writes, 8u);
+  DmaBuffer buffer(rig.controller.transport(), 64 * rig.lba_size, 4096);
+  ReadRequest request;
+  request.slba = 64;
+  request.blocks = 64;
+  ASSERT_TRUE(rig.controller.read(*rig.queue, request, buffer).ok());
+  const auto wrong = write_stamp::check(buffer.bytes(), rig.lba_size, write_stamp::Stamp{64, 1, 1, 9});
+  EXPECT_FALSE(wrong.has_value()) << wrong->detail;
+}
+
+TEST(IoEngine, MixedReadsAndWritesFollowTheSeed) {
+  const auto commands_for = [](uint64_t seed) {
+    EngineRig rig;
+    rig.controller.set_allow_media_changes(true);
+    IoEngineOptions options = rig.options(4096, 1);
+    options.last_lba = 8 * 64 - 1;
+    options.read_percent = 70;
+    options.seed = seed;
+    IoEngine engine(rig.controller, *rig.queue, options);
+    LatencyHistogram latencies;
+    engine.run(IoLimits{.ios = 200}, latencies);
+    std::vector<std::pair<uint8_t, uint64_t>> commands;
+    for (const auto& record : rig.controller.command_log().records()) {
+      if (record.qid != 0) commands.emplace_back(record.command.opcode(), record.command.cdw10);
+    }
+    return commands;
+  };
+  const auto first = commands_for(5);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(commands_for(5), first);
+  EXPECT_NE(commands_for(6), first);
+}
+
+TEST(IoEngine, VerifyOfWritesCatchesALostWrite) {
+  sim::Profile profile = sim::default_profile();
+  profile.faults.push_back(sim::WriteMediaFault{sim::WriteMediaEffect::kLostWrite});
+  EngineRig rig(std::move(profile));
+  rig.controller.set_allow_media_changes(true);
+  IoEngineOptions options = rig.options(4096, 8);
+  options.last_lba = 8 * 32 - 1;
+  options.read_percent = 50;
+  IoEngine engine(rig.controller, *rig.queue, options);
+  LatencyHistogram latencies;
+  const DriverError error = error_of([&] { engine.run(IoLimits{.ios = 2000}, latencies); });
+  EXPECT_EQ(error.kind(), ErrorKind::kCommandFailed);
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("returned wrong data"));
+  EXPECT_EQ(rig.queue->outstanding(), 0u);
+}
+
+TEST(IoEngine, WritesNeedThePolicyForTheWholeRangeAndEachCommand) {
+  EngineRig rig;
+  IoEngineOptions options = rig.options(4096, 4);
+  options.last_lba = 8 * 16 - 1;
+  options.read_percent = 0;
+  const auto refused = [&] { return error_of([&] { IoEngine engine(rig.controller, *rig.queue, options); }); };
+  EXPECT_EQ(refused().kind(), ErrorKind::kMediaChangeRefused) << "no opt-in";
+  rig.controller.set_allow_media_changes(true);
+  rig.controller.media_change_policy().add_scratch(ScratchRange{1, 0, 8 * 8 - 1});
+  const DriverError outside = refused();
+  EXPECT_EQ(outside.kind(), ErrorKind::kMediaChangeRefused) << "half the range outside the scratch range";
+  EXPECT_THAT(outside.what(), ::testing::HasSubstr("outside every declared scratch range"));
+
+  // Allowed when built, then withdrawn: the per-command check stops the next Write.
+  rig.controller.media_change_policy().clear_scratch();
+  rig.controller.media_change_policy().add_scratch(ScratchRange{1, 0, 8 * 16 - 1});
+  IoEngine engine(rig.controller, *rig.queue, options);
+  rig.controller.media_change_policy().set_user_allows(false);
+  LatencyHistogram latencies;
+  const uint64_t sent_before = rig.controller.media_changing_commands_sent();
+  EXPECT_EQ(error_of([&] { engine.run(IoLimits{.ios = 10}, latencies); }).kind(), ErrorKind::kMediaChangeRefused);
+  EXPECT_EQ(rig.controller.media_changing_commands_sent(), sent_before);
+  EXPECT_EQ(rig.sim.counters().io_commands[static_cast<uint8_t>(spec::NvmOpcode::kWrite)], 0u);
+}
 
 // Controller::read, the path harness steps and `nvqual read` take: its data
 // buffer from the arena, its PRP lists in the queue's per-slot pages, its

@@ -50,6 +50,18 @@ TEST(WriteStamp, AFlippedByteIsCorruption) {
   EXPECT_EQ(failure->lba, 101u);
 }
 
+// matches(): check()'s yes/no without allocation (the I/O engine's hot path).
+TEST(WriteStamp, MatchesAgreesWithCheck) {
+  const Stamp first{100, 1, 3, 0xABCD};
+  std::vector<std::byte> scratch(kBlock);
+  auto data = blocks(first, 4);
+  EXPECT_TRUE(write_stamp::matches(data, kBlock, first, scratch));
+  EXPECT_FALSE(write_stamp::matches(data, kBlock, Stamp{100, 1, 4, 0xABCD}, scratch)) << "another generation";
+  data[3 * kBlock + 511] ^= std::byte{0x80};
+  EXPECT_FALSE(write_stamp::matches(data, kBlock, first, scratch)) << "the last byte of the last block";
+  EXPECT_TRUE(write_stamp::check(data, kBlock, first));
+}
+
 TEST(WriteStamp, ChangingAnyFieldChangesTheBody) {
   const auto base = blocks(Stamp{5, 1, 1, 7}, 1);
   for (const Stamp other : {Stamp{6, 1, 1, 7}, Stamp{5, 2, 1, 7}, Stamp{5, 1, 2, 7}, Stamp{5, 1, 1, 8}}) {

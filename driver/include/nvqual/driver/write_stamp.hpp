@@ -31,6 +31,10 @@ void fill_block(std::span<std::byte> block, const Stamp& stamp);
 // Consecutive blocks from first.lba, all with first's NSID, generation and seed.
 void fill(std::span<std::byte> data, uint32_t lba_size, const Stamp& first);
 
+// True when `data` is exactly `first` (advanced per block); allocation-free
+// (`scratch` holds one block, lba_size bytes) for hot paths; check() says why not.
+bool matches(std::span<const std::byte> data, uint32_t lba_size, const Stamp& first, std::span<std::byte> scratch);
+
 enum class Verdict { kStale, kMisdirected, kCorruption };
 struct Failure {
   uint64_t lba = 0;  // the block expected
