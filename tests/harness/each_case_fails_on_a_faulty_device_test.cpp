@@ -544,6 +544,9 @@ const Expectation kCaughtByCheck[] = {
     {"harness-features-forget", "FEAT-028", "timestamp_behind == 0"},
     {"harness-timestamp-vwc-statuses", "FEAT-029", "status in {00/00}: expected {00/00}, actual 00/06"},
     {"harness-features-forget", "FEAT-029", "kept == 1"},
+    {"harness-self-report-statuses", "FEAT-030", "status in {00/00"},
+    {"harness-features-forget", "FEAT-030", "kept == 1"},
+    {"harness-slow-read-completion", "FEAT-030", "max_latency within 2000 ms"},
     // events
     {"harness-aer-limit-ignored", "AER-001", "extra_completed == 1"},
     {"harness-aer-never-completes", "AER-002", "completed == 1"},

@@ -190,7 +190,15 @@ void Device::drain(uint16_t qid, Lock& lock) {
     ++commands_started_;
     (qid == 0 ? counters_.admin_commands : counters_.io_commands)[sqe.opcode()]++;
     const size_t slot = start_command(qid, sqe);
-    const auto latency = profile_.timing.command_latency;
+    const auto delay = in_flight_[slot].faults.delay;  // slow-completion
+    const auto latency = profile_.timing.command_latency + delay;
+    if (mode_ == Mode::kInline && delay.count() > 0) {
+      // Inline commands run inside the doorbell write: the device spends the
+      // delay there, on its Clock (a VirtualClock moves on at once), so the
+      // host sees the completion that much later than its submission.
+      const auto until = clock_.now() + delay;
+      while (clock_.now() < until) clock_.pause(until - clock_.now());
+    }
     if (mode_ == Mode::kThreaded && latency.count() > 0) {
       InFlight& c = in_flight_[slot];
       if (!c.timer) c.timer = std::make_unique<DeviceThread::Timer>(*thread_);

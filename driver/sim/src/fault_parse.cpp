@@ -216,6 +216,12 @@ constexpr FaultReader kFaultReaders[] = {
        fault.nth_after_reset = map.uint_or("nth_after_reset", 0, kU64, 0);
        return fault;
      }},
+    {"slow-completion",
+     [](MapReader& map) -> Fault {
+       // 1 ms .. 1 hour, default 1 s.
+       return SlowCompletionFault{parse_match(map),
+                                  std::chrono::milliseconds(map.uint_or("delay_ms", 1, 3600000, 1000))};
+     }},
     {"write-media", write_media},
     {"overstate-queues",
      [](MapReader& map) -> Fault {

@@ -1,5 +1,7 @@
 #include "fault_plan.hpp"
 
+#include <algorithm>
+
 namespace nvqual::sim {
 
 namespace {
@@ -93,6 +95,7 @@ CompletionFaults FaultPlan::for_command(uint16_t sqid, const spec::SubmissionEnt
           if constexpr (std::is_same_v<T, StatusFault>) out.status = spec::Status::make(f.sct, f.sc, f.dnr);
           if constexpr (std::is_same_v<T, NoDataTransferFault>) out.no_data = true;
           if constexpr (std::is_same_v<T, StaleSqhdFault>) out.stale_sqhd = true;
+          if constexpr (std::is_same_v<T, SlowCompletionFault>) out.delay = std::max(out.delay, f.delay);
         },
         entry.fault);
   }

@@ -7,6 +7,7 @@
 // Not synchronised: Device guards it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -28,7 +29,11 @@ struct CompletionFaults {
   std::optional<spec::Status> status;  // complete with this, without running the command
   bool no_data = false;                // an admin command runs but moves no data to the host
   bool stale_sqhd = false;             // SQHD one behind the head after this command's fetch
-  bool any() const { return drop || duplicate || wrong_phase || sqid || wrong_sqhd || status || no_data || stale_sqhd; }
+  std::chrono::microseconds delay{0};  // slow-completion: completes this long after its fetch
+  bool any() const {
+    return drop || duplicate || wrong_phase || sqid || wrong_sqhd || status || no_data || stale_sqhd ||
+           delay.count() > 0;
+  }
 };
 
 class FaultPlan {

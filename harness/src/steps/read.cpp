@@ -6,7 +6,14 @@
 // carries that offset and long transfers need PRP lists. The buffer is
 // poisoned first (a pattern unique to this read), so a Read that reports
 // success without moving data never agrees with another read.
+// `max_latency` is the longest submit-to-completion time of one read call,
+// on the controller's Clock (a simulator's VirtualClock makes it exact): in
+// modes once and chunks that is one command, the bound the Error Recovery
+// feature's TLER sets (Base 2.0 5.27.1.5); in split mode it is the batch.
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
 
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/queue_limits.hpp"
@@ -54,12 +61,21 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   spec::CompletionEntry completion;
   uint64_t commands = 0;
   const std::string& mode = args.choice("mode");
+  Clock& clock = controller.clock();
+  Clock::duration max_latency{0};
+  const auto timed = [&](auto&& call) {
+    const Clock::time_point start = clock.now();
+    call();
+    max_latency = std::max(max_latency, clock.now() - start);
+  };
   if (mode == "split") {
-    const ReadResult result = controller.read(queue, request, buffer, offset);
-    completion = result.completion;
-    commands = result.commands;
+    timed([&] {
+      const ReadResult result = controller.read(queue, request, buffer, offset);
+      completion = result.completion;
+      commands = result.commands;
+    });
   } else if (mode == "once") {
-    completion = controller.read_once(queue, request, buffer, offset);
+    timed([&] { completion = controller.read_once(queue, request, buffer, offset); });
     commands = 1;
   } else {
     const uint64_t chunk = args.number("chunk", v);
@@ -68,7 +84,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
       ReadRequest part = request;
       part.slba = request.slba + done;
       part.blocks = std::min(chunk, request.blocks - done);
-      completion = controller.read_once(queue, part, buffer, offset + done * lba_size);
+      timed([&] { completion = controller.read_once(queue, part, buffer, offset + done * lba_size); });
       ++commands;
       if (!completion.status().ok()) break;
     }
@@ -80,6 +96,7 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   data->lba_size = lba_size;
   out["status"] = completion.status();
   out["commands"] = commands;
+  out["max_latency"] = std::chrono::duration_cast<std::chrono::nanoseconds>(max_latency);
   out["data"] = DataPtr(std::move(data));
 }
 
@@ -107,6 +124,8 @@ const StepRegistrar registrar{{
             {"status", ValueKind::kStatus, "the first failing completion's status, else the last one's"},
             {"commands", ValueKind::kNumber, "Read commands issued (host side: not a check)"},
             {"data", ValueKind::kData, "the blocks read"},
+            {"max_latency", ValueKind::kDuration,
+             "the longest submission-to-completion time of one Read (of the whole batch in mode split)"},
         },
     .run = run,
     .check_args = check_args,

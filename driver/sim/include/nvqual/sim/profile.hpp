@@ -251,6 +251,14 @@ struct StaleSqhdFault {
   uint64_t nth_after_reset = 0;  // 0: every matching command
   friend bool operator==(const StaleSqhdFault&, const StaleSqhdFault&) = default;
 };
+// The command completes `delay` after it was fetched, measured on the
+// simulator's Clock: a device that retries internally for longer than the
+// Error Recovery feature's TLER lets it (Base 2.0, 5.27.1.5).
+struct SlowCompletionFault {
+  CommandMatch match;
+  std::chrono::microseconds delay{0};
+  friend bool operator==(const SlowCompletionFault&, const SlowCompletionFault&) = default;
+};
 struct OverstateQueuesFault {  // Number of Queues reports `extra` more I/O SQs/CQs than it allocates
   uint16_t extra = 1;
   friend bool operator==(const OverstateQueuesFault&, const OverstateQueuesFault&) = default;
@@ -297,7 +305,7 @@ using Fault =
     std::variant<NeverReadyFault, FatalStatusFault, AllOnesFault, DropCompletionFault, DuplicateCompletionFault,
                  WrongPhaseFault, WrongSqidFault, WrongSqhdFault, StatusFault, CorruptIdentifyFault, CorruptReadFault,
                  BadReadTransferFault, Prp1OnlyFault, StaleSqhdAfterResetFault, OverstateQueuesFault,
-                 NoDataTransferFault, StaleSqhdFault, SelfReportFault, WriteMediaFault>;
+                 NoDataTransferFault, StaleSqhdFault, SelfReportFault, WriteMediaFault, SlowCompletionFault>;
 
 struct Profile {
   std::string name;
