@@ -8,6 +8,7 @@
 
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/lba_stamp.hpp"
+#include "idle_polling.hpp"
 #include "nvqual/driver/prp.hpp"
 #include "nvqual/driver/write_stamp.hpp"
 
@@ -26,20 +27,6 @@ uint64_t splitmix64(uint64_t& state) {
 }
 
 size_t round_up(size_t value, size_t to) { return (value + to - 1) / to * to; }
-
-// Empty polls in a row before the engine checks deadlines and pauses once.
-// The pause is long enough that a VirtualClock reaches a 5 s command timeout
-// in about 6 M polls, and a SteadyClock turns it into a yield.
-constexpr uint32_t kIdlePollsPerPause = 64;
-constexpr std::chrono::microseconds kIdlePause{50};
-
-// The engine stops on IoLimits::stop, and reports what it measured; a signal
-// must not end it through an InterruptibleClock's pause instead, so idle
-// pauses go to the clock underneath.
-Clock& idle_clock_of(Clock& clock) {
-  if (auto* interruptible = dynamic_cast<InterruptibleClock*>(&clock)) return interruptible->base();
-  return clock;
-}
 
 }  // namespace
 
@@ -215,7 +202,7 @@ void IoEngine::stop_controller_and_rethrow() {
 IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies, LatencyHistogram* write_latencies) {
   LatencyHistogram& write_histogram = write_latencies != nullptr ? *write_latencies : latencies;
   Clock& clock = controller_.clock();
-  Clock& idle_clock = idle_clock_of(clock);
+  Clock& idle_clock = idle_polling::clock_for_pauses(clock);
   const uint64_t ios_limit = limits.ios == 0 ? std::numeric_limits<uint64_t>::max() : limits.ios;
   uint64_t issued = 0;
   uint64_t done = 0;
@@ -291,9 +278,9 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies, L
         idle_polls = 0;
         completed_.store(done, std::memory_order_relaxed);
         writes_completed_.store(writes_done, std::memory_order_relaxed);
-      } else if (++idle_polls % kIdlePollsPerPause == 0) {
+      } else if (++idle_polls % idle_polling::kPollsPerPause == 0) {
         check_timeouts(clock.now());
-        idle_clock.pause(kIdlePause);
+        idle_clock.pause(idle_polling::kPause);
       }
     }
   } catch (...) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "nvqual/driver/commands.hpp"
+#include "idle_polling.hpp"
 #include "nvqual/driver/prp.hpp"
 
 namespace nvqual {
@@ -16,17 +17,6 @@ namespace {
 [[noreturn]] void invalid(const std::string& message) { throw DriverError(ErrorKind::kInvalidArgument, message); }
 
 size_t round_up(size_t value, size_t to) { return (value + to - 1) / to * to; }
-
-// Empty polls before deadlines are checked and the thread pauses once (as IoEngine).
-constexpr uint32_t kIdlePollsPerPause = 64;
-constexpr std::chrono::microseconds kIdlePause{50};
-
-// A signal stops the read through should_stop (what is in flight drains), not
-// through an InterruptibleClock's pause: idle pauses go to the clock underneath.
-Clock& idle_clock_of(Clock& clock) {
-  if (auto* interruptible = dynamic_cast<InterruptibleClock*>(&clock)) return interruptible->base();
-  return clock;
-}
 
 }  // namespace
 
@@ -99,7 +89,7 @@ void StreamReader::stop_controller_and_rethrow() {
 
 uint64_t StreamReader::read(uint64_t first_lba, uint64_t blocks, const Sink& sink, const ShouldStop& should_stop) {
   Clock& clock = controller_.clock();
-  Clock& idle_clock = idle_clock_of(clock);
+  Clock& idle_clock = idle_polling::clock_for_pauses(clock);
   const uint64_t per = options_.command_blocks;
   const uint64_t commands = (blocks + per - 1) / per;
   uint64_t issued = 0;     // commands posted
@@ -165,9 +155,9 @@ uint64_t StreamReader::read(uint64_t first_lba, uint64_t blocks, const Sink& sin
       }
       if (consumed != 0) {
         idle_polls = 0;
-      } else if (++idle_polls % kIdlePollsPerPause == 0) {
+      } else if (++idle_polls % idle_polling::kPollsPerPause == 0) {
         check_timeouts(clock.now());
-        idle_clock.pause(kIdlePause);
+        idle_clock.pause(idle_polling::kPause);
       }
     }
   } catch (...) {
