@@ -12,36 +12,20 @@
 
 #include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/queue_pair.hpp"
+#include "echo_queues.hpp"
 #include "thread_cpu.hpp"
 
 namespace {
 
 using namespace nvqual;
 
+// The echo queues (echo_queues.hpp) with DMA memory whose IOVA is its host address.
 class EchoDevice final : public Transport {
  public:
   uint32_t read32(uint32_t) override { return 0; }
   uint64_t read64(uint32_t) override { return 0; }
   void write64(uint32_t, uint64_t) override {}
-  void write32(uint32_t offset, uint32_t value) override {
-    if (offset != spec::sq_tail_doorbell(1, 4)) return;  // CQ head: nothing to do
-    auto* sq = reinterpret_cast<const spec::SubmissionEntry*>(sq_iova);
-    auto* cq = reinterpret_cast<spec::CompletionEntry*>(cq_iova);
-    while (sq_head != value) {
-      const uint16_t cid = sq[sq_head].cid();
-      sq_head = sq_head + 1 == entries ? 0 : sq_head + 1;
-      spec::CompletionEntry cqe{};
-      cqe.set_sqid(1);
-      cqe.set_sqhd(static_cast<uint16_t>(sq_head));
-      cqe.set_cid(cid);
-      cqe.set_phase(phase);
-      cq[cq_tail] = cqe;
-      if (++cq_tail == entries) {
-        cq_tail = 0;
-        phase = !phase;
-      }
-    }
-  }
+  void write32(uint32_t offset, uint32_t value) override { queues.doorbell(offset, value); }
   DmaRegion dma_alloc(size_t size, size_t alignment) override {
     const size_t rounded = (size + alignment - 1) / alignment * alignment;
     auto* memory = static_cast<std::byte*>(std::aligned_alloc(alignment, rounded));
@@ -52,12 +36,7 @@ class EchoDevice final : public Transport {
   std::string name() const override { return "echo"; }
   bool is_simulator() const override { return true; }
 
-  uint64_t sq_iova = 0;
-  uint64_t cq_iova = 0;
-  uint32_t entries = 0;
-  uint32_t sq_head = 0;
-  uint32_t cq_tail = 0;
-  bool phase = true;
+  bench::EchoQueues queues;
 };
 
 using bench::thread_cpu_ns;
@@ -67,9 +46,8 @@ void BM_DriverOverheadPerRead(benchmark::State& state) {
   EchoDevice device;
   CommandLog log(256);
   QueuePair queue(device, SteadyClock::instance(), &log, QueueGeometry{1, depth + 1, depth + 1, 4, 4096});
-  device.sq_iova = queue.sq_iova();
-  device.cq_iova = queue.cq_iova();
-  device.entries = depth + 1;
+  device.queues.attach(1, reinterpret_cast<std::byte*>(queue.sq_iova()), reinterpret_cast<std::byte*>(queue.cq_iova()),
+                       depth + 1, 4);
 
   uint64_t completed = 0;
   uint64_t lba = 0;
