@@ -3,6 +3,7 @@
 //
 //   nvqual run [SUITE|FILE]... (--sim [--sim-profile FILE] | --bdf BDF)
 //              [--junit FILE] [--json FILE] [--model FILE] [--quiet|--verbose]
+//              [--media-journal FILE]
 //
 // Everything the user can get wrong (suite names, suite files, the model
 // profile, report paths, the BDF's form) is checked before the device is
@@ -25,6 +26,7 @@
 #include "nvqual/harness/html_reporter.hpp"
 #include "nvqual/harness/json_reporter.hpp"
 #include "nvqual/harness/junit_reporter.hpp"
+#include "nvqual/harness/media_journal.hpp"
 #include "nvqual/harness/model_profile.hpp"
 #include "nvqual/harness/runner.hpp"
 #include "nvqual/harness/suite_loader.hpp"
@@ -46,6 +48,7 @@ struct RunOptions {
   std::string junit;
   std::string json;
   std::string html;
+  std::string media_journal;
   std::string model;
   bool quiet = false;
   bool verbose = false;
@@ -133,6 +136,7 @@ int run(RunOptions& options) {
   check_output_path(options.junit, "--junit");
   check_output_path(options.json, "--json");
   check_output_path(options.html, "--html");
+  check_output_path(options.media_journal, "--media-journal");
 
   // 2. The target.
   std::string bdf_source = "--bdf";
@@ -173,6 +177,8 @@ int run(RunOptions& options) {
   runner_options.io_queues_wanted = static_cast<uint16_t>(options.io_queues);
   runner_options.health_checks = true;  // SMART and the Error log around every suite (docs/self-reports.md)
   runner_options.controller.dma_arena_bytes = options.target.dma_arena_bytes;
+  harness::MediaJournal media_journal;
+  if (!options.media_journal.empty()) runner_options.settings.media_journal = &media_journal;
   const auto verbosity = options.quiet     ? harness::Verbosity::kQuiet
                          : options.verbose ? harness::Verbosity::kVerbose
                                            : harness::Verbosity::kNormal;
@@ -233,8 +239,10 @@ int run(RunOptions& options) {
     std::fflush(stdout);
     std::fflush(stderr);
     emergency_disable(*target.transport);  // stop it (EN=0, no DMA) without freeing what the thread may use
-    std::_Exit(kExitEnvironment);
+    std::_Exit(kExitEnvironment);          // and no media journal: the thread may still change media
   }
+  // Every media-changing step that ran is in it, also after an interruption.
+  if (!options.media_journal.empty()) media_journal.write(options.media_journal);
   return code;
 }
 
@@ -260,6 +268,9 @@ Command add_run_command(CLI::App& root) {
   cli->add_option("--json", options->json, "Write the run as JSON to FILE (its directory must exist)");
   cli->add_option("--html", options->html,
                   "Write the run as one self-contained HTML page to FILE (as nvqual report; its directory must exist)");
+  cli->add_option("--media-journal", options->media_journal,
+                  "Write, as JSON to FILE, what every media-changing step left on which blocks, in order "
+                  "(docs/data-integrity.md; its directory must exist)");
   cli->add_option(
       "--model", options->model,
       "Model profile for model checks: a shipped model by NAME (nvqual finds its models/NAME.yaml) or a FILE");

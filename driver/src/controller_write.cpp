@@ -91,7 +91,8 @@ spec::CompletionEntry Controller::deallocate(QueuePair& queue, uint32_t nsid, st
     if (range.blocks != 0) require_media_change_allowed("a deallocate", nsid, range.slba, range.blocks);
   }
   const size_t bytes = ranges.size() * 16;
-  DmaBuffer list(transport_, page_size_, page_size_);  // at most 4096 bytes: one page, no PRP list
+  // At most 4096 bytes: one page, no PRP list; from the arena, so no mapping per call.
+  DmaBuffer list(dma_memory(), page_size_, page_size_);
   for (size_t i = 0; i < ranges.size(); ++i) {
     cmd::encode_dsm_range(ranges[i], std::span<std::byte, 16>(list.data() + i * 16, 16));
   }

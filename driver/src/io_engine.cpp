@@ -209,6 +209,13 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies, L
   uint64_t writes_done = 0;
   uint64_t verified = 0;
   uint32_t idle_polls = 0;
+  // Writes this run rang a doorbell for, added to the Controller's count when
+  // run() returns or throws: one atomic addition per run, none per command.
+  struct WritesSent {
+    Controller& controller;
+    uint64_t count = 0;
+    ~WritesSent() { controller.add_media_changing_commands_sent(count); }
+  } writes_sent{controller_};
   std::optional<DriverError> failure;  // a failed or wrong read: drain, then report it
   const Clock::time_point start = clock.now();
   Clock::time_point last_completion = start;
@@ -220,6 +227,7 @@ IoRunResult IoEngine::run(const IoLimits& limits, LatencyHistogram& latencies, L
       if (may_issue && !free_slots_.empty()) {
         while (!free_slots_.empty() && issued < ios_limit) {
           issue(free_slots_.back(), now);
+          writes_sent.count += slots_[free_slots_.back()].write ? 1 : 0;
           free_slots_.pop_back();
           ++issued;
         }

@@ -1,6 +1,7 @@
 #include "nvqual/driver/media_change_policy.hpp"
 
 #include <charconv>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -41,7 +42,10 @@ bool ScratchRange::covers(uint32_t ns, uint64_t slba, uint64_t blocks) const {
 
 std::string ScratchRange::text() const {
   const std::string ns = nsid == kEveryNamespace ? "every nsid" : fmt::format("nsid {}", nsid);
-  return whole ? ns + " all" : fmt::format("{} LBA {}:{}", ns, first, last);
+  if (whole) return ns + " all";
+  // The simulator's default past NSZE ends at the largest LBA: "from N on" says so readably.
+  if (last == std::numeric_limits<uint64_t>::max()) return fmt::format("{} LBA {} on", ns, first);
+  return fmt::format("{} LBA {}:{}", ns, first, last);
 }
 
 ScratchRange parse_scratch_range(std::string_view text, uint32_t nsid) {

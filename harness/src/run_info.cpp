@@ -21,8 +21,13 @@ RunInfo run_info(const RunSettings& settings) {
   info.expect_pattern = settings.expect_pattern;
   info.model_profile = settings.model != nullptr ? settings.model->name : "";
   info.media_changes.allowed = settings.allow_media_changes;
-  for (const auto& range : settings.media_change_policy.scratch()) info.media_changes.scratch.push_back(range.text());
+  record_scratch_ranges(info, settings.media_change_policy);
   return info;
+}
+
+void record_scratch_ranges(RunInfo& info, const MediaChangePolicy& policy) {
+  info.media_changes.scratch.clear();
+  for (const auto& range : policy.scratch()) info.media_changes.scratch.push_back(range.text());
 }
 
 }  // namespace nvqual::harness

@@ -225,6 +225,7 @@ RunSummary Runner::run(const std::vector<Suite>& suites) {
   facts["pattern"] = state.options.settings.expect_pattern ? 1 : 0;
   facts["model"] = state.options.settings.model != nullptr ? 1 : 0;
   add_simulator_default_scratch(state.options.settings.media_change_policy, facts, info.target.simulator);
+  record_scratch_ranges(info, state.options.settings.media_change_policy);
   add_scratch_variables(facts, state.options.settings.media_change_policy, info.target.simulator);
   state.listener.on_run_start(info);
 

@@ -15,6 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using testing_support::file_names;
 using testing_support::line_count;
 using testing_support::run_cli;
@@ -68,6 +69,23 @@ TEST(CliRunMediaChanges, SettingsThatFitReachTheReportsAndTheSummary) {
   EXPECT_EQ(doc["media_changes"]["confirmed_serial"], "NVQSIM00000001");
   EXPECT_EQ(doc["media_changes"]["scratch"], nlohmann::json::array({"nsid 1 LBA 0:99", "nsid 1 LBA 1000:1999"}));
   EXPECT_EQ(doc["media_changes"]["commands_sent"], 0) << "the identify suite changes nothing";
+}
+
+// Without --scratch the simulator declares its default range
+// (docs/data-integrity.md); the summary and the report state it, not "none".
+TEST(CliRunMediaChanges, TheSimulatorsDefaultScratchRangeIsStated) {
+  const auto dir = scratch_dir("run-media-changes-default");
+  const auto json = dir / "run.json";
+  const auto r = run_cli("run identify --sim --allow-media-changes --json " + json.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The default profile: NSZE 2097152, one namespace.
+  EXPECT_THAT(r.out, HasSubstr("Media changes: allowed, scratch nsid 1 LBA 524288:1048575, nsid 1 LBA 2097152 on, "
+                               "nsid 2 all; 0 media-changing commands sent"));
+  EXPECT_THAT(r.out, Not(HasSubstr("no scratch range")));
+  std::ifstream in(json);
+  const auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc["media_changes"]["scratch"],
+            nlohmann::json::array({"nsid 1 LBA 524288:1048575", "nsid 1 LBA 2097152 on", "nsid 2 all"}));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // heap or DMA allocation once it runs (the counters below).
 #include "nvqual/driver/io_engine.hpp"
 
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -12,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "nvqual/driver/commands.hpp"
 #include "nvqual/driver/lba_stamp.hpp"
 #include "nvqual/driver/write_stamp.hpp"
 #include "nvqual/sim/profile.hpp"
@@ -239,6 +241,38 @@ TEST(IoEngine, WritesCarryTheWriteStampOfTheirLba) {
   EXPECT_FALSE(wrong.has_value()) << wrong->detail;
 }
 
+// Every report of media-changing commands reads Controller's count: the
+// engine's Writes (posted on its own queue pair) are in it, its Reads are not,
+// and so are the Writes of a run that ends in a failure.
+TEST(IoEngine, ControllerCountsTheEnginesWrites) {
+  EngineRig rig;
+  rig.controller.set_allow_media_changes(true);
+  IoEngineOptions options = rig.options(4096, 8);
+  options.last_lba = 8 * 64 - 1;
+  options.read_percent = 50;
+  options.verify = true;
+  IoEngine engine(rig.controller, *rig.queue, options);
+  LatencyHistogram latencies;
+  const auto sim_writes = [&] { return rig.sim.counters().io_commands[static_cast<uint8_t>(spec::NvmOpcode::kWrite)]; };
+  const uint64_t sent_before = rig.controller.media_changing_commands_sent();
+  const uint64_t sim_before = sim_writes();
+  const IoRunResult result = engine.run(IoLimits{.ios = 200}, latencies);
+  ASSERT_GT(result.writes, 0u);
+  ASSERT_LT(result.writes, result.ios) << "a mix, so Reads are shown not to count";
+  EXPECT_EQ(rig.controller.media_changing_commands_sent() - sent_before, result.writes);
+  EXPECT_EQ(sim_writes() - sim_before, result.writes);
+
+  engine.read_back(latencies);  // Reads only: the count stays
+  EXPECT_EQ(rig.controller.media_changing_commands_sent() - sent_before, result.writes);
+
+  // The policy withdrawn mid-run: the Writes already rung for stay counted.
+  const uint64_t sent_mid = rig.controller.media_changing_commands_sent();
+  const uint64_t sim_mid = sim_writes();
+  rig.controller.media_change_policy().set_user_allows(false);
+  EXPECT_EQ(error_of([&] { engine.run(IoLimits{.ios = 200}, latencies); }).kind(), ErrorKind::kMediaChangeRefused);
+  EXPECT_EQ(rig.controller.media_changing_commands_sent() - sent_mid, sim_writes() - sim_mid);
+}
+
 TEST(IoEngine, MixedReadsAndWritesFollowTheSeed) {
   const auto commands_for = [](uint64_t seed) {
     EngineRig rig;
@@ -350,6 +384,25 @@ TEST(ControllerRead, ArenaIsMappedOnceAndPrpListsComeFromIt) {
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(rig.counting.allocations - before, 1u) << "the list pages and the buffer are pieces of it";
   EXPECT_EQ(arena.pieces_in_use(), 2u);  // the buffer and the queue's list pages
+  EXPECT_TRUE(rig.sim.violations().empty());
+}
+
+// Controller::deallocate's range list is a piece of the arena: no mapping per call.
+TEST(ControllerDeallocate, RangeListComesFromTheArena) {
+  EngineRig rig;
+  rig.controller.set_allow_media_changes(true);
+  DmaArena& arena = rig.controller.dma_memory();
+  const std::array<cmd::DsmRange, 2> ranges{cmd::DsmRange{.blocks = 8, .slba = 64},
+                                            cmd::DsmRange{.blocks = 16, .slba = 128}};
+  ASSERT_TRUE(rig.controller.deallocate(*rig.queue, 1, ranges).status().ok());  // maps the arena
+  const uint64_t dma_before = rig.counting.allocations;
+  const uint64_t served_before = arena.pieces_served();
+  const uint64_t fallbacks_before = arena.fallbacks();
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(rig.controller.deallocate(*rig.queue, 1, ranges).status().ok());
+  EXPECT_EQ(rig.counting.allocations - dma_before, 0u) << "DMA mappings by Controller::deallocate";
+  EXPECT_EQ(arena.pieces_served() - served_before, 20u) << "one arena page per call";
+  EXPECT_EQ(arena.fallbacks(), fallbacks_before);
+  EXPECT_EQ(arena.pieces_in_use(), 0u) << "and given back";
   EXPECT_TRUE(rig.sim.violations().empty());
 }
 

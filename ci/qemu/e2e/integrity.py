@@ -1,10 +1,20 @@
-"""The data-integrity check: after the guest ran the write suites and
-`nvqual fill` with a write stamp over the scratch range, the host opens the
-namespace's image itself (QEMU wrote through to it: qemu.py drops snapshot=on
-for a configuration with a scratch range) and checks every block:
+"""The data-integrity check. The guest first writes a write stamp over the
+whole scratch range with `nvqual fill` (so a block no suite touches holds a
+known stamp), then runs the write suites with `--media-journal`: every
+media-changing step that ran records, in order, which blocks it changed and
+what they now hold (docs/data-integrity.md, "The media journal"). Afterwards
+the host opens the namespace's image itself (QEMU wrote through to it:
+qemu.py drops snapshot=on for a configuration with a scratch range), replays
+the journal in order to know each block's expected content, and checks every
+block:
 
-- inside the scratch range, the write stamp of the fill's generation and seed;
-- outside it, the LBA stamp `nvqual pattern` wrote before QEMU started.
+- a journaled block, against its last entry (the write stamp of a generation
+  and seed, or of the seed and any generation; zeroes; what DLFEAT promises a
+  deallocated block reads; a sha256 of the entry's range; nothing, for
+  "unknown": a command that failed or was cut off);
+- another block of the scratch range, against the fill's write stamp;
+- a block outside the scratch range, against the LBA stamp `nvqual pattern`
+  wrote before QEMU started (whatever the journal says).
 
 The write stamp is re-stated here from its layout in docs/data-integrity.md,
 independently of driver/src/write_stamp.cpp, and the LBA stamp is stamp.py's
@@ -13,8 +23,11 @@ not nvqual's read-back.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import shlex
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 from .configs import CONTROLLER_BDF, Config, Namespace
@@ -23,6 +36,9 @@ from .configs import CONTROLLER_BDF, Config, Namespace
 FILL_GENERATION = 7
 FILL_SEED = 0x5EED0E2E
 FILL_STEP = "fill-scratch"
+# Where the guest's `nvqual run --media-journal` writes (in the results share).
+MEDIA_JOURNAL = "media-journal.json"
+JOURNAL_FORMAT = "nvqual-media-journal"
 
 MASK64 = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
@@ -89,21 +105,129 @@ def fill_line(config: Config) -> str:
     return f"step {shlex.quote(name)} {shlex.join(argv)}"
 
 
-def first_bad_block(image: Path, ns: Namespace, first: int, last: int) -> tuple[int, str] | None:
-    """The first block of `image` that does not hold what it should, and what it should hold."""
+@dataclass(frozen=True)
+class Expected:
+    """What one block must hold: `what` names it for a failure message."""
+    kind: str  # "lba", "fill", "write_stamp", "write_stamp_any_generation", "bytes", "digest", "unknown"
+    what: str
+    generation: int = 0
+    seed: int = 0
+    byte: int = 0
+    entry: int = -1  # the journal entry (index) that set it; -1 none
+    # write_stamp_any_generation with or_previous: the block may instead still hold this.
+    previous: "Expected | None" = None
+
+
+class JournalError(ValueError):
+    """A media journal that cannot be replayed (not nvqual's format, a field missing)."""
+
+
+def load_journal(path: Path) -> list[dict]:
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise JournalError(f"{path.name}: {e}") from e
+    if not isinstance(doc, dict) or doc.get("format") != JOURNAL_FORMAT or doc.get("version") != 1:
+        raise JournalError(f"{path.name} is not a version 1 {JOURNAL_FORMAT}")
+    entries = doc.get("entries")
+    if not isinstance(entries, list):
+        raise JournalError(f"{path.name} has no entries list")
+    return entries
+
+
+def _expected_of(index: int, entry: dict, previous: Expected) -> Expected:
+    holds = entry.get("holds")
+    where = f"journal entry {index} ({holds} over LBAs {entry.get('first_lba')}..{entry.get('last_lba')})"
+    if holds == "write_stamp":
+        gen, seed = int(entry["generation"]), int(entry["seed"])
+        return Expected("write_stamp", f"the write stamp (generation {gen}, seed {seed:#x}) of {where}",
+                        generation=gen, seed=seed, entry=index)
+    if holds == "write_stamp_any_generation":
+        seed = int(entry["seed"])
+        if entry.get("or_previous", False):
+            return Expected("write_stamp_any_generation",
+                            f"a write stamp of seed {seed:#x} of {where}, nor {previous.what}", seed=seed,
+                            entry=index, previous=previous)
+        return Expected("write_stamp_any_generation", f"a write stamp of seed {seed:#x} of {where}", seed=seed,
+                        entry=index)
+    if holds == "zeroes":
+        return Expected("bytes", f"zeroes of {where}", byte=0, entry=index)
+    if holds == "deallocated":
+        reads_as = entry.get("reads_as")
+        if reads_as is None:
+            return Expected("unknown", where, entry=index)
+        return Expected("bytes", f"{int(reads_as):02x}h bytes of {where}", byte=int(reads_as), entry=index)
+    if holds == "digest":
+        return Expected("digest", f"the sha256 of {where}", entry=index)
+    if holds == "unknown":
+        return Expected("unknown", where, entry=index)
+    raise JournalError(f"journal entry {index}: unknown holds {holds!r}")
+
+
+def replay(entries: list[dict], ns: Namespace, first: int, last: int) -> list[Expected]:
+    """Each block's expected content: the LBA stamp outside [first, last] (a
+    journal entry there changes nothing: only the scratch range may change),
+    the fill's write stamp inside it, unless a journal entry of this
+    namespace covers the block: then the last such entry decides."""
+    lba_stamp = Expected("lba", "its original LBA stamp")
+    fill = Expected("fill", f"the fill's write stamp (generation {FILL_GENERATION}, seed {FILL_SEED:#x})",
+                    generation=FILL_GENERATION, seed=FILL_SEED)
+    expected = [fill if first <= lba <= last else lba_stamp for lba in range(ns.blocks)]
+    for index, entry in enumerate(entries):
+        try:
+            if int(entry["nsid"]) != ns.nsid:
+                continue
+            lo, hi = int(entry["first_lba"]), int(entry["last_lba"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise JournalError(f"journal entry {index}: {e!r}") from e
+        for lba in range(max(lo, first), min(hi, last, ns.blocks - 1) + 1):
+            # One Expected per distinct previous content, so or_previous keeps each block's own.
+            expected[lba] = _expected_of(index, entry, expected[lba])
+    return expected
+
+
+def _stamp_generation(block: bytes) -> int:
+    return int.from_bytes(block[12:16], "little")
+
+
+def _expected_bytes(lba: int, ns: Namespace, want: Expected, block: bytes) -> bytes:
+    """The bytes `want` allows at `lba` (`block` itself when anything goes; a
+    digest's blocks are checked as a whole, by the caller)."""
+    if want.kind == "lba":
+        return lba_stamp_block(lba, ns.nsid, ns.lba_size)
+    if want.kind in ("fill", "write_stamp"):
+        return write_stamp_block(lba, ns.nsid, want.generation, want.seed, ns.lba_size)
+    if want.kind == "write_stamp_any_generation":
+        return write_stamp_block(lba, ns.nsid, _stamp_generation(block), want.seed, ns.lba_size)
+    if want.kind == "bytes":
+        return bytes([want.byte]) * ns.lba_size
+    return block
+
+
+def first_bad_block(image: Path, ns: Namespace, expected: list[Expected], entries: list[dict]) -> tuple[int, str] | None:
+    """The first block of `image` that does not hold what `expected` says, and what it should hold."""
+    digests: dict[int, hashlib._Hash] = {}
     with image.open("rb") as f:
         for lba in range(ns.blocks):
             block = f.read(ns.lba_size)
-            if first <= lba <= last:
-                if block != write_stamp_block(lba, ns.nsid, FILL_GENERATION, FILL_SEED, ns.lba_size):
-                    return lba, f"the write stamp (generation {FILL_GENERATION}, seed {FILL_SEED:#x})"
-            elif block != lba_stamp_block(lba, ns.nsid, ns.lba_size):
-                return lba, "its original LBA stamp"
+            want = expected[lba]
+            if want.previous is not None and block == _expected_bytes(lba, ns, want.previous, block):
+                continue
+            if want.kind == "digest":
+                digests.setdefault(want.entry, hashlib.sha256()).update(block)
+            elif block != _expected_bytes(lba, ns, want, block):
+                return lba, want.what
+    # A digest covers its entry's whole range: only when no later entry overrode part of it.
+    for index, digest in digests.items():
+        entry = entries[index]
+        covered = sum(1 for want in expected if want.entry == index)
+        if covered == int(entry["last_lba"]) - int(entry["first_lba"]) + 1 and digest.hexdigest() != entry.get("sha256"):
+            return int(entry["first_lba"]), f"the sha256 of journal entry {index}"
     return None
 
 
 def check_integrity(report, run, config: Config, image: Path) -> None:
-    """The fill ran and every block of the image is what the scratch range says."""
+    """The fill ran, then the suites' journal replays onto every block of the image."""
     first, last = config.scratch
     ns = config.namespaces[0]
     if not run.step_ok(report, FILL_STEP):
@@ -111,12 +235,27 @@ def check_integrity(report, run, config: Config, image: Path) -> None:
     out = run.step_text(FILL_STEP, "out")
     report.check("read back: every block holds the write stamp" in out,
                  f"{FILL_STEP} read its write stamp back", f"stdout: {out.strip()[-400:]}")
+    try:
+        entries = load_journal(run.share / MEDIA_JOURNAL)
+    except JournalError as e:
+        report.check(False, f"the harness wrote its media journal {MEDIA_JOURNAL}", str(e))
+        return
+    mine = [e for e in entries if e.get("nsid") == ns.nsid and e.get("holds") != "unknown"]
+    report.check(bool(mine), f"{MEDIA_JOURNAL} records media changes of namespace {ns.nsid}",
+                 f"{len(entries)} entries, none of them a known content of nsid {ns.nsid}")
     size = image.stat().st_size if image.exists() else 0
     if not report.check(size == ns.size_bytes, f"host image {image.name} is still {ns.size_bytes} bytes",
                         f"{size} bytes"):
         return
-    bad = first_bad_block(image, ns, first, last)
+    try:
+        expected = replay(entries, ns, first, last)
+    except JournalError as e:
+        report.check(False, f"{MEDIA_JOURNAL} replays", str(e))
+        return
+    journaled = sum(1 for want in expected if want.entry >= 0)
+    bad = first_bad_block(image, ns, expected, entries)
     report.check(bad is None,
-                 f"host image {image.name}: LBAs {first}..{last} hold the fill's write stamp, every other block "
-                 f"its original LBA stamp",
+                 f"host image {image.name}: the {journaled} blocks the journal's {len(entries)} entries name hold "
+                 f"what their last entry says, the other LBAs of {first}..{last} the fill's write stamp, every "
+                 f"other block its original LBA stamp",
                  f"LBA {bad[0]} does not hold {bad[1]}" if bad else "")

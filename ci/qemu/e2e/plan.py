@@ -126,8 +126,10 @@ def harness_step(config: Config | None = None) -> tuple[str, list[str]]:
     # --expect-pattern: run-e2e.py wrote the images with `nvqual pattern`;
     # --model: the profile run-e2e.py derived from the configuration. With both,
     # the guest runs the same cases as the simulator run it is compared with.
-    # A scratch range lets the write suites write it (integrity.py).
-    media = integrity.media_change_arguments(config) if config is not None and config.scratch else []
+    # A scratch range lets the write suites write it, and the journal says
+    # what they left there for the host to check (integrity.py).
+    media = ([*integrity.media_change_arguments(config), "--media-journal",
+              f"{GUEST_RESULTS}/{integrity.MEDIA_JOURNAL}"] if config is not None and config.scratch else [])
     return "harness", ["nvqual", "run", "--bdf", CONTROLLER_BDF, "--expect-pattern",
                        "--model", f"{GUEST_RESULTS}/{MODEL_PROFILE}", *media,
                        "--junit", f"{GUEST_RESULTS}/{HARNESS_JUNIT}", "--json", f"{GUEST_RESULTS}/{HARNESS_JSON}"]
@@ -195,11 +197,12 @@ def plan_script(config: Config) -> str:
     lines += [f"mark {begin_mark(IOVA_WINDOW)}", _step(*IOVA_HIGH_STEP), f"mark {end_mark(IOVA_WINDOW)}",
               _step(*FUNCTION_RESET_STEP)]
     lines += nonroot_lines()
+    if config.scratch is not None:
+        lines += ["# The write stamp over the whole scratch range first: the blocks no suite writes",
+                  "# then hold a stamp the host knows (integrity.py).",
+                  integrity.fill_line(config)]
     if config.run_harness:
         lines += harness_lines(config)
-    if config.scratch is not None:
-        lines += ["# The write stamp over the whole scratch range, for the host to find in the image.",
-                  integrity.fill_line(config)]
     lines += ["# Back to the kernel's nvme driver, as a lab leaves the machine.",
               _step(*UNBIND_STEP),
               f"await_nvme_live {NVME_LIVE_WAIT_S}",

@@ -15,7 +15,7 @@ KERNEL_CMDLINE = "console=ttyS0 intel_iommu=on panic=-1"
 # 9-11, 6.2 s at load 11.5): 10 s more keep the plan the margin it had. At load
 # 11 the plan (guest/init starting 30 s after QEMU) ran into the deadline.
 # 150 s since the default configuration's harness also runs the write suites
-# and `nvqual fill` follows it (docs/data-integrity.md): at load 10 guest/init
+# and `nvqual fill` goes with it (docs/data-integrity.md): at load 10 guest/init
 # started 39 s after QEMU and 130 s cut the harness short.
 # The second nvme-cli read and the plan's the second nvme-cli read and the plan's `nvqual log` / `nvqual
 # features` steps add (e2e/nvme_cli_logs.py: 11 s at load 10, the plan

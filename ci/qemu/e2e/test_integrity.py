@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import tempfile
 import unittest
 from contextlib import redirect_stdout
@@ -60,8 +61,11 @@ class PlanTest(unittest.TestCase):
             self.assertIn("--allow-media-changes --scratch 1=4096:12287", line)
             self.assertIn(f"--confirm-serial {self.config.serial}", line)
         self.assertIn(f"--generation {integrity.FILL_GENERATION} --seed {integrity.FILL_SEED} --verify", fill)
-        # After the harness window: the fill must leave QEMU's error trace silent.
-        self.assertGreater(script.index(fill), script.index(f"mark {plan.end_mark(plan.HARNESS_WINDOW)}"))
+        # Before the harness window (the fill must leave QEMU's error trace silent),
+        # so the blocks no suite writes hold the fill's stamp; the suites keep a journal.
+        self.assertLess(script.index(fill), script.index(f"mark {plan.begin_mark(plan.HARNESS_WINDOW)}"))
+        self.assertIn(f"--media-journal {plan.GUEST_RESULTS}/{integrity.MEDIA_JOURNAL}", harness)
+        self.assertNotIn("--media-journal", fill)
         self.assertNotIn("--allow-media-changes", plan.plan_script(CONFIGS["mdts2"]))
 
     def test_the_simulator_gets_the_range_but_not_qemus_serial(self):
@@ -88,10 +92,16 @@ class PlanTest(unittest.TestCase):
                 self.assertTrue(read.slba + read.nlb - 1 < first or read.slba > last, read.name)
 
 
+def journal_entry(first: int, last: int, holds: str, nsid: int = 1, **fields) -> dict:
+    return {"nsid": nsid, "first_lba": first, "last_lba": last, "holds": holds, **fields}
+
+
 class IntegrityCheckTest(unittest.TestCase):
-    """An image laid out as a correct run leaves it, then spoiled one way per test."""
+    """An image laid out as a correct run leaves it (fill, then the journal's
+    entries), then spoiled one way per test."""
 
     config = Config("t", "test", (Namespace(1, 512, 64),), serial="SER1", scratch=(16, 31))
+    SEED = 0xC0FFEE
 
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -99,20 +109,47 @@ class IntegrityCheckTest(unittest.TestCase):
         self.share = root / "share"
         (self.share / "steps").mkdir(parents=True)
         self.image = root / "ns1.img"
+        # The suites: LBAs 18..21 written at generation 1 then 20..23 at 2 (the later entry
+        # wins on 20..21), zeroes at 24, a deallocate reading 00h at 25..26, one reading
+        # unknown at 27, a failed write past NSZE, one of another namespace, a workload's
+        # write stamps of any generation at 28..29.
+        self.entries = [journal_entry(18, 21, "write_stamp", generation=1, seed=self.SEED),
+                        journal_entry(20, 23, "write_stamp", generation=2, seed=self.SEED),
+                        journal_entry(24, 24, "zeroes"),
+                        journal_entry(25, 26, "deallocated", reads_as=0),
+                        journal_entry(27, 27, "deallocated", reads_as=None),
+                        journal_entry(64, 64, "unknown"),
+                        journal_entry(16, 31, "zeroes", nsid=2),
+                        journal_entry(28, 29, "write_stamp_any_generation", seed=self.SEED)]
         self.blocks = [self._expected(lba) for lba in range(64)]
         self._write()
+        self._write_journal()
         self._step(0, "read back: every block holds the write stamp (generation 7, seed 0x5eed0e2e)\n")
 
     def tearDown(self):
         self.tmp.cleanup()
 
     def _expected(self, lba: int) -> bytes:
+        if 18 <= lba <= 19:
+            return integrity.write_stamp_block(lba, 1, 1, self.SEED, 512)
+        if 20 <= lba <= 23:
+            return integrity.write_stamp_block(lba, 1, 2, self.SEED, 512)
+        if 24 <= lba <= 26:
+            return bytes(512)
+        if lba == 27:
+            return b"\xA5" * 512  # anything
+        if 28 <= lba <= 29:
+            return integrity.write_stamp_block(lba, 1, 40 + lba, self.SEED, 512)  # each its own generation
         if 16 <= lba <= 31:
             return integrity.write_stamp_block(lba, 1, integrity.FILL_GENERATION, integrity.FILL_SEED, 512)
         return stamp_block(lba, 1, 512)
 
     def _write(self):
         self.image.write_bytes(b"".join(self.blocks))
+
+    def _write_journal(self):
+        doc = {"format": integrity.JOURNAL_FORMAT, "version": 1, "entries": self.entries}
+        (self.share / integrity.MEDIA_JOURNAL).write_text(json.dumps(doc))
 
     def _step(self, rc: int, out: str):
         for stream, text in (("rc", f"{rc}\n"), ("out", out), ("err", "")):
@@ -127,14 +164,70 @@ class IntegrityCheckTest(unittest.TestCase):
     def test_a_correct_image_passes(self):
         self.assertEqual(self._failures(), (0, self._failures()[1]))
 
-    def test_a_lost_write_in_the_scratch_range_fails_naming_the_lba(self):
-        self.blocks[20] = stamp_block(20, 1, 512)
+    def test_a_lost_fill_in_the_scratch_range_fails_naming_the_lba(self):
+        self.blocks[30] = stamp_block(30, 1, 512)
         self._write()
         failures, out = self._failures()
         self.assertEqual(failures, 1)
-        self.assertIn("LBA 20 does not hold the write stamp", out)
+        self.assertIn("LBA 30 does not hold the fill's write stamp", out)
 
-    def test_a_write_outside_the_scratch_range_fails(self):
+    def test_a_corrupted_journaled_block_fails_naming_its_entry(self):
+        block = bytearray(self.blocks[19])
+        block[300] ^= 0x10
+        self.blocks[19] = bytes(block)
+        self._write()
+        failures, out = self._failures()
+        self.assertEqual(failures, 1)
+        self.assertIn("LBA 19 does not hold the write stamp (generation 1, seed 0xc0ffee) of journal entry 0", out)
+
+    def test_a_later_entry_overrides_an_earlier_one(self):
+        # LBA 20 holding generation 1 (what entry 0 wrote) is stale: entry 1 wrote generation 2 over it.
+        self.blocks[20] = integrity.write_stamp_block(20, 1, 1, self.SEED, 512)
+        self._write()
+        failures, out = self._failures()
+        self.assertEqual(failures, 1)
+        self.assertIn("LBA 20 does not hold the write stamp (generation 2, seed 0xc0ffee) of journal entry 1", out)
+        # And the other way round: with the entries swapped, generation 1 is what LBA 20..21 must hold.
+        self.entries[0], self.entries[1] = self.entries[1], self.entries[0]
+        self._write_journal()
+        failures, out = self._failures()
+        self.assertEqual(failures, 1)
+        self.assertIn("LBA 21 does not hold the write stamp (generation 1", out)
+
+    def test_zeroes_deallocated_and_any_generation_entries_are_checked(self):
+        for lba, spoiled, what in ((24, b"\x01" + bytes(511), "zeroes of journal entry 2"),
+                                   (26, b"\xFF" * 512, "00h bytes of journal entry 3"),
+                                   (28, integrity.write_stamp_block(28, 1, 3, self.SEED + 1, 512),
+                                    "a write stamp of seed 0xc0ffee"),
+                                   (29, integrity.write_stamp_block(28, 1, 3, self.SEED, 512),
+                                    "a write stamp of seed 0xc0ffee")):
+            with self.subTest(lba=lba):
+                self.blocks = [self._expected(i) for i in range(64)]
+                self.blocks[lba] = spoiled
+                self._write()
+                failures, out = self._failures()
+                self.assertEqual(failures, 1)
+                self.assertIn(f"LBA {lba} does not hold {what}", out)
+
+    def test_any_generation_or_previous_accepts_the_earlier_content_only(self):
+        # A random workload over 16..31 that wrote 16 and 30 only: the rest keep what they held.
+        self.entries.append(journal_entry(16, 31, "write_stamp_any_generation", seed=self.SEED + 5, or_previous=True))
+        self._write_journal()
+        self.blocks[16] = integrity.write_stamp_block(16, 1, 9, self.SEED + 5, 512)
+        self.blocks[30] = integrity.write_stamp_block(30, 1, 2, self.SEED + 5, 512)
+        self._write()
+        self.assertEqual(self._failures()[0], 0)
+        # LBA 20 holding generation 1 is neither the workload's stamp nor entry 1's generation 2.
+        self.blocks[20] = integrity.write_stamp_block(20, 1, 1, self.SEED, 512)
+        self._write()
+        failures, out = self._failures()
+        self.assertEqual(failures, 1)
+        self.assertIn("LBA 20 does not hold a write stamp of seed 0xc0fff3", out)
+        self.assertIn("nor the write stamp (generation 2, seed 0xc0ffee) of journal entry 1", out)
+
+    def test_a_write_outside_the_scratch_range_fails_even_if_journaled(self):
+        self.entries.append(journal_entry(32, 33, "write_stamp", generation=7, seed=integrity.FILL_SEED))
+        self._write_journal()
         for lba in (15, 32, 0, 63):
             with self.subTest(lba=lba):
                 self.blocks = [self._expected(i) for i in range(64)]
@@ -145,14 +238,37 @@ class IntegrityCheckTest(unittest.TestCase):
                 self.assertIn(f"LBA {lba} does not hold its original LBA stamp", out)
 
     def test_a_misdirected_stale_or_torn_block_fails(self):
-        for spoiled in (self._expected(21),  # misdirected: LBA 21's block at LBA 20
-                        integrity.write_stamp_block(20, 1, integrity.FILL_GENERATION - 1, integrity.FILL_SEED, 512),
-                        self._expected(20)[:511] + bytes([self._expected(20)[511] ^ 1])):
+        for spoiled in (self._expected(31),  # misdirected: LBA 31's block at LBA 30
+                        integrity.write_stamp_block(30, 1, integrity.FILL_GENERATION - 1, integrity.FILL_SEED, 512),
+                        self._expected(30)[:511] + bytes([self._expected(30)[511] ^ 1])):
             with self.subTest():
                 self.blocks = [self._expected(i) for i in range(64)]
-                self.blocks[20] = spoiled
+                self.blocks[30] = spoiled
                 self._write()
                 self.assertEqual(self._failures()[0], 1)
+
+    def test_a_digest_entry_checks_its_range(self):
+        data = b"".join(self.blocks[16:18])
+        self.entries.append(journal_entry(16, 17, "digest", sha256=hashlib.sha256(data).hexdigest()))
+        self._write_journal()
+        self.assertEqual(self._failures()[0], 0)
+        self.blocks[17] = bytes(512)
+        self._write()
+        failures, out = self._failures()
+        self.assertEqual(failures, 1)
+        self.assertIn("LBA 16 does not hold the sha256 of journal entry 8", out)
+
+    def test_a_missing_or_foreign_journal_fails(self):
+        (self.share / integrity.MEDIA_JOURNAL).unlink()
+        self.assertEqual(self._failures()[0], 1)
+        (self.share / integrity.MEDIA_JOURNAL).write_text(json.dumps({"format": "other", "entries": []}))
+        self.assertEqual(self._failures()[0], 1)
+        self.entries = [journal_entry(64, 64, "unknown")]  # nothing known of namespace 1
+        self._write_journal()
+        self.blocks = [integrity.write_stamp_block(lba, 1, integrity.FILL_GENERATION, integrity.FILL_SEED, 512)
+                       if 16 <= lba <= 31 else stamp_block(lba, 1, 512) for lba in range(64)]
+        self._write()
+        self.assertEqual(self._failures()[0], 1)
 
     def test_a_fill_that_failed_or_did_not_read_back_fails(self):
         self._step(1, "")

@@ -16,9 +16,16 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
     throw CaseInputError(fmt::format("one DSM range holds at most 2^32-1 blocks, asked for {}", range.blocks));
   }
   const cmd::DsmRange dsm{.attributes = 0, .blocks = static_cast<uint32_t>(range.blocks), .slba = range.slba};
-  const spec::CompletionEntry completion = ctx.controller().deallocate(ctx.controller().io_queue(range.qid), range.nsid,
-                                                                       std::span(&dsm, 1));
-  out["status"] = completion.status();
+  // What DLFEAT bits 2:0 promise a deallocated block reads, known for the namespace under test only.
+  MediaJournalEntry holds{.holds = MediaJournalEntry::Holds::kDeallocated};
+  const auto dlfeat = ctx.variables().find("dlfeat");
+  if (range.nsid == ctx.nsid() && dlfeat != ctx.variables().end()) {
+    if ((dlfeat->second & 0x7) == 1) holds.deallocated_byte = 0x00;
+    if ((dlfeat->second & 0x7) == 2) holds.deallocated_byte = 0xFF;
+  }
+  out["status"] = journaled(ctx, range, holds, [&] {
+    return ctx.controller().deallocate(ctx.controller().io_queue(range.qid), range.nsid, std::span(&dsm, 1)).status();
+  });
 }
 
 const StepRegistrar registrar{{

@@ -50,14 +50,19 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   QueuePair& queue = controller.io_queue(range.qid);
   spec::CompletionEntry completion;
   uint64_t commands = 1;
-  if (args.choice("mode") == "split") {
-    const ReadResult result = controller.write(queue, request, buffer, offset);
-    completion = result.completion;
-    commands = result.commands;
-  } else {
-    completion = controller.write_once(queue, request, buffer, offset);
-  }
-  out["status"] = completion.status();
+  const write_stamp::Stamp stamp = stamp_for(ctx, range, args.number("generation", v));
+  const MediaJournalEntry holds{
+      .holds = MediaJournalEntry::Holds::kWriteStamp, .generation = stamp.generation, .seed = stamp.seed};
+  out["status"] = journaled(ctx, range, holds, [&] {
+    if (args.choice("mode") == "split") {
+      const ReadResult result = controller.write(queue, request, buffer, offset);
+      completion = result.completion;
+      commands = result.commands;
+    } else {
+      completion = controller.write_once(queue, request, buffer, offset);
+    }
+    return completion.status();
+  });
   out["commands"] = commands;
   out["data"] = range_data(range, data);
 }

@@ -44,6 +44,14 @@ write_stamp::Stamp stamp_for(const StepContext& ctx, const BlockRange& range, ui
       .lba = range.slba, .nsid = range.nsid, .generation = static_cast<uint32_t>(generation), .seed = ctx.write_seed()};
 }
 
+void journal_range(StepContext& ctx, const BlockRange& range, MediaJournalEntry entry) {
+  if (range.blocks == 0) return;
+  entry.nsid = range.nsid;
+  entry.first_lba = range.slba;
+  entry.last_lba = range.slba + range.blocks - 1;
+  ctx.record_media_change(std::move(entry));
+}
+
 DataPtr range_data(const BlockRange& range, std::span<const std::byte> bytes) {
   auto data = std::make_shared<DataBlock>();
   data->bytes.assign(bytes.begin(), bytes.end());

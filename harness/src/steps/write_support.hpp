@@ -33,6 +33,30 @@ ParamSpec generation_param();
 // The write stamp this case writes at range.slba with `generation` (the case's own seed).
 write_stamp::Stamp stamp_for(const StepContext& ctx, const BlockRange& range, uint64_t generation);
 
+// `entry` (its kind and contents) over range's blocks; nothing for no blocks.
+void journal_range(StepContext& ctx, const BlockRange& range, MediaJournalEntry entry);
+
+// Runs `send` (a media-changing request over `range`) and records in the
+// media journal what the blocks then hold: `holds` when `send` returns a
+// success status, else unknown (a split request may have changed part of the
+// range; a failed one may have changed anything in it), and unknown too when
+// `send` throws, unless the driver refused it before anything was posted.
+// Returns send's status.
+template <class Send>
+spec::Status journaled(StepContext& ctx, const BlockRange& range, const MediaJournalEntry& holds, Send&& send) {
+  try {
+    const spec::Status status = send();
+    journal_range(ctx, range, status.ok() ? holds : MediaJournalEntry{});
+    return status;
+  } catch (const DriverError& e) {
+    if (e.kind() != ErrorKind::kMediaChangeRefused) journal_range(ctx, range, MediaJournalEntry{});
+    throw;
+  } catch (...) {
+    journal_range(ctx, range, MediaJournalEntry{});
+    throw;
+  }
+}
+
 // The blocks a step moved or compared, as data for checks (written_by, every_byte, same_as).
 DataPtr range_data(const BlockRange& range, std::span<const std::byte> bytes);
 

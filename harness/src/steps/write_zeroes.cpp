@@ -15,8 +15,12 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   request.blocks = range.blocks;
   request.deallocate = args.flag("deac");
   request.fua = args.flag("fua");
-  const ReadResult result = ctx.controller().write_zeroes(ctx.controller().io_queue(range.qid), request);
-  out["status"] = result.completion.status();
+  ReadResult result;
+  // Zeroes also with DEAC: a Write Zeroes reads back zeros either way (NVM 1.0 3.2.8).
+  out["status"] = journaled(ctx, range, MediaJournalEntry{.holds = MediaJournalEntry::Holds::kZeroes}, [&] {
+    result = ctx.controller().write_zeroes(ctx.controller().io_queue(range.qid), request);
+    return result.completion.status();
+  });
   out["commands"] = uint64_t{result.commands};
 }
 

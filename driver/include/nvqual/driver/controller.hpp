@@ -165,6 +165,12 @@ class Controller {
   // Media-changing commands this controller has rung a doorbell for (the
   // reports say whether media changed at all; docs/data-integrity.md).
   uint64_t media_changing_commands_sent() const { return media_changing_sent_.load(std::memory_order_relaxed); }
+  // For a data path that posts on its own queue pair after checking this
+  // controller's policy itself (IoEngine): adds the media-changing commands it
+  // rang a doorbell for, once per run, so the count above stays complete.
+  void add_media_changing_commands_sent(uint64_t commands) {
+    media_changing_sent_.fetch_add(commands, std::memory_order_relaxed);
+  }
 
   // ---- registers ----------------------------------------------------------
   RegisterSnapshot read_registers();

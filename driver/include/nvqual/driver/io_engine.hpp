@@ -6,9 +6,10 @@
 // is checked once in the constructor (all four conditions, the refusal's line
 // in a kMediaChangeRefused), and every Write again, allocation-free, before it
 // is posted (the Controller's own MediaChangePolicy object). The Writes it
-// completed are in IoRunResult::writes; they are not in
-// Controller::media_changing_commands_sent(), which counts Controller's
-// submit path only (`nvqual perf` reports both). Each Write carries the write
+// completed are in IoRunResult::writes; the Writes it rang a doorbell for are
+// added to Controller::media_changing_commands_sent() when run() returns or
+// throws (once per run: nothing per command), so every report of
+// media-changing commands counts them. Each Write carries the write
 // stamp (write_stamp.hpp) of its LBAs, a generation and the stamp seed, filled
 // into the slot's buffer just before it is posted. With `verify`, the engine
 // keeps the generation last written at each command position of the range (a

@@ -13,6 +13,7 @@
 #include "nvqual/driver/controller.hpp"
 #include "nvqual/driver/media_change_policy.hpp"
 #include "nvqual/harness/expression.hpp"
+#include "nvqual/harness/media_journal.hpp"
 #include "nvqual/harness/model_profile.hpp"
 #include "nvqual/harness/results.hpp"
 #include "nvqual/harness/value.hpp"
@@ -60,6 +61,8 @@ struct RunSettings {
   // --confirm-serial, --scratch); the executor adds the suite's
   // media_changes per case and hands it to the controller, which enforces it.
   MediaChangePolicy media_change_policy;
+  // --media-journal: where media-changing steps record what they left (null: nowhere).
+  MediaJournal* media_journal = nullptr;
 };
 
 class StepContext {
@@ -96,6 +99,13 @@ class StepContext {
   // per case, unlike any other case's or run's, so a lost write never reads
   // back as an earlier case's (or an earlier run's) identical block.
   uint64_t write_seed() const { return write_seed_; }
+
+  // A media-changing step calls this once its command(s) completed, with what
+  // the blocks now hold (media_journal.hpp); in order, so a later entry
+  // overrides an earlier one. Nothing happens without --media-journal.
+  void record_media_change(MediaJournalEntry entry) {
+    if (settings_.media_journal != nullptr) settings_.media_journal->add(std::move(entry));
+  }
 
   // The namespace under test and its block size, from the variables.
   uint32_t nsid() const;
