@@ -48,7 +48,6 @@ struct Worker {
   LatencyHistogram latencies;        // Reads
   LatencyHistogram write_latencies;  // Writes
   IoRunResult result;
-  uint64_t writes_sent = 0;  // warm-up included: what changed the media
   std::exception_ptr error;
 };
 
@@ -87,7 +86,6 @@ void run_phase(std::vector<Worker>& workers, const PerfOptions& options, std::op
         if (!options.cpus.empty()) pin_this_thread(options.cpus[i % options.cpus.size()]);
         LatencyHistogram scratch;
         w.result = measure ? w.engine->run(limits, w.latencies, &w.write_latencies) : w.engine->run(limits, scratch);
-        w.writes_sent += w.result.writes;
       } catch (...) {
         w.error = std::current_exception();
         stop.store(true);  // the siblings stop too: one failure ends the run
@@ -350,9 +348,8 @@ int run_perf(PerfOptions options) {
     if (w.log) w.queue->set_command_log(&controller.command_log());
   }
   const uint64_t ios = measured.read_ios + measured.write_ios;
-  // The engines post their own Writes, outside the count Controller keeps of its submit path.
-  uint64_t media_changing = controller.media_changing_commands_sent();
-  for (const Worker& w : workers) media_changing += w.writes_sent;
+  // Complete: the engines add the Writes they rang for (warm-up included) to this count.
+  const uint64_t media_changing = controller.media_changing_commands_sent();
   measured.seconds = duration<double>(elapsed).count();
   const bool simulator = session.target().simulator != nullptr;
   print_table(options, measured, simulator);
