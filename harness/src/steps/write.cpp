@@ -40,7 +40,8 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const size_t bytes = range.blocks * range.lba_size;
   DmaBuffer buffer = buffer_for(ctx, bytes, offset);
   const std::span<std::byte> data(buffer.data() + offset, bytes);
-  write_stamp::fill(data, range.lba_size, stamp_for(ctx, range, args.number("generation", v)));
+  const write_stamp::Stamp stamp = stamp_for(ctx, range, args.number("generation", v));
+  write_stamp::fill(data, range.lba_size, stamp);
 
   WriteRequest request;
   request.nsid = range.nsid;
@@ -48,20 +49,14 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   request.blocks = range.blocks;
   request.fua = args.flag("fua");
   QueuePair& queue = controller.io_queue(range.qid);
-  spec::CompletionEntry completion;
   uint64_t commands = 1;
-  const write_stamp::Stamp stamp = stamp_for(ctx, range, args.number("generation", v));
   const MediaJournalEntry holds{
       .holds = MediaJournalEntry::Holds::kWriteStamp, .generation = stamp.generation, .seed = stamp.seed};
   out["status"] = journaled(ctx, range, holds, [&] {
-    if (args.choice("mode") == "split") {
-      const ReadResult result = controller.write(queue, request, buffer, offset);
-      completion = result.completion;
-      commands = result.commands;
-    } else {
-      completion = controller.write_once(queue, request, buffer, offset);
-    }
-    return completion.status();
+    if (args.choice("mode") != "split") return controller.write_once(queue, request, buffer, offset).status();
+    const ReadResult result = controller.write(queue, request, buffer, offset);
+    commands = result.commands;
+    return result.completion.status();
   });
   out["commands"] = commands;
   out["data"] = range_data(range, data);
