@@ -453,6 +453,54 @@ TEST(IoEngine, RandomReadsAreAlignedInsideTheRangeAndFollowTheSeed) {
   EXPECT_NE(lbas_for(43), first);
 }
 
+// Counts the precise clock reads the Controller and the engine make (the
+// simulator keeps its own clock, so its reads are not counted); pauses move
+// the shared virtual time.
+class CountingClock final : public Clock {
+ public:
+  explicit CountingClock(VirtualClock& time) : time_(time) {}
+  time_point now() override {
+    ++reads;
+    return time_.now();
+  }
+  // The queue's per-command deadline stamp: a coarse read, cheap, not counted.
+  time_point coarse_now() override { return time_.now(); }
+  void pause(duration hint) override { time_.pause(hint); }
+  uint64_t reads = 0;
+
+ private:
+  VirtualClock& time_;
+};
+
+// docs/performance.md, "Latency": without verify, a batch issued right after a
+// poll that completed commands is stamped with that poll's clock read, so QD 1
+// costs one clock read per I/O instead of two; a verified run reads it anew.
+TEST(IoEngine, ReusesThePollsClockReadAsTheNextStampUnlessVerifying) {
+  const auto clock_reads_for = [](bool verify) {
+    VirtualClock time;
+    CountingClock counting_clock(time);
+    sim::SimulatedController sim(sim::default_profile(), sim::Mode::kInline, time);
+    Controller controller(sim, {}, counting_clock);
+    controller.reset();
+    controller.identify_controller();
+    controller.set_number_of_queues(1, 1);
+    QueuePair& queue = controller.create_io_queue_pair(1, 8);
+    IoEngineOptions options;
+    options.lba_size = static_cast<uint32_t>(controller.active_format(1)->data_size());
+    options.last_lba = controller.identify_namespace(1).nsze - 1;
+    options.verify = verify;
+    IoEngine engine(controller, queue, options);
+    LatencyHistogram latencies;
+    const uint64_t before = counting_clock.reads;
+    EXPECT_EQ(engine.run(IoLimits{.ios = 1000}, latencies).ios, 1000u);
+    return counting_clock.reads - before;
+  };
+  const uint64_t plain = clock_reads_for(false);
+  const uint64_t verified = clock_reads_for(true);
+  EXPECT_LE(plain, 1000u + 4) << "one read per I/O (the completion poll's), plus the run's start";
+  EXPECT_GE(verified, 2000u) << "a verified batch's stamp is a read of its own";
+}
+
 TEST(IoEngine, StopsIssuingWhenAskedAndDrains) {
   EngineRig rig;
   IoEngine engine(rig.controller, *rig.queue, rig.options(4096, 8));

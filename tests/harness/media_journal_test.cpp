@@ -5,6 +5,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "nvqual/harness/suite_loader.hpp"
@@ -96,6 +98,39 @@ TEST(MediaJournal, ARefusedStepRecordsNothing) {
   options.settings.media_change_policy.add_scratch(ScratchRange{1, 1000, 1999});  // none of the suite's LBAs
   testing::run_on_simulator(reads_zero_when_deallocated(), {journal_suite()}, options);
   EXPECT_TRUE(journal.entries().empty()) << "the driver refused before anything was posted";
+}
+
+// Format NVM (80h) from raw dwords: the simulator does not implement it
+// (00/01), but it was posted, so the journal must not claim any block of the
+// namespace any more.
+Suite raw_format_suite() {
+  return load_suite_text(
+      "suite: mjf\narea: a\ndescription: d\nspec: [x]\nmedia_changes: true\ncases:\n"
+      "  - id: MJF-1\n    title: raw format\n    spec: Base 2.0 5.23\n    state: io\n    steps:\n"
+      "      - step: admin_command\n        opcode: 0x80\n        nsid: 1\n"
+      "        expect:\n          - status: [00/01]\n",
+      "mjf.yaml", "mjf");
+}
+
+TEST(MediaJournal, ARawMediaChangingAdminCommandLeavesItsWholeNamespaceUnknown) {
+  MediaJournal journal;
+  const auto run = testing::run_on_simulator(sim::default_profile(), {raw_format_suite()}, journaling(journal));
+  ASSERT_EQ(run->summary.totals.passed, 1) << run->listener.results.at(0).result.message;
+  const std::vector<MediaJournalEntry> entries = journal.entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].holds, MediaJournalEntry::Holds::kUnknown);
+  EXPECT_EQ(entries[0].nsid, 1u);
+  EXPECT_EQ(entries[0].first_lba, 0u);
+  EXPECT_EQ(entries[0].last_lba, std::numeric_limits<uint64_t>::max()) << "to the end of the namespace";
+}
+
+TEST(MediaJournal, ARefusedRawAdminCommandRecordsNothing) {
+  MediaJournal journal;
+  RunnerOptions options = journaling(journal);
+  options.settings.media_change_policy.clear_scratch();
+  options.settings.media_change_policy.add_scratch(ScratchRange{1, 1000, 1999});  // not the whole namespace
+  testing::run_on_simulator(sim::default_profile(), {raw_format_suite()}, options);
+  EXPECT_TRUE(journal.entries().empty()) << "a Format needs a whole-namespace scratch range: refused, not posted";
 }
 
 }  // namespace

@@ -164,6 +164,11 @@ def _expected_of(index: int, entry: dict, previous: Expected) -> Expected:
     raise JournalError(f"journal entry {index}: unknown holds {holds!r}")
 
 
+# media_journal.hpp kEveryNamespace: an entry of a command on every namespace
+# (an admin command such as Format NVM with NSID FFFFFFFFh).
+EVERY_NAMESPACE = 0xFFFFFFFF
+
+
 def replay(entries: list[dict], ns: Namespace, first: int, last: int) -> list[Expected]:
     """Each block's expected content: the LBA stamp outside [first, last] (a
     journal entry there changes nothing: only the scratch range may change),
@@ -175,7 +180,7 @@ def replay(entries: list[dict], ns: Namespace, first: int, last: int) -> list[Ex
     expected = [fill if first <= lba <= last else lba_stamp for lba in range(ns.blocks)]
     for index, entry in enumerate(entries):
         try:
-            if int(entry["nsid"]) != ns.nsid:
+            if int(entry["nsid"]) not in (ns.nsid, EVERY_NAMESPACE):
                 continue
             lo, hi = int(entry["first_lba"]), int(entry["last_lba"])
         except (KeyError, TypeError, ValueError) as e:

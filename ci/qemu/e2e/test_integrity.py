@@ -225,6 +225,19 @@ class IntegrityCheckTest(unittest.TestCase):
         self.assertIn("LBA 20 does not hold a write stamp of seed 0xc0fff3", out)
         self.assertIn("nor the write stamp (generation 2, seed 0xc0ffee) of journal entry 1", out)
 
+    def test_an_every_namespace_unknown_entry_frees_the_whole_scratch_range_only(self):
+        # A Format NVM with NSID FFFFFFFFh (admin_command's journal entry): after it, a
+        # spoiled block of the scratch range passes; one outside it still fails.
+        self.blocks[30] = b"\x5A" * 512
+        self.blocks[40] = b"\x5A" * 512
+        self._write()
+        self.entries.append(journal_entry(0, 2**64 - 1, "unknown", nsid=integrity.EVERY_NAMESPACE))
+        self._write_journal()
+        failures, out = self._failures()
+        self.assertEqual(failures, 1, out)
+        self.assertIn("LBA 40", out)
+        self.assertNotIn("LBA 30 ", out)
+
     def test_a_write_outside_the_scratch_range_fails_even_if_journaled(self):
         self.entries.append(journal_entry(32, 33, "write_stamp", generation=7, seed=integrity.FILL_SEED))
         self._write_journal()

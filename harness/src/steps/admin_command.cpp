@@ -1,11 +1,42 @@
 // admin_command: one admin command built from raw dwords, for the checks that
 // need what no builder makes on purpose: reserved opcodes, FUSE on admin
 // commands (NVMe Base 2.0, 3.3.1, 4.2: FUSE applies to NVM commands only).
-// The controller still refuses media-changing opcodes without the double opt-in.
+// The controller still refuses media-changing opcodes without the four
+// conditions (docs/data-integrity.md); one it sent is recorded in the media
+// journal as having left its namespace unknown.
+#include <limits>
+
 #include "step_support.hpp"
 
 namespace nvqual::harness::steps {
 namespace {
+
+// Format NVM, Sanitize, Namespace Management and the other media-changing
+// admin opcodes name no LBAs: once one is posted, any block of its namespace
+// (of every namespace for NSID FFFFFFFFh or 0) may hold anything, whatever the
+// completion says, so the host's replay of the journal must expect nothing
+// there. Nothing is recorded when the driver refused it before posting.
+template <class Send>
+spec::CompletionEntry journaled_whole_namespace(StepContext& ctx, const spec::SubmissionEntry& sqe, Send&& send) {
+  if (!spec::admin_opcode_changes_media(sqe.opcode())) return send();
+  const auto record_unknown = [&] {
+    ctx.record_media_change({.nsid = sqe.nsid == 0 ? kEveryNamespace : sqe.nsid,
+                             .first_lba = 0,
+                             .last_lba = std::numeric_limits<uint64_t>::max(),
+                             .holds = MediaJournalEntry::Holds::kUnknown});
+  };
+  try {
+    const spec::CompletionEntry cqe = send();
+    record_unknown();
+    return cqe;
+  } catch (const DriverError& e) {
+    if (e.kind() != ErrorKind::kMediaChangeRefused) record_unknown();
+    throw;
+  } catch (...) {
+    record_unknown();
+    throw;
+  }
+}
 
 void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   const auto& v = ctx.variables();
@@ -20,13 +51,11 @@ void run(StepContext& ctx, const StepArgs& args, Observations& out) {
   sqe.cdw14 = static_cast<uint32_t>(args.number("cdw14", v));
   sqe.cdw15 = static_cast<uint32_t>(args.number("cdw15", v));
   const uint64_t bytes = args.number("data_bytes", v);
-  spec::CompletionEntry cqe;
-  if (bytes == 0) {
-    cqe = ctx.controller().admin(sqe);
-  } else {
+  const spec::CompletionEntry cqe = journaled_whole_namespace(ctx, sqe, [&] {
+    if (bytes == 0) return ctx.controller().admin(sqe);
     DmaBuffer buffer = buffer_for(ctx, bytes);
-    cqe = ctx.controller().admin(sqe, buffer, bytes);
-  }
+    return ctx.controller().admin(sqe, buffer, bytes);
+  });
   out["status"] = cqe.status();
   out["dw0"] = uint64_t{cqe.dw0};
   out["sqhd"] = uint64_t{cqe.sqhd()};

@@ -14,6 +14,12 @@
 
 namespace nvqual::harness {
 
+// An entry's nsid for a command of every namespace (NVMe Base 2.0, 3.2.1.1:
+// NSID FFFFFFFFh is the broadcast value).
+inline constexpr uint32_t kEveryNamespace = 0xFFFFFFFF;
+
+// [first_lba, last_lba] of one namespace; last_lba UINT64_MAX: to its end (a
+// command that names no LBAs, such as Format NVM).
 struct MediaJournalEntry {
   enum class Holds {
     kWriteStamp,               // write_stamp.hpp: generation and seed known
