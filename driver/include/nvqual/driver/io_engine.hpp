@@ -122,7 +122,7 @@ class IoEngine {
   uint64_t next_position();
   bool next_is_write();
   const char* op_name(const Slot& slot) const { return slot.write ? "Write" : "Read"; }
-  void issue(uint32_t slot, Clock::time_point now);
+  void issue(uint32_t slot);  // posts it; run() stamps the batch before the doorbell
   void check_timeouts(Clock::time_point now);
   [[noreturn]] void stop_controller_and_rethrow();
 
@@ -137,6 +137,7 @@ class IoEngine {
   DmaBuffer memory_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;   // capacity queue_depth: push/pop never allocate
+  std::vector<uint32_t> batch_;        // the slots of the batch being issued; capacity queue_depth
   std::vector<uint16_t> slot_of_cid_;  // 64 Ki entries: CIDs span the 16-bit space
   std::atomic<uint64_t> completed_{0};
   std::atomic<uint64_t> writes_completed_{0};
